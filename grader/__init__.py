@@ -1,0 +1,1 @@
+"""The grader: answer language, equivalence, grading, reports, exports and the CLI."""

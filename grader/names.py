@@ -1,0 +1,52 @@
+"""Names in the answer language: Greek letters and their spelled forms are one symbol.
+
+Students type ``eta``, ``η`` or ``\\eta`` for the same thing; everything that stores or
+compares names goes through :func:`canonical_name` so that they meet in one spelling
+(the ASCII one, which is also what the plain-syntax echo prints).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Greek letters (lower and upper case) by their spelled ASCII name.
+GREEK: dict[str, str] = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ",
+    "nu": "ν", "xi": "ξ", "omicron": "ο", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ",
+    "upsilon": "υ", "phi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
+    "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}  # fmt: skip
+
+#: Greek letter -> spelled name; variant glyphs (ϵ, ϑ, ϕ, ς) fold onto the main letter.
+GREEK_TO_NAME: dict[str, str] = {v: k for k, v in GREEK.items()}
+GREEK_TO_NAME.update({"ϵ": "epsilon", "ϑ": "theta", "ϕ": "phi", "ς": "sigma", "µ": "mu"})
+
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def canonical_name(name: str) -> str:
+    """Return the one spelling under which a name is stored and compared.
+
+    Greek glyphs become their spelled names (``η_1`` -> ``eta_1``), braces around a
+    subscript disappear (``u_{1}`` -> ``u_1``) and the text is NFC-normalised.
+
+    Args:
+        name: A name as typed, possibly with Greek glyphs or braced subscripts.
+
+    Returns:
+        The canonical ASCII spelling.
+    """
+    text = unicodedata.normalize("NFC", name)
+    text = "".join(GREEK_TO_NAME.get(ch, ch) for ch in text)
+    return text.replace("{", "").replace("}", "")
+
+
+def is_valid_name(name: str) -> bool:
+    """Whether ``name`` (already canonical) is a legal symbol name."""
+    return bool(_NAME_RE.match(name))
+
+
+__all__ = ["GREEK", "GREEK_TO_NAME", "canonical_name", "is_valid_name"]

@@ -18,7 +18,6 @@ from functools import cached_property
 from typing import Any
 
 import sympy
-
 from hwgrade.grader.errors import UsageError
 from hwgrade.grader.names import canonical_name, is_valid_name
 
@@ -107,7 +106,7 @@ class Context:
         key = "dim:" + dim
         if key not in self._cache:
             self._cache[key] = sympy.Symbol(dim, integer=True, positive=True)
-        return self._cache[key]  # type: ignore[no-any-return]
+        return self._cache[key]
 
     def sym(self, name: str) -> Any:
         """The SymPy object for a name: Symbol, MatrixSymbol, or a dimension's size.
@@ -194,4 +193,12 @@ def parse_vars(text: str) -> Context:
     return Context(tuple(symbols), tuple(relations), open=False)
 
 
-__all__ = ["Context", "Dim", "Relation", "SymbolDecl", "parse_relation", "parse_shape", "parse_vars"]
+__all__ = [
+    "Context",
+    "Dim",
+    "Relation",
+    "SymbolDecl",
+    "parse_relation",
+    "parse_shape",
+    "parse_vars",
+]

@@ -64,7 +64,11 @@ class SpecError(HwgradeError):
     exit_code = 1
 
     def __init__(
-        self, message: str, path: str | None = None, field: str | None = None, line: int | None = None
+        self,
+        message: str,
+        path: str | None = None,
+        field: str | None = None,
+        line: int | None = None,
     ) -> None:
         where = ":".join(str(x) for x in (path, line) if x is not None)
         prefix = f"{where}: " if where else ""

@@ -1,4 +1,4 @@
-"""Names in the answer language: Greek letters and their spelled forms are one symbol.
+r"""Names in the answer language: Greek letters and their spelled forms are one symbol.
 
 Students type ``eta``, ``η`` or ``\\eta`` for the same thing; everything that stores or
 compares names goes through :func:`canonical_name` so that they meet in one spelling

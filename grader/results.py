@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class Verdict(str, enum.Enum):
+class Verdict(enum.StrEnum):
     """The contract's verdicts (DESIGN.md, "Verdicts")."""
 
     CORRECT = "correct"
@@ -101,4 +101,106 @@ class AnswerResult:
         return out
 
 
-__all__ = ["AnswerResult", "Comparison", "Equality", "Verdict"]
+@dataclass(frozen=True)
+class PartResult:
+    """One graded part of one submission.
+
+    Attributes:
+        problem: Problem id.
+        part: Part id within the problem.
+        result: The verdict, points and messages.
+        answer: The student's raw answer as text ("" when missing), for reports.
+    """
+
+    problem: str
+    part: str
+    result: AnswerResult
+    answer: str = ""
+
+    @property
+    def key(self) -> str:
+        """``problem.part``: the CSV column name and the Gradescope test number."""
+        return f"{self.problem}.{self.part}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's per-part JSON object (``problem``, ``part`` + the verdict fields)."""
+        return {"problem": self.problem, "part": self.part, "answer": self.answer} | (
+            self.result.to_dict()
+        )
+
+
+#: ``status`` of a submission that was graded (otherwise the status is the reason it was not).
+GRADED = "graded"
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """The outcome of grading one submission file.
+
+    Attributes:
+        student: Student id (the file's ``student:`` or the file name).
+        file: The file as given on the command line.
+        status: ``graded``, or why the file could not be graded at all.
+        parts: Every graded part, in problem and part order (empty if not graded).
+        notes: File-level messages (unknown problem or part ids, ignored keys).
+        max_possible: Points available when the file could not be graded (for the
+            CSV's ``max_score``); otherwise the sum over ``parts``.
+    """
+
+    student: str
+    file: str
+    status: str
+    parts: tuple[PartResult, ...] = ()
+    notes: tuple[str, ...] = ()
+    max_possible: float = 0.0
+
+    @property
+    def graded(self) -> bool:
+        """Whether the file could be graded."""
+        return self.status == GRADED
+
+    @property
+    def score(self) -> float:
+        """Points earned over all parts."""
+        return round(sum(p.result.score for p in self.parts), 6)
+
+    @property
+    def max_score(self) -> float:
+        """Points available over all parts."""
+        if not self.parts:
+            return self.max_possible
+        return round(sum(p.result.max_score for p in self.parts), 6)
+
+    @property
+    def percent(self) -> float:
+        """Score as a percentage of the points available (0 when none are)."""
+        return round(100.0 * self.score / self.max_score, 2) if self.max_score else 0.0
+
+    @property
+    def all_correct(self) -> bool:
+        """Whether every part is correct (the ``check`` command's exit code 0)."""
+        return self.graded and all(p.result.is_correct for p in self.parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's per-submission JSON object."""
+        return {
+            "student": self.student,
+            "file": self.file,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "percent": self.percent,
+            "notes": list(self.notes),
+            "parts": [p.to_dict() for p in self.parts],
+        }
+
+
+__all__ = [
+    "GRADED",
+    "AnswerResult",
+    "Comparison",
+    "Equality",
+    "PartResult",
+    "SubmissionResult",
+    "Verdict",
+]

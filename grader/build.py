@@ -1,0 +1,252 @@
+"""Build SymPy objects from a checked syntax tree, by explicit constructor calls only.
+
+By the time a tree gets here every name is known and every literal is within bounds,
+so building is a plain walk: numbers from their digit strings (decimals as 30-digit
+Floats, so the engine can apply the part's tolerance), names through ``ctx.sym`` (so a
+student's ``X`` is the solver's ``X``), and operators through :mod:`matrixops`, which
+owns the shape rules. Nothing here ever parses text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sympy
+from hwgrade.grader import matrixops as mo
+from hwgrade.grader.context import Context
+from hwgrade.grader.errors import AnswerLimitError, ShapeError
+from hwgrade.grader.syntax import (
+    Call,
+    ListExpr,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Power,
+    Product,
+    Sum,
+    Transpose,
+)
+from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
+
+#: Decimal digits of precision for decimals a student types.
+FLOAT_PRECISION = 30
+
+
+def _sigmoid(z: Any) -> Any:
+    return sympy.Integer(1) / (1 + sympy.exp(-z))
+
+
+def _relu(z: Any) -> Any:
+    return sympy.Max(0, z)
+
+
+_SCALAR_FUNCS: dict[str, Callable[[Any], Any]] = {
+    "exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt, "abs": sympy.Abs,
+    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "tanh": sympy.tanh,
+    "sigmoid": _sigmoid, "relu": _relu,
+}  # fmt: skip
+
+
+def diag(a: Any) -> Any:
+    """``diag(v)``: a vector gives a diagonal matrix, a square matrix its diagonal."""
+    shp = mo.shape(a)
+    if shp is None:
+        return a
+    if len(shp) != 2:
+        raise ShapeError(f"diag needs a vector or a square matrix, got {mo.show(shp)}")
+    rows, cols = (sympy.sympify(s) for s in shp)
+    if cols == 1 or rows == 1:
+        vec = a if cols == 1 else a.T
+        if mo.is_explicit(vec):
+            return sympy.ImmutableMatrix(sympy.diag(*list(vec)))
+        return sympy.DiagMatrix(vec)
+    if rows != cols:
+        raise ShapeError(f"diag needs a vector or a square matrix, got {mo.show(shp)}")
+    if mo.is_explicit(a):
+        return sympy.ImmutableMatrix([a[i, i] for i in range(a.shape[0])])
+    return mo.DiagOf(a)
+
+
+def trace(a: Any) -> Any:
+    """``trace(A)`` of a square matrix; a scalar is its own trace."""
+    shp = mo.shape(a)
+    if shp is None:
+        return a
+    if len(shp) != 2 or sympy.sympify(shp[0]) != sympy.sympify(shp[1]):
+        raise ShapeError(f"trace needs a square matrix, got {mo.show(shp)}")
+    return a.trace() if mo.is_explicit(a) else sympy.Trace(a)
+
+
+def norm(a: Any) -> Any:
+    """The 2-norm of a vector / Frobenius norm of a matrix; ``|x|`` of a scalar."""
+    shp = mo.shape(a)
+    if shp is None:
+        return sympy.Abs(a)
+    if isinstance(a, NDimArray):
+        return sympy.sqrt(sum(x**2 for x in sympy.flatten(a.tolist())))
+    if mo.is_explicit(a):
+        return sympy.sqrt(sum(x**2 for x in a))
+    return sympy.sqrt(sympy.Trace(a.T * a))
+
+
+def det(a: Any) -> Any:
+    """The determinant of a square matrix."""
+    shp = mo.shape(a)
+    if shp is None:
+        return a
+    if len(shp) != 2 or sympy.sympify(shp[0]) != sympy.sympify(shp[1]):
+        raise ShapeError(f"det needs a square matrix, got {mo.show(shp)}")
+    return a.det() if mo.is_explicit(a) else sympy.Determinant(a)
+
+
+def _minmax(func: Any, args: list[Any]) -> Any:
+    args = [mo.to_scalar(x) for x in args]
+    if any(mo.shape(x) is not None or isinstance(x, mo.IdentityMarker) for x in args):
+        raise ShapeError("max and min take scalars")
+    return func(*args)
+
+
+def assemble(items: list[Any]) -> Any:
+    """Turn list entries (scalars or explicit arrays) into a matrix or tensor.
+
+    A list of scalars is a column; a list of rows a matrix; deeper lists a tensor.
+    Entries must have one common shape.
+    """
+    nested: list[Any] = []
+    for item in items:
+        if isinstance(item, mo.IdentityMarker) or (
+            mo.shape(item) is not None and not (mo.is_explicit(item) or isinstance(item, NDimArray))
+        ):
+            raise ShapeError("a list entry must be a number, an expression or a list")
+        if mo.is_explicit(item) and item.shape[1] == 1:
+            nested.append(list(item))
+        elif mo.shape(item) is not None:
+            nested.append(item.tolist())
+        else:
+            nested.append(item)
+    shapes = {_nested_shape(x) for x in nested}
+    if len(shapes) != 1:
+        raise ShapeError("the rows of a list have different lengths or depths")
+    inner = shapes.pop()
+    if not inner:
+        return sympy.ImmutableMatrix(len(nested), 1, nested)
+    if len(inner) == 1:
+        return sympy.ImmutableMatrix(nested)
+    return ImmutableDenseNDimArray(nested)
+
+
+def _nested_shape(value: Any) -> tuple[int, ...]:
+    dims: list[int] = []
+    while isinstance(value, list):
+        dims.append(len(value))
+        if any(isinstance(v, list) != isinstance(value[0], list) for v in value):
+            raise ShapeError("a list mixes numbers and lists")
+        if isinstance(value[0], list) and len({_nested_shape(v) for v in value}) != 1:
+            raise ShapeError("the rows of a list have different lengths")
+        value = value[0]
+    return tuple(dims)
+
+
+class Builder:
+    """Walks a tree into SymPy objects and records the names and decimals it met."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.names: set[str] = set()
+        self.has_decimals = False
+        self.saw_list = False
+        self.saw_nested_list = False
+
+    def build(self, node: Node) -> Any:
+        """The SymPy value of ``node`` (may be an :class:`IdentityMarker` inside)."""
+        if isinstance(node, Num):
+            if node.is_decimal:
+                self.has_decimals = True
+                return sympy.Float(node.text, FLOAT_PRECISION)
+            return sympy.Integer(int(node.text))
+        if isinstance(node, Name):
+            return self.name(node.name)
+        if isinstance(node, Neg):
+            return mo.neg(self.build(node.operand))
+        if isinstance(node, Sum):
+            total = self.build(node.terms[0][1])
+            if node.terms[0][0] == "-":
+                total = mo.neg(total)
+            for sign, term in node.terms[1:]:
+                value = self.build(term)
+                total = mo.add(total, value if sign == "+" else mo.neg(value))
+            return total
+        if isinstance(node, Product):
+            acc = self.build(node.factors[0][1])
+            for op, factor in node.factors[1:]:
+                value = self.build(factor)
+                if op == "/":
+                    acc = mo.div(acc, value)
+                elif op == "odot":
+                    acc = mo.hadamard(acc, value)
+                else:
+                    acc = mo.mul(acc, value)
+            return acc
+        if isinstance(node, Power):
+            base, exponent = self.build(node.base), self.build(node.exponent)
+            try:
+                return mo.power(base, exponent)
+            except AnswerLimitError as exc:
+                raise AnswerLimitError(exc.message, position=node.pos, token="^") from None
+        if isinstance(node, Transpose):
+            return mo.transpose(self.build(node.operand))
+        if isinstance(node, ListExpr):
+            self.saw_list = True
+            self.saw_nested_list |= any(isinstance(i, ListExpr) for i in node.items)
+            return assemble([self.build(item) for item in node.items])
+        return self.call(node)
+
+    def name(self, name: str) -> Any:
+        """The value of a name: declared symbol, dimension, constant or ``I``."""
+        if self.ctx.is_declared(name):
+            self.names.add(name)
+            return self.ctx.sym(name)
+        if name == "pi":
+            return sympy.pi
+        if name == "e":
+            return sympy.E
+        if name == "I" and not self.ctx.open:
+            return mo.IdentityMarker(sympy.Integer(1))
+        self.names.add(name)
+        return self.ctx.sym(name)
+
+    def call(self, node: Call) -> Any:
+        """Apply an allow-listed function to built arguments."""
+        args = [self.build(arg) for arg in node.args]
+        func = node.func
+        if func in _SCALAR_FUNCS:
+            return mo.elementwise(_SCALAR_FUNCS[func], args[0])
+        if func in ("max", "min"):
+            return _minmax(sympy.Max if func == "max" else sympy.Min, args)
+        if func == "transpose":
+            return mo.transpose(args[0])
+        if func == "inv":
+            return mo.power(args[0], sympy.Integer(-1))
+        if func == "hadamard":
+            return mo.hadamard(args[0], args[1])
+        if func == "root":
+            index = mo.to_scalar(args[0])
+            if mo.shape(index) is not None or index == 0:
+                raise ShapeError("the index of a root must be a non-zero scalar")
+            return mo.elementwise(lambda z: mo.power(z, sympy.Integer(1) / index), args[1])
+        table: dict[str, Callable[[Any], Any]] = {
+            "diag": diag,
+            "trace": trace,
+            "norm": norm,
+            "det": det,
+        }
+        if func not in table:  # pragma: no cover - the parser only emits known functions
+            raise ShapeError(f"unknown function `{func}`")
+        if isinstance(args[0], mo.IdentityMarker):
+            raise ShapeError(f"cannot take {func} of `I` without knowing its size")
+        return table[func](args[0])
+
+
+__all__ = ["FLOAT_PRECISION", "Builder", "assemble", "det", "diag", "norm", "trace"]

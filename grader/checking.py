@@ -1,0 +1,152 @@
+"""Checking one answer: read it, compare it, and turn the outcome into a verdict.
+
+This is the seam between the answer language (:mod:`hwgrade.grader.language`), the
+equivalence engine (:mod:`hwgrade.grader.equivalence`) and everything that reports
+verdicts. Nothing here raises for a bad answer: every failure becomes an
+:class:`AnswerResult` whose message says where and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hwgrade.grader.context import Context
+from hwgrade.grader.echo import to_latex, to_plain
+from hwgrade.grader.equivalence import compare
+from hwgrade.grader.errors import AnswerSyntaxError, ShapeError
+from hwgrade.grader.language import ParsedAnswer, Syntax, read_answer
+from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
+
+#: How a comparison outcome maps onto a verdict.
+_VERDICT = {
+    Equality.EQUAL: Verdict.CORRECT,
+    Equality.NOT_EQUAL: Verdict.INCORRECT,
+    Equality.UNKNOWN: Verdict.UNDECIDED,
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An answer after reading: either parsed, or the verdict explaining why not.
+
+    Attributes:
+        parsed: The parsed answer, or ``None`` when it could not be used.
+        failure: The verdict for an unusable answer (``invalid`` or, for a shape
+            error, ``incorrect``), else ``None``.
+    """
+
+    parsed: ParsedAnswer | None
+    failure: AnswerResult | None = None
+
+
+def error_message(exc: AnswerSyntaxError, text: Any) -> str:
+    """A one-line message that says where (column, token) and why an answer is unreadable."""
+    where = ""
+    if exc.position is not None and isinstance(text, str):
+        where = f"at column {exc.position + 1}"
+        if exc.token:
+            where += f" (`{exc.token[:40]}`)"
+        where += ": "
+    elif exc.token:
+        where = f"at `{exc.token[:40]}`: "
+    return f"{where}{exc.message}"
+
+
+def read(text: Any, ctx: Context, syntax: Syntax = "auto", max_score: float = 1.0) -> Reading:
+    """Parse an answer, converting every failure into a verdict instead of an exception."""
+    try:
+        return Reading(read_answer(text, ctx, syntax))
+    except ShapeError as exc:
+        return Reading(
+            None, AnswerResult(Verdict.INCORRECT, 0.0, max_score, f"shape error: {exc.message}")
+        )
+    except AnswerSyntaxError as exc:
+        return Reading(
+            None, AnswerResult(Verdict.INVALID, 0.0, max_score, error_message(exc, text))
+        )
+    except RecursionError:
+        return Reading(
+            None, AnswerResult(Verdict.INVALID, 0.0, max_score, "the answer is nested too deeply")
+        )
+    except Exception as exc:
+        reason = f"could not read the answer ({type(exc).__name__})"
+        return Reading(None, AnswerResult(Verdict.INVALID, 0.0, max_score, reason))
+
+
+def echo(value: Any) -> tuple[str, str]:
+    """The value in plain syntax and LaTeX; never raises (falls back to ``str``)."""
+    try:
+        plain = to_plain(value)
+    except Exception:
+        plain = str(value)
+    try:
+        latex = to_latex(value)
+    except Exception:
+        latex = ""
+    return plain, latex
+
+
+def safe_compare(
+    reference: Any, answer: Any, ctx: Context, *, tolerance: float, orientation_free: bool = True
+) -> Comparison:
+    """:func:`compare` with a last guard: an engine failure is "cannot tell", not a crash."""
+    try:
+        return compare(
+            reference, answer, ctx, tolerance=tolerance, orientation_free=orientation_free
+        )
+    except Exception as exc:
+        return Comparison(Equality.UNKNOWN, f"the engine failed ({type(exc).__name__})", "error")
+
+
+def verdict_of(comparison: Comparison) -> Verdict:
+    """The contract's verdict for an engine outcome."""
+    return _VERDICT[comparison.outcome]
+
+
+def check_pair(
+    reference: str,
+    answer: str,
+    ctx: Context,
+    *,
+    syntax: Syntax = "auto",
+    tolerance: float = 1e-3,
+) -> AnswerResult:
+    """Decide whether ``answer`` is equivalent to ``reference`` (``hwgrade equiv``).
+
+    The reference's syntax is always auto-detected; ``syntax`` applies to the answer.
+    A reference that cannot be read is reported as ``invalid`` with a message that says
+    so, distinct from an unreadable answer.
+    """
+    ref = read(reference, ctx, "auto")
+    if ref.parsed is None:
+        assert ref.failure is not None
+        return AnswerResult(
+            Verdict.INVALID,
+            0.0,
+            1.0,
+            f"the reference cannot be read: {ref.failure.message}",
+            reference=reference,
+        )
+    ref_plain, _ = echo(ref.parsed.value)
+    got = read(answer, ctx, syntax)
+    if got.parsed is None:
+        assert got.failure is not None
+        return AnswerResult(got.failure.verdict, 0.0, 1.0, got.failure.message, reference=ref_plain)
+    plain, latex = echo(got.parsed.value)
+    comparison = safe_compare(ref.parsed.value, got.parsed.value, ctx, tolerance=tolerance)
+    verdict = verdict_of(comparison)
+    message = "; ".join(x for x in (comparison.reason, *got.parsed.notes) if x)
+    return AnswerResult(
+        verdict,
+        1.0 if verdict is Verdict.CORRECT else 0.0,
+        1.0,
+        message,
+        interpreted_as=plain,
+        interpreted_latex=latex,
+        reference=ref_plain,
+        method=comparison.method,
+    )
+
+
+__all__ = ["Reading", "check_pair", "echo", "error_message", "read", "safe_compare", "verdict_of"]

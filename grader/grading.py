@@ -1,0 +1,290 @@
+"""Grading a part: known mistakes, form rules, partial credit and error carried forward.
+
+These sit on top of the plain equivalence check.
+
+:func:`grade_part` is a pure function of (spec, part, solution, the student's raw
+answers) and never raises; it is what worker processes run. The order of the checks is
+the order an instructor would follow: can I read it, is it right, is it in the form
+asked for, is it a mistake I know, is it right for the student's own earlier answer,
+how many entries are right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sympy
+from hwgrade.grader.checking import echo, read, safe_compare
+from hwgrade.grader.context import Context
+from hwgrade.grader.equivalence import is_expanded, is_factored
+from hwgrade.grader.language import ParsedAnswer
+from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
+from hwgrade.grader.specs import PartSpec, ProblemSpec
+from hwgrade.solver import Mistake, Solution
+
+
+def _substitute(value: Any, definitions: Mapping[str, Any], ctx: Context) -> Any:
+    """Replace intermediate names (``q``, ``dy_dr``) by what they stand for, to a fixed point."""
+    if not definitions:
+        return value
+    table = {ctx.sym(name): expr for name, expr in definitions.items() if ctx.lookup(name)}
+    for _ in range(12):
+        try:
+            new = value.xreplace(table)
+        except AttributeError:
+            return value
+        if new == value:
+            return value
+        value = new
+    return value
+
+
+def _choice_labels(raw: Any) -> frozenset[str] | None:
+    """The option labels a student picked (``"b"``, ``"a, c"`` or ``[a, c]``)."""
+    items: list[Any] = raw if isinstance(raw, list) else str(raw).replace(";", ",").split(",")
+    labels = [str(x).strip().strip("()").lower() for x in items]
+    if any(not label for label in labels):
+        return None
+    return frozenset(labels)
+
+
+def _grade_choice(part: PartSpec, reference: Any, raw: Any) -> AnswerResult:
+    """Single-answer and select-all choice parts."""
+    picked = _choice_labels(raw)
+    options = {label.lower() for label, _ in part.choices}
+    shown = ", ".join(sorted(picked)) if picked else ""
+    if picked is None or not picked:
+        return AnswerResult(Verdict.INVALID, 0.0, part.points, "no option picked")
+    unknown = sorted(picked - options)
+    if unknown:
+        valid = ", ".join(sorted(options))
+        return AnswerResult(
+            Verdict.INVALID,
+            0.0,
+            part.points,
+            f"unknown option `{unknown[0]}` (options: {valid})",
+            interpreted_as=shown,
+        )
+    if not part.multiple and len(picked) > 1:
+        return AnswerResult(
+            Verdict.INVALID, 0.0, part.points, "pick one option only", interpreted_as=shown
+        )
+    want = frozenset(
+        str(x).lower() for x in (reference if isinstance(reference, tuple) else (reference,))
+    )
+    ref_text = ", ".join(sorted(want))
+    if picked == want:
+        return AnswerResult(
+            Verdict.CORRECT, part.points, part.points, "", interpreted_as=shown, reference=ref_text
+        )
+    message = (
+        "not the right choice"
+        if not part.multiple
+        else (
+            f"{len(picked & want)} of {len(want)} right options picked, {len(picked - want)} wrong"
+        )
+    )
+    return AnswerResult(
+        Verdict.INCORRECT, 0.0, part.points, message, interpreted_as=shown, reference=ref_text
+    )
+
+
+def _form_violation(part: PartSpec, parsed: ParsedAnswer, dims: tuple[str, ...]) -> str:
+    """Why a right value is not in the form the part asks for ("" when it is)."""
+    if part.allowed_symbols is not None:
+        extra = sorted(parsed.names - set(part.allowed_symbols) - set(dims))
+        if extra:
+            allowed = ", ".join(part.allowed_symbols)
+            used = ", ".join(f"`{x}`" for x in extra)
+            return (
+                f"the value is right, but this part asks for an answer in terms of {allowed} "
+                f"only; you used {used}"
+            )
+    value = parsed.value
+    if part.form == "expanded" and isinstance(value, sympy.Expr) and not is_expanded(value):
+        return "the value is right, but this part asks for the expanded form (multiply out)"
+    if part.form == "factored" and isinstance(value, sympy.Expr) and not is_factored(value):
+        return "the value is right, but this part asks for the factored form"
+    return ""
+
+
+def _known_mistake(
+    part: PartSpec, solution: Solution, spec: ProblemSpec, value: Any
+) -> tuple[Mistake, Comparison] | None:
+    """The first known mistake (solver-derived, then the spec's) that ``value`` matches."""
+    candidates: list[Mistake] = list(solution.mistakes.get(part.id, ()))
+    for i, written in enumerate(part.mistakes):
+        reading = read(written.answer, spec.context)
+        if reading.parsed is not None:
+            candidates.append(
+                Mistake(f"spec{i}", reading.parsed.value, written.message, written.credit)
+            )
+    for mistake in candidates:
+        found = safe_compare(mistake.value, value, spec.context, tolerance=part.tolerance)
+        if found.outcome is Equality.EQUAL:
+            return mistake, found
+    return None
+
+
+def _carried_forward(
+    part: PartSpec, solution: Solution, spec: ProblemSpec, value: Any, own: Mapping[str, Any]
+) -> AnswerResult | None:
+    """Credit for a right method applied to the student's own (wrong) earlier answers."""
+    rule = solution.carry_forward.get(part.id)
+    if rule is None or any(source not in own for source in rule.sources):
+        return None
+    values: dict[str, Any] = {}
+    for source in rule.sources:
+        reading = read(own[source], spec.context)
+        if reading.parsed is None:
+            return None
+        values[source] = _substitute(reading.parsed.value, solution.definitions, spec.context)
+    if all(
+        safe_compare(solution.answers[s], values[s], spec.context, tolerance=part.tolerance).outcome
+        is Equality.EQUAL
+        for s in rule.sources
+        if s in solution.answers
+    ):
+        return None  # the earlier answers were right: nothing to carry forward
+    try:
+        follow_on = rule.derive(values)
+    except Exception:
+        return None
+    found = safe_compare(follow_on, value, spec.context, tolerance=part.tolerance)
+    if found.outcome is not Equality.EQUAL:
+        return None
+    return AnswerResult(
+        Verdict.INCORRECT, round(part.points * rule.credit, 6), part.points, rule.message
+    )
+
+
+def _entry_credit(part: PartSpec, comparison: Comparison, reference: Any) -> tuple[float, str]:
+    """Per-entry partial credit for arrays: the fraction of right entries, and which are wrong."""
+    if not part.partial or not comparison.wrong_entries or comparison.method == "shape":
+        return 0.0, ""
+    total = int(getattr(reference, "rows", 0) * getattr(reference, "cols", 0)) or len(
+        getattr(reference, "tolist", lambda: [])()
+    )
+    shape = getattr(reference, "shape", None)
+    if shape is not None and not isinstance(reference, sympy.MatrixBase):
+        total = 1
+        for size in shape:
+            total *= int(size)
+    if total <= 0:
+        return 0.0, ""
+    wrong = len(comparison.wrong_entries)
+    listed = ", ".join(str(tuple(i + 1 for i in idx)) for idx in comparison.wrong_entries[:6])
+    more = "" if wrong <= 6 else f" and {wrong - 6} more"
+    fraction = max(0.0, (total - wrong) / total)
+    return fraction, f"{total - wrong} of {total} entries right; wrong (1-based): {listed}{more}"
+
+
+def grade_part(
+    spec: ProblemSpec,
+    part: PartSpec,
+    solution: Solution,
+    raw: Any,
+    own: Mapping[str, Any] | None = None,
+) -> AnswerResult:
+    """Grade one part. Never raises.
+
+    Args:
+        spec: The problem.
+        part: The part being graded.
+        solution: The solver's output for the problem.
+        raw: The student's raw answer (``None`` when the part is missing).
+        own: The student's raw answers to the other parts of this problem (for error
+            carried forward).
+
+    Returns:
+        The verdict, points and messages.
+    """
+    try:
+        return _grade_part(spec, part, solution, raw, own or {})
+    except Exception as exc:
+        return AnswerResult(
+            Verdict.UNDECIDED,
+            0.0,
+            part.points,
+            f"internal error while grading ({type(exc).__name__})",
+        )
+
+
+def _grade_part(
+    spec: ProblemSpec, part: PartSpec, solution: Solution, raw: Any, own: Mapping[str, Any]
+) -> AnswerResult:
+    reference = solution.answers.get(part.id)
+    ref_plain = echo(reference)[0] if reference is not None and part.kind != "choice" else ""
+    if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
+        return AnswerResult(
+            Verdict.MISSING, 0.0, part.points, "no answer given", reference=ref_plain
+        )
+    if part.kind == "manual":
+        return AnswerResult(
+            Verdict.UNDECIDED, 0.0, 0.0, "graded by hand (not in the automatic score)"
+        )
+    if part.kind == "choice":
+        return _grade_choice(part, reference, raw)
+    if isinstance(raw, dict):
+        return AnswerResult(
+            Verdict.INVALID,
+            0.0,
+            part.points,
+            "expected an expression or a list, not a mapping",
+            reference=ref_plain,
+        )
+    reading = read(raw, spec.context, "auto", part.points)
+    if reading.parsed is None:
+        assert reading.failure is not None
+        return AnswerResult(
+            reading.failure.verdict, 0.0, part.points, reading.failure.message, reference=ref_plain
+        )
+    parsed = reading.parsed
+    plain, latex = echo(parsed.value)
+    value = _substitute(parsed.value, solution.definitions, spec.context)
+    notes = list(parsed.notes)
+    if value is not parsed.value and value != parsed.value:
+        notes.append("intermediate names replaced by what they stand for")
+
+    def result(verdict: Verdict, score: float, message: str, method: str = "") -> AnswerResult:
+        text = "; ".join(x for x in (message, *notes) if x)
+        return AnswerResult(
+            verdict, round(score, 6), part.points, text, plain, latex, ref_plain, method
+        )
+
+    # A flat list has no orientation of its own, so it matches a row or a column; an
+    # answer with a shape (a nested list, a matrix expression) must match the one asked.
+    orientation_free = part.orientation is None or parsed.flat_list
+    comparison = safe_compare(
+        reference, value, spec.context, tolerance=part.tolerance, orientation_free=orientation_free
+    )
+    if comparison.outcome is not Equality.EQUAL:
+        for alternative in part.alternatives:
+            alt = read(alternative, spec.context)
+            if alt.parsed is None:
+                continue
+            other = safe_compare(alt.parsed.value, value, spec.context, tolerance=part.tolerance)
+            if other.outcome is Equality.EQUAL:
+                comparison = other
+                break
+    if comparison.outcome is Equality.EQUAL:
+        violation = _form_violation(part, parsed, spec.context.dimensions)
+        if violation:
+            return result(Verdict.INCORRECT, 0.0, violation, comparison.method)
+        return result(Verdict.CORRECT, part.points, "", comparison.method)
+    if comparison.outcome is Equality.UNKNOWN:
+        return result(Verdict.UNDECIDED, 0.0, comparison.reason, comparison.method)
+    mistake = _known_mistake(part, solution, spec, value)
+    if mistake is not None:
+        known, _ = mistake
+        return result(Verdict.INCORRECT, part.points * known.credit, known.message, "known-mistake")
+    carried = _carried_forward(part, solution, spec, value, own)
+    if carried is not None:
+        return result(carried.verdict, carried.score, carried.message, "carried-forward")
+    fraction, entries = _entry_credit(part, comparison, reference)
+    message = "; ".join(x for x in (comparison.reason, entries) if x)
+    return result(Verdict.INCORRECT, part.points * fraction, message, comparison.method)
+
+
+__all__ = ["grade_part"]

@@ -1,0 +1,427 @@
+r"""LaTeX tokenizer: turns a LaTeX answer into the same tokens as plain syntax.
+
+SymPy's LaTeX parsers reject much of what students write (``\sigma(z)``, ``X^\top``,
+``\|v\|``), so LaTeX is only a second spelling of our own language: ``\frac{a}{b}``
+becomes ``((a)/(b))``, a ``bmatrix`` becomes nested ``[...]`` lists, and the one parser
+reads both. As in TeX, adjacent letters are separate symbols (``pXw`` = p X w).
+"""
+
+from __future__ import annotations
+
+import re
+
+from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
+from hwgrade.grader.lexer import (
+    _BAD_CHARS,
+    _OPS,
+    COMMA,
+    END,
+    FORBIDDEN,
+    FUNC,
+    FUNCTIONS,
+    LBRACK,
+    LPAREN,
+    MAX_TOKENS,
+    NAME,
+    NORM,
+    NUM,
+    NUMBER_RE,
+    OP,
+    RBRACK,
+    RPAREN,
+    TRANSPOSE,
+    Token,
+    check_length,
+    name_token,
+    number_token,
+)
+from hwgrade.grader.names import GREEK
+
+_GREEK_CMDS: dict[str, str] = {name: name for name in GREEK}
+_GREEK_CMDS.update(
+    {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varsigma": "sigma",
+     "varrho": "rho", "varpi": "pi", "varkappa": "kappa"}
+)  # fmt: skip
+_SKIP = {",", ";", "!", ":", " ", ">", "quad", "qquad", "displaystyle", "limits"}
+_SIZES = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "bigg", "Bigg",
+          "biggl", "biggr", "Biggl", "Biggr", "middle"}  # fmt: skip
+_FONTS = {"mathbf", "boldsymbol", "bm", "mathrm", "mathit", "mathsf", "vec", "mathbb", "mathcal"}
+_FUNC_CMDS = {"exp", "log", "ln", "sin", "cos", "tan", "tanh", "max", "min", "det", "tr"}
+_OP_CMDS = {"cdot": "*", "times": "*", "ast": "*", "cdotp": "*", "odot": "odot", "circ": "odot",
+            "div": "/"}  # fmt: skip
+_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "array"}
+_CALCULUS = {"sum": "write the sum out", "prod": "write the product out",
+             "int": "write the integral's value", "iint": "write the integral's value",
+             "oint": "write the integral's value", "partial": "write the derivative itself",
+             "nabla": "write the gradient itself", "lim": "write the limit's value"}  # fmt: skip
+_TOP_RE = re.compile(r"\s*(?:\\top|\\intercal|\{\s*(?:\\top|\\intercal)\s*\})(?![A-Za-z])")
+_CMD_RE = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
+_LETTER_RE = re.compile(r"[A-Za-z\u0370-\u03ff\u00b5]")
+_GROUPS = {"group", "frac1", "frac2", "rootarg"}
+
+
+def strip_wrappers(text: str) -> tuple[int, int]:
+    r"""The span of ``text`` inside ``$...$``, ``\(...\)`` and trailing punctuation.
+
+    Returned as indices into the original text so that error columns stay true.
+    """
+    a, b = 0, len(text)
+    changed = True
+    while changed:
+        changed = False
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and (text[b - 1].isspace() or text[b - 1] in ".,"):
+            b -= 1
+        while b - a >= 2 and text[b - 2] == "\\" and text[b - 1] in ",;!":
+            b, changed = b - 2, True
+        for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+            fits = b - a >= len(left) + len(right) and text.startswith(left, a)
+            if fits and text[b - len(right) : b] == right:
+                a, b, changed = a + len(left), b - len(right), True
+                break
+    return a, b
+
+
+class _LatexLexer:
+    """One pass over a LaTeX answer with a stack for braces, fractions and matrices."""
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text, self.i, self.end = text, start, end
+        self.tokens: list[Token] = []
+        self.stack: list[tuple[str, int]] = []
+        self.open_norms = {"norm": 0, "abs": 0}
+
+    # -- helpers ---------------------------------------------------------------------
+    def emit(self, kind: str, value: str, pos: int) -> None:
+        if len(self.tokens) >= MAX_TOKENS:
+            raise AnswerLimitError(f"the answer has more than {MAX_TOKENS} tokens", position=pos)
+        self.tokens.append(Token(kind, value, pos))
+
+    def fail(self, message: str, pos: int, token: str | None = None) -> AnswerSyntaxError:
+        return AnswerSyntaxError(message, position=pos, token=token)
+
+    def skip_space(self) -> None:
+        while self.i < self.end and (self.text[self.i].isspace() or self.text[self.i] == "~"):
+            self.i += 1
+
+    def braced(self, what: str) -> str:
+        """Read ``{...}`` (no nesting) or a single character and return its content."""
+        self.skip_space()
+        pos = self.i
+        if self.i < self.end and self.text[self.i] == "{":
+            close = self.text.find("}", self.i, self.end)
+            if close < 0:
+                raise self.fail(f"missing `}}` after {what}", pos)
+            self.i = close + 1
+            return self.text[pos + 1 : close].strip()
+        if self.i < self.end and self.text[self.i].isalnum():
+            self.i += 1
+            return self.text[pos]
+        raise self.fail(f"expected `{{...}}` after {what}", pos)
+
+    def plain_name(self, content: str, pos: int) -> str:
+        r"""Turn font/subscript content (``W``, ``\beta``, ``out``) into a plain name."""
+
+        def greek(m: re.Match[str]) -> str:
+            if m.group(1) not in _GREEK_CMDS:
+                raise self.fail(f"`\\{m.group(1)}` cannot be part of a name", pos)
+            return _GREEK_CMDS[m.group(1)]
+
+        name = re.sub(r"\\([A-Za-z]+)\s*", greek, content).replace(" ", "")
+        if not re.fullmatch(r"[A-Za-z0-9\u0370-\u03ff_]+", name):
+            raise self.fail(f"`{content}` must be a name or a number", pos, content)
+        return name
+
+    def subscript(self, base: str, pos: int) -> str:
+        """Append a ``_1`` / ``_{t}`` subscript to a name, if one follows."""
+        self.skip_space()
+        if self.i < self.end and self.text[self.i] == "_":
+            self.i += 1
+            sub_pos = self.i
+            self.skip_space()
+            if self.text.startswith("\\", self.i):
+                cmd = _CMD_RE.match(self.text, self.i)
+                content = cmd.group(0) if cmd else "\\"
+                self.i = cmd.end() if cmd else self.i + 1
+            else:
+                content = self.braced("`_`")
+            return f"{base}_{self.plain_name(content, sub_pos)}"
+        return base
+
+    def emit_name(self, base: str, pos: int) -> None:
+        token = name_token(self.subscript(base, pos), pos)
+        self.emit(NAME, token.text, pos)
+
+    # -- arguments of \frac and \sqrt -----------------------------------------------
+    def open_arg(self, kind: str) -> None:
+        """Start a macro argument: a ``{...}`` group or a single character."""
+        self.skip_space()
+        pos = self.i
+        if kind != "rootarg":
+            self.emit(LPAREN, "(", pos)
+        if self.i < self.end and self.text[self.i] == "{":
+            self.stack.append((kind, pos))
+            self.i += 1
+            return
+        if self.i < self.end and self.text[self.i].isdigit():
+            self.emit(NUM, self.text[self.i], pos)
+            self.i += 1
+        elif self.i < self.end and _LETTER_RE.match(self.text[self.i]):
+            self.emit(NAME, self.text[self.i], pos)
+            self.i += 1
+        else:
+            raise self.fail("expected `{...}` after `\\frac` or `\\sqrt`", pos)
+        self.close(kind, pos)
+
+    def close(self, kind: str, pos: int) -> None:
+        if kind == "frac1":
+            self.emit(RPAREN, ")", pos)
+            self.emit(OP, "/", pos)
+            self.open_arg("frac2")
+        elif kind == "frac2":
+            self.emit(RPAREN, ")", pos)
+            self.emit(RPAREN, ")", pos)
+        else:
+            self.emit(RPAREN, ")", pos)
+
+    # -- commands --------------------------------------------------------------------
+    def norm(self, kind: str, pos: int, opening: bool | None) -> None:
+        if opening is None:
+            opening = self.open_norms[kind] == 0
+        self.open_norms[kind] += 1 if opening else -1
+        self.emit(NORM, kind, pos)
+        if not opening and kind == "norm":
+            self.skip_space()
+            if self.text.startswith("_", self.i):
+                self.i += 1
+                sub = self.braced("`_` after a norm")
+                if sub not in ("2", "F"):
+                    raise self.fail("only the 2-norm `\\|v\\|_2` is supported", pos, sub)
+
+    def delimiter(self, pos: int) -> None:
+        r"""The delimiter after ``\left``/``\right``/``\big``."""
+        self.skip_space()
+        if self.i >= self.end:
+            raise self.fail("missing delimiter after `\\left` or `\\right`", pos)
+        ch = self.text[self.i]
+        if ch == "\\":
+            cmd = _CMD_RE.match(self.text, self.i)
+            assert cmd is not None
+            self.i = cmd.end()
+            name = cmd.group(1)
+            table: dict[str, tuple[str, bool | None]] = {
+                "{": (LPAREN, None), "}": (RPAREN, None), "|": (NORM, None),
+                "Vert": (NORM, None), "lVert": (NORM, True), "rVert": (NORM, False),
+                "vert": ("ABS", None), "lvert": ("ABS", True), "rvert": ("ABS", False),
+            }  # fmt: skip
+            if name not in table:
+                raise self.fail(f"`\\{name}` is not a delimiter", pos)
+            kind, opening = table[name]
+            if kind == NORM:
+                self.norm("norm", pos, opening)
+            elif kind == "ABS":
+                self.norm("abs", pos, opening)
+            else:
+                self.emit(kind, "(" if kind == LPAREN else ")", pos)
+            return
+        self.i += 1
+        if ch in "([":
+            self.emit(LPAREN, "(", pos)
+        elif ch in ")]":
+            self.emit(RPAREN, ")", pos)
+        elif ch == "|":
+            self.norm("abs", pos, None)
+        elif ch != ".":
+            raise self.fail(f"`{ch}` is not a delimiter", pos, ch)
+
+    def command(self, pos: int) -> None:
+        cmd = _CMD_RE.match(self.text, self.i)
+        if cmd is None or cmd.end() > self.end:
+            raise self.fail("a lone backslash", pos, "\\")
+        self.i = cmd.end()
+        name = cmd.group(1)
+        in_env = bool(self.stack) and self.stack[-1][0] == "env"
+        if name in _SKIP:
+            return
+        if name in _SIZES:
+            self.delimiter(pos)
+        elif name in _OP_CMDS:
+            self.emit(OP, _OP_CMDS[name], pos)
+        elif name in ("frac", "dfrac", "tfrac", "cfrac"):
+            self.emit(LPAREN, "(", pos)
+            self.open_arg("frac1")
+        elif name == "sqrt":
+            self.skip_space()
+            if self.text.startswith("[", self.i):
+                self.emit(FUNC, "root", pos)
+                self.emit(LPAREN, "(", pos)
+                self.stack.append(("rootidx", self.i))
+                self.i += 1
+            else:
+                self.emit(FUNC, "sqrt", pos)
+                self.open_arg("group")
+        elif name in _FONTS:
+            self.emit_name(self.plain_name(self.braced(f"`\\{name}`"), pos), pos)
+        elif name == "operatorname":
+            fname = self.plain_name(self.braced("`\\operatorname`"), pos)
+            if fname in FORBIDDEN:
+                raise self.fail(f"`{fname}` is not allowed: {FORBIDDEN[fname]}", pos, fname)
+            if fname not in FUNCTIONS:
+                raise self.fail(f"unknown function `{fname}`", pos, fname)
+            self.emit(FUNC, FUNCTIONS[fname], pos)
+        elif name in _FUNC_CMDS:
+            self.emit(FUNC, FUNCTIONS[name], pos)
+        elif name in _GREEK_CMDS:
+            self.emit_name(_GREEK_CMDS[name], pos)
+        elif name in ("|", "Vert"):
+            self.norm("norm", pos, None)
+        elif name in ("lVert", "rVert"):
+            self.norm("norm", pos, name == "lVert")
+        elif name in ("vert", "lvert", "rvert"):
+            self.norm("abs", pos, None if name == "vert" else name == "lvert")
+        elif name in ("{", "}"):
+            self.emit(LPAREN, "(", pos) if name == "{" else self.emit(RPAREN, ")", pos)
+        elif name in ("top", "intercal"):
+            self.emit(TRANSPOSE, "T", pos)
+        elif name == "infty":
+            raise self.fail("infinity is not a value", pos, "\\infty")
+        elif name in _CALCULUS:
+            raise self.fail(f"`\\{name}` is not allowed: {_CALCULUS[name]}", pos, f"\\{name}")
+        elif name == "begin":
+            env = self.braced("`\\begin`")
+            if env not in _ENVS:
+                raise self.fail(f"the environment `{env}` is not supported", pos, env)
+            if env == "array":
+                self.braced("the column spec of `array`")
+            self.stack.append(("env", pos))
+            self.emit(LBRACK, "[", pos)
+            self.emit(LBRACK, "[", pos)
+        elif name == "end":
+            self.braced("`\\end`")
+            if not in_env:
+                raise self.fail("`\\end` without a matching `\\begin`", pos)
+            self.stack.pop()
+            kinds = [t.kind for t in self.tokens[-3:]]
+            if kinds == [RBRACK, COMMA, LBRACK]:
+                del self.tokens[-2:]
+            else:
+                self.emit(RBRACK, "]", pos)
+            self.emit(RBRACK, "]", pos)
+        elif name == "\\" and in_env:
+            self.emit(RBRACK, "]", pos)
+            self.emit(COMMA, ",", pos)
+            self.emit(LBRACK, "[", pos)
+        elif name == "text":
+            raise self.fail("`\\text{}` is not allowed in an answer", pos, "\\text")
+        else:
+            raise self.fail(f"unknown LaTeX command `\\{name}`", pos, f"\\{name}")
+
+    # -- main loop -------------------------------------------------------------------
+    def run(self) -> list[Token]:
+        text = self.text
+        while self.i < self.end:
+            pos, ch = self.i, text[self.i]
+            if ch.isspace() or ch == "~":
+                self.i += 1
+                continue
+            num = NUMBER_RE.match(text, pos, self.end)
+            if num and (ch.isdigit() or (ch == "." and text[pos + 1 : pos + 2].isdigit())):
+                tok = number_token(num, pos)
+                self.emit(NUM, tok.text, pos)
+                self.i = num.end()
+            elif _LETTER_RE.match(ch):
+                self.i += 1
+                self.emit_name(ch, pos)
+            elif ch == "\\":
+                self.command(pos)
+            elif ch == "^":
+                self.i += 1
+                top = _TOP_RE.match(text, self.i, self.end)
+                if top:
+                    self.emit(TRANSPOSE, "T", pos)
+                    self.i = top.end()
+                    continue
+                self.emit(OP, "^", pos)
+                self.skip_space()
+                if self.i < self.end and text[self.i].isdigit():
+                    self.emit(NUM, text[self.i], self.i)
+                    self.i += 1
+            else:
+                self.i += 1
+                self.punct(ch, pos)
+        if self.stack:
+            kind, where = self.stack[-1]
+            closer = {"env": "`\\end`", "brack": "`]`", "rootidx": "`]`"}.get(kind, "`}`")
+            raise self.fail(f"missing {closer} for the group opened here", where)
+        self.emit(END, "", self.end)
+        return self.tokens
+
+    def punct(self, ch: str, pos: int) -> None:
+        in_env = bool(self.stack) and self.stack[-1][0] == "env"
+        if ch == "{":
+            self.emit(LPAREN, "(", pos)
+            self.stack.append(("group", pos))
+        elif ch == "}":
+            if not self.stack or self.stack[-1][0] not in _GROUPS:
+                raise self.fail("unbalanced `}`", pos, ch)
+            self.close(self.stack.pop()[0], pos)
+        elif ch == "[":
+            self.emit(LBRACK, "[", pos)
+            self.stack.append(("brack", pos))
+        elif ch == "]":
+            if not self.stack or self.stack[-1][0] not in ("brack", "rootidx"):
+                raise self.fail("unbalanced `]`", pos, ch)
+            if self.stack.pop()[0] == "rootidx":
+                self.emit(COMMA, ",", pos)
+                self.open_arg("rootarg")
+            else:
+                self.emit(RBRACK, "]", pos)
+        elif ch in "(),":
+            self.emit({"(": LPAREN, ")": RPAREN, ",": COMMA}[ch], ch, pos)
+        elif ch in _OPS:
+            self.emit(OP, _OPS[ch], pos)
+        elif ch == "|":
+            self.norm("abs", pos, None)
+        elif ch == "&" and in_env:
+            self.emit(COMMA, ",", pos)
+        elif ch == "ᵀ":
+            self.emit(TRANSPOSE, "T", pos)
+        elif ch == "_":
+            raise self.fail("a subscript `_` must follow a name", pos, ch)
+        elif ch == "'":
+            raise self.fail("primes are not allowed: write the derivative itself", pos, ch)
+        elif ch in _BAD_CHARS and ch not in "\\{}":
+            raise self.fail(_BAD_CHARS[ch], pos, ch)
+        else:
+            raise self.fail(f"unexpected character `{ch}`", pos, ch)
+
+
+def tokenize_latex(text: str) -> list[Token]:
+    r"""Split a LaTeX answer into the tokens of the answer language.
+
+    Args:
+        text: The answer as typed, optionally wrapped in ``$...$`` or ``\(...\)``.
+
+    Returns:
+        The tokens, ending with an ``END`` token; positions are columns of ``text``.
+
+    Raises:
+        AnswerSyntaxError: For an unknown command, an unbalanced group, a forbidden
+            construct.
+        AnswerLimitError: For an answer, number or token count over a bound.
+    """
+    check_length(text)
+    start, end = strip_wrappers(text)
+    return _LatexLexer(text, start, end).run()
+
+
+_LATEX_HINT_RE = re.compile(r"\\[A-Za-z|{}(\[,;!]|\^\{|_\{[^}]{2,}\}|\$|&")
+
+
+def detect_syntax(text: str) -> str:
+    """Guess whether an answer is LaTeX (backslash commands, ``^{...}``, ``$``) or plain."""
+    return "latex" if _LATEX_HINT_RE.search(text) else "plain"
+
+
+__all__ = ["detect_syntax", "strip_wrappers", "tokenize_latex"]

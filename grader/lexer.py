@@ -1,0 +1,338 @@
+"""Plain-syntax tokenizer of the answer language, plus the token type both syntaxes share.
+
+Plain and LaTeX answers are two spellings of one language, so both tokenizers emit the
+same :class:`Token` stream and a single parser (:mod:`hwgrade.grader.syntax`) reads it.
+Everything outside the language is refused here, character by character, with the
+column where it was found: student text is never handed to Python or SymPy's parsers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
+from hwgrade.grader.names import GREEK_TO_NAME, canonical_name
+
+#: Longest answer string accepted (characters).
+MAX_LENGTH = 2_000
+#: Most characters over all leaves of a list answer.
+MAX_LIST_CHARS = 10_000
+#: Most entries of a list answer.
+MAX_LIST_ENTRIES = 10_000
+#: Most tokens in one answer string.
+MAX_TOKENS = 1_000
+#: Most nested parentheses, brackets and operators.
+MAX_DEPTH = 50
+#: Most digits in one integer literal (also bounds a decimal's mantissa).
+MAX_DIGITS = 30
+#: Largest ``|e|`` in a decimal literal ``1e-3``.
+MAX_DECIMAL_EXPONENT = 300
+
+# Token kinds.
+NUM, NAME, FUNC, OP = "NUM", "NAME", "FUNC", "OP"
+LPAREN, RPAREN, LBRACK, RBRACK, COMMA = "LPAREN", "RPAREN", "LBRACK", "RBRACK", "COMMA"
+TRANSPOSE, SUP, NORM, END = "TRANSPOSE", "SUP", "NORM", "END"
+
+#: Functions of the language by every accepted spelling -> canonical function name.
+FUNCTIONS: dict[str, str] = {
+    "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs", "sin": "sin",
+    "cos": "cos", "tan": "tan", "tanh": "tanh", "sigmoid": "sigmoid", "sigma": "sigmoid",
+    "relu": "relu", "ReLU": "relu", "max": "max", "min": "min", "transpose": "transpose",
+    "inv": "inv", "inverse": "inv", "diag": "diag", "trace": "trace", "tr": "trace",
+    "Tr": "trace", "norm": "norm", "hadamard": "hadamard", "det": "det",
+}  # fmt: skip
+
+_DERIVE = "write the derivative itself"
+_SOLVE = "write the result itself"
+#: Names refused on sight, with the reason shown to the student.
+FORBIDDEN: dict[str, str] = {
+    **dict.fromkeys(["diff", "Derivative", "derivative", "grad", "gradient", "jacobian"], _DERIVE),
+    **dict.fromkeys(["integrate", "Integral", "integral"], "write the integral's value"),
+    **dict.fromkeys(["solve", "dsolve", "nsolve", "linsolve", "solveset", "roots"], _SOLVE),
+    **dict.fromkeys(["limit", "Limit", "lim", "series"], _SOLVE),
+    **dict.fromkeys(["sum", "Sum", "summation", "product", "Product"], "write the sum out"),
+    **dict.fromkeys(
+        ["simplify", "expand", "factor", "subs", "evalf", "doit", "Subs"],
+        "write the result itself",
+    ),
+    **dict.fromkeys(
+        [
+            "eval",
+            "exec",
+            "import",
+            "compile",
+            "getattr",
+            "setattr",
+            "globals",
+            "locals",
+            "sympify",
+            "parse_expr",
+            "lambdify",
+            "builtins",
+        ],
+        "it is not part of the answer language",
+    ),
+    **dict.fromkeys(
+        [
+            "for",
+            "in",
+            "if",
+            "else",
+            "elif",
+            "import",
+            "def",
+            "class",
+            "return",
+            "not",
+            "and",
+            "or",
+            "is",
+            "while",
+            "with",
+            "yield",
+            "from",
+            "as",
+            "None",
+            "True",
+            "False",
+            "del",
+            "global",
+            "nonlocal",
+            "async",
+            "await",
+            "pass",
+            "raise",
+            "try",
+            "except",
+            "finally",
+            "assert",
+            "break",
+            "continue",
+        ],
+        "Python keywords are not part of the answer language",
+    ),
+}
+
+#: Characters that are never part of the language, with the reason.
+_BAD_CHARS: dict[str, str] = {
+    "=": "`=` is not allowed: write only the expression, not an equation or assignment",
+    ":": "`:` is not allowed in an answer",
+    ";": "`;` is not allowed: write one expression",
+    "'": "quotes and strings are not allowed",
+    '"': "quotes and strings are not allowed",
+    "`": "quotes and strings are not allowed",
+    "!": "factorial `!` is not part of the answer language",
+    "<": "comparisons are not allowed: write only the expression",
+    ">": "comparisons are not allowed: write only the expression",
+    "|": "`|` is not plain syntax: write abs(x) or norm(v)",
+    "%": "`%` is not part of the answer language",
+    "#": "`#` is not part of the answer language",
+    "&": "`&` is only allowed inside a LaTeX matrix",
+    "\\": "backslash commands are LaTeX: choose the LaTeX syntax",
+    "{": "braces are only allowed around a subscript (`u_{1}`)",
+    "}": "braces are only allowed around a subscript (`u_{1}`)",
+    "$": "`$` is LaTeX: choose the LaTeX syntax",
+    "?": "`?` is not part of the answer language",
+    "~": "`~` is not part of the answer language",
+}
+
+_OPS: dict[str, str] = {
+    "+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "·": "*", "⋅": "*",
+    "∗": "*", "/": "/", "÷": "/", "^": "^", "@": "@", "⊙": "odot", "∘": "odot",
+}  # fmt: skip
+_PUNCT: dict[str, str] = {"(": LPAREN, ")": RPAREN, "[": LBRACK, "]": RBRACK, ",": COMMA}
+_SUPERSCRIPTS: dict[str, str] = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
+
+NUMBER_RE = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_LETTER = r"A-Za-z\u0370-\u03ff\u00b5\u03d1\u03d5\u03f5"
+_NAME_RE = re.compile(rf"[{_LETTER}][{_LETTER}0-9]*(?:_(?:\{{[^{{}}]*\}}|[{_LETTER}0-9]+))*")
+_SUBSCRIPT_BODY_RE = re.compile(rf"^[{_LETTER}0-9]+$")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token of the answer language.
+
+    Attributes:
+        kind: One of the kind constants of this module (``NUM``, ``NAME``, ...).
+        text: The token's value: a number's digits, a canonical name, an operator
+            (``+ - * / ^ @ odot``), a superscript exponent (``-1``), a norm kind.
+        pos: 0-based column in the original answer text, for error messages.
+    """
+
+    kind: str
+    text: str
+    pos: int
+
+
+def check_length(text: str) -> None:
+    """Refuse over-long answers before any work is done on them."""
+    if len(text) > MAX_LENGTH:
+        raise AnswerLimitError(
+            f"the answer is too long ({len(text)} characters; the limit is {MAX_LENGTH})",
+            position=MAX_LENGTH,
+        )
+
+
+def number_token(match: re.Match[str], pos: int) -> Token:
+    """Check a number literal against the digit and exponent bounds and make its token.
+
+    Bounds are enforced on the digit string, so SymPy never sees a huge literal.
+    """
+    mantissa, exponent = match.group(1), match.group(2) or ""
+    digits = mantissa.replace(".", "").lstrip("0")
+    if len(digits) > MAX_DIGITS:
+        raise AnswerLimitError(
+            f"the number `{match.group(0)[:40]}` has more than {MAX_DIGITS} digits",
+            position=pos,
+            token=match.group(0),
+        )
+    if exponent and abs(int(exponent[1:])) > MAX_DECIMAL_EXPONENT:
+        raise AnswerLimitError(
+            f"the exponent of `{match.group(0)[:40]}` is larger than {MAX_DECIMAL_EXPONENT}",
+            position=pos,
+            token=match.group(0),
+        )
+    return Token(NUM, match.group(0), pos)
+
+
+def name_token(raw: str, pos: int) -> Token:
+    """Make a NAME token from a typed name, refusing forbidden and malformed names."""
+    if "__" in raw:
+        raise AnswerSyntaxError("`__` is not allowed in a name", position=pos, token=raw)
+    if raw.endswith("_"):
+        raise AnswerSyntaxError(f"the name `{raw}` ends with `_`", position=pos, token=raw)
+    for body in re.findall(r"_\{([^{}]*)\}", raw):
+        if not _SUBSCRIPT_BODY_RE.match(body):
+            raise AnswerSyntaxError(
+                f"the subscript `{{{body}}}` must be a name or a number",
+                position=pos,
+                token=raw,
+            )
+    canon = canonical_name(raw)
+    if canon in FORBIDDEN:
+        raise AnswerSyntaxError(
+            f"`{canon}` is not allowed: {FORBIDDEN[canon]}", position=pos, token=raw
+        )
+    return Token(NAME, canon, pos)
+
+
+def tokenize_plain(text: str) -> list[Token]:
+    """Split a plain-syntax answer into tokens.
+
+    Args:
+        text: The answer as typed.
+
+    Returns:
+        The tokens, ending with an ``END`` token.
+
+    Raises:
+        AnswerSyntaxError: For a character or construct outside the language.
+        AnswerLimitError: For an answer, number or token count over a bound.
+    """
+    check_length(text)
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if len(tokens) >= MAX_TOKENS:
+            raise AnswerLimitError(f"the answer has more than {MAX_TOKENS} tokens", position=i)
+        num = NUMBER_RE.match(text, i)
+        if num and (ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit())):
+            tokens.append(number_token(num, i))
+            i = num.end()
+            continue
+        name = _NAME_RE.match(text, i)
+        if name:
+            tokens.append(name_token(name.group(0), i))
+            i = name.end()
+            continue
+        if ch == "." and text.startswith(".T", i):
+            after = text[i + 2 : i + 3]
+            if not (after.isalnum() or after == "_"):
+                tokens.append(Token(TRANSPOSE, "T", i))
+                i += 2
+                continue
+        if ch == ".":
+            raise AnswerSyntaxError(
+                "attribute access is not allowed (only `.T` for a transpose)",
+                position=i,
+                token=text[i : i + 10],
+            )
+        if ch == "*" and text.startswith("**", i):
+            tokens.append(Token(OP, "^", i))
+            i += 2
+            continue
+        if ch in _OPS:
+            tokens.append(Token(OP, _OPS[ch], i))
+        elif ch in _PUNCT:
+            tokens.append(Token(_PUNCT[ch], ch, i))
+        elif ch == "ᵀ":
+            tokens.append(Token(TRANSPOSE, "T", i))
+        elif ch in _SUPERSCRIPTS:
+            j = i
+            while j < n and text[j] in _SUPERSCRIPTS:
+                j += 1
+            tokens.append(superscript_token(text[i:j], i))
+            i = j
+            continue
+        elif ch == "_":
+            if text.startswith("__", i):
+                raise AnswerSyntaxError("`__` is not allowed", position=i, token="__")
+            raise AnswerSyntaxError("a name cannot start with `_`", position=i, token=ch)
+        elif ch in _BAD_CHARS:
+            raise AnswerSyntaxError(_BAD_CHARS[ch], position=i, token=ch)
+        else:
+            raise AnswerSyntaxError(f"unexpected character `{ch}`", position=i, token=ch)
+        i += 1
+    tokens.append(Token(END, "", n))
+    return tokens
+
+
+def superscript_token(raw: str, pos: int) -> Token:
+    """Turn a run of superscript glyphs (``⁻¹``, ``²``) into one exponent token."""
+    value = "".join(_SUPERSCRIPTS[c] for c in raw)
+    if not re.fullmatch(r"[-+]?\d{1,4}", value):
+        raise AnswerSyntaxError(f"cannot read the superscript `{raw}`", position=pos, token=raw)
+    return Token(SUP, value, pos)
+
+
+def is_greek_letter(name: str) -> bool:
+    """Whether a canonical name is a spelled Greek letter (``eta``), a one-letter name."""
+    return name in GREEK_TO_NAME.values()
+
+
+__all__ = [
+    "COMMA",
+    "END",
+    "FORBIDDEN",
+    "FUNC",
+    "FUNCTIONS",
+    "LBRACK",
+    "LPAREN",
+    "MAX_DECIMAL_EXPONENT",
+    "MAX_DEPTH",
+    "MAX_DIGITS",
+    "MAX_LENGTH",
+    "MAX_LIST_CHARS",
+    "MAX_LIST_ENTRIES",
+    "MAX_TOKENS",
+    "NAME",
+    "NORM",
+    "NUM",
+    "OP",
+    "RBRACK",
+    "RPAREN",
+    "SUP",
+    "TRANSPOSE",
+    "Token",
+    "check_length",
+    "is_greek_letter",
+    "name_token",
+    "number_token",
+    "tokenize_plain",
+]

@@ -1,0 +1,399 @@
+"""Random instantiation of answers: the points at which the equivalence engine evaluates.
+
+Numeric checks prove inequality with a single clear mismatch, so the points must be
+chosen to expose the usual mistakes rather than to look random:
+
+* scalars are non-integer rationals in ``±[0.3, 2.5]``, never 0 and of both signs (point
+  0 is all positive, point 1 all negative), so ``sqrt(x^2)`` differs from ``x`` and
+  ``x + sin(pi x)`` from ``x``; scalars declared positive stay positive;
+* dimensions get *distinct* sizes (2, 3, 4, ...) respecting the context's relations and
+  changing from point to point, so a transposed product has the wrong shape and ``n``
+  is not mistaken for a constant;
+* matrices are random exact rationals, so products and inverses are computed exactly
+  and a singular ``X^T X`` (``d > n``) is detected as singular, not as a huge number.
+
+Everything is derived from string-seeded :class:`random.Random` instances and cached by
+``(seed, point index, name, shape)``, so a symbol gets the same value in the reference
+and in the answer, and a grading run is reproducible.
+
+The evaluator walks the matrix-expression tree itself instead of relying on ``doit()``,
+which leaves ``HadamardProduct`` of explicit matrices unevaluated and reports errors
+through many exception types.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import mpmath
+import sympy
+from hwgrade.grader.context import Context, Relation
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.hadamard import HadamardPower
+from sympy.matrices.expressions.matexpr import MatrixElement
+from sympy.tensor.array import NDimArray
+
+_DENOMINATORS = (7, 11, 13, 17)
+#: Working precision (decimal digits) of every non-rational evaluation.
+DIGITS = 40
+#: Values that make a point a domain error.
+UNDEFINED = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
+
+
+class DomainError(Exception):
+    """The value is undefined (nan, infinite) at this point."""
+
+
+class SingularError(Exception):
+    """A matrix that is inverted is singular at this point."""
+
+
+class ShapeMismatch(Exception):
+    """Concrete operand shapes do not fit (a product or sum of the wrong sizes)."""
+
+
+class UnassignedError(Exception):
+    """A name is left without a value (it is not a symbol the engine can sample)."""
+
+
+@dataclass(frozen=True)
+class Names:
+    """The names appearing in a pair of values, sorted into what gets sampled how.
+
+    Attributes:
+        scalars: ``(name, positive)`` of every scalar symbol.
+        dimensions: Names of the symbolic dimensions (context's first, then others).
+        matrices: ``(name, rows, cols)`` of every matrix symbol, sizes unevaluated.
+    """
+
+    scalars: tuple[tuple[str, bool], ...]
+    dimensions: tuple[str, ...]
+    matrices: tuple[tuple[str, sympy.Expr, sympy.Expr], ...]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One instantiation: a value for every scalar and dimension name and every matrix."""
+
+    scalars: dict[str, sympy.Expr]
+    matrices: dict[str, sympy.ImmutableMatrix]
+
+
+def _is_dimension(symbol: sympy.Symbol, ctx: Context) -> bool:
+    return symbol.name in ctx.dimensions or bool(symbol.is_integer and symbol.is_positive)
+
+
+def collect_names(values: list[Any], ctx: Context) -> Names:
+    """Sort the names used by ``values`` into scalars, dimensions and matrices."""
+    scalars: dict[str, bool] = {}
+    dims: dict[str, None] = dict.fromkeys(ctx.dimensions)
+    matrices: dict[str, tuple[sympy.Expr, sympy.Expr]] = {}
+    for value in values:
+        if not isinstance(value, sympy.Basic):
+            continue
+        for sym in value.atoms(sympy.Symbol):
+            if _is_dimension(sym, ctx):
+                dims.setdefault(sym.name, None)
+        for sym in value.free_symbols:
+            if isinstance(sym, sympy.MatrixSymbol):
+                matrices[sym.name] = (sym.shape[0], sym.shape[1])
+            elif isinstance(sym, sympy.Symbol) and not _is_dimension(sym, ctx):
+                decl = ctx.lookup(sym.name)
+                positive = bool(sym.is_positive) or bool(decl and decl.positive)
+                scalars[sym.name] = scalars.get(sym.name, False) or positive
+    return Names(
+        tuple(sorted(scalars.items())),
+        tuple(dims),
+        tuple((name, r, c) for name, (r, c) in sorted(matrices.items())),
+    )
+
+
+def _rational(rng: random.Random, sign: int) -> sympy.Rational:
+    """A non-integer rational in [0.3, 2.5] times ``sign`` (0 means a random sign)."""
+    q = rng.choice(_DENOMINATORS)
+    while True:
+        p = rng.randint(math.ceil(0.3 * q), math.floor(2.5 * q))
+        if p % q:
+            break
+    if sign == 0:
+        sign = rng.choice((-1, 1))
+    return sympy.Rational(sign * p, q)
+
+
+def _relation_holds(rel: Relation, sizes: dict[str, int]) -> bool:
+    def size(dim: int | str) -> int | None:
+        return dim if isinstance(dim, int) else sizes.get(dim)
+
+    left, right = size(rel.left), size(rel.right)
+    if left is None or right is None:
+        return True
+    return {
+        ">": left > right,
+        "<": left < right,
+        ">=": left >= right,
+        "<=": left <= right,
+    }[rel.op]
+
+
+@lru_cache(maxsize=4096)
+def dimension_sizes(
+    dims: tuple[str, ...], relations: tuple[Relation, ...], seed: int, index: int
+) -> tuple[tuple[str, int], ...]:
+    """Distinct sizes for ``dims`` at point ``index``, respecting ``relations``.
+
+    Small sizes keep exact rational inverses cheap; the pool grows only when the
+    relations cannot be met otherwise.
+    """
+    rng = random.Random(f"dims:{seed}:{index}")
+    pool = list(range(2, 2 + max(4, len(dims) + 2)))
+    for attempt in range(2000):
+        if attempt and attempt % 200 == 0:
+            pool.append(pool[-1] + 1)
+        sizes = dict(zip(dims, rng.sample(pool, len(dims)), strict=True))
+        if all(_relation_holds(rel, sizes) for rel in relations):
+            return tuple(sizes.items())
+    raise UnassignedError("the dimension relations cannot be satisfied")
+
+
+@lru_cache(maxsize=16384)
+def random_scalar(name: str, positive: bool, seed: int, index: int) -> sympy.Rational:
+    """The value of scalar ``name`` at point ``index`` (0: positive, 1: negative)."""
+    rng = random.Random(f"scalar:{seed}:{index}:{name}")
+    sign = 1 if positive or index == 0 else (-1 if index == 1 else 0)
+    return _rational(rng, sign)
+
+
+@lru_cache(maxsize=4096)
+def random_matrix(name: str, rows: int, cols: int, seed: int, index: int) -> sympy.ImmutableMatrix:
+    """A random exact rational matrix for ``name`` at point ``index``."""
+    rng = random.Random(f"matrix:{seed}:{index}:{name}:{rows}x{cols}")
+    return sympy.ImmutableMatrix(rows, cols, [_rational(rng, 0) for _ in range(rows * cols)])
+
+
+def _concrete(size: sympy.Expr, scalars: dict[str, sympy.Expr]) -> int:
+    value = sympy.sympify(size).xreplace(
+        {s: scalars[s.name] for s in size.free_symbols if s.name in scalars}
+    )
+    if not value.is_Integer or value < 1:
+        raise UnassignedError(f"the size `{size}` has no concrete value")
+    return int(value)
+
+
+def draw_point(names: Names, ctx: Context, seed: int, index: int) -> Point:
+    """Instantiate every name of ``names`` at point ``index`` (deterministic in ``seed``)."""
+    values: dict[str, sympy.Expr] = {
+        name: sympy.Integer(size)
+        for name, size in dimension_sizes(names.dimensions, ctx.relations, seed, index)
+    }
+    for name, positive in names.scalars:
+        values[name] = random_scalar(name, positive, seed, index)
+    matrices = {
+        name: random_matrix(name, _concrete(r, values), _concrete(c, values), seed, index)
+        for name, r, c in names.matrices
+    }
+    return Point(values, matrices)
+
+
+def _as_scalar(value: Any) -> Any:
+    """A 1x1 matrix used where a scalar is expected is that scalar (``r^T r``)."""
+    if isinstance(value, sympy.MatrixBase):
+        if value.shape == (1, 1):
+            return value[0, 0]
+        raise ShapeMismatch(f"a {value.rows}x{value.cols} matrix is used as a number")
+    return value
+
+
+def _numeric_entry(value: sympy.Expr) -> sympy.Expr:
+    """Entries of elementwise functions are evaluated at once to keep later products small."""
+    return value if value.is_Rational else value.evalf(DIGITS)
+
+
+def _inverse(matrix: sympy.ImmutableMatrix) -> sympy.ImmutableMatrix:
+    if matrix.rows != matrix.cols:
+        raise ShapeMismatch(f"a {matrix.rows}x{matrix.cols} matrix is inverted")
+    try:
+        return matrix.inv()
+    except (ValueError, ZeroDivisionError) as exc:
+        raise SingularError(str(exc)) from exc
+
+
+def _product(factors: list[Any]) -> Any:
+    scalar: Any = sympy.Integer(1)
+    matrix: Any = None
+    for factor in factors:
+        if isinstance(factor, sympy.MatrixBase):
+            if matrix is None:
+                matrix = factor
+            elif matrix.cols != factor.rows:
+                raise ShapeMismatch(
+                    f"a {matrix.rows}x{matrix.cols} matrix times a {factor.rows}x{factor.cols} one"
+                )
+            else:
+                matrix = matrix * factor
+        else:
+            scalar = scalar * factor
+    return scalar if matrix is None else matrix * scalar
+
+
+def _sum(terms: list[Any]) -> Any:
+    total = terms[0]
+    for term in terms[1:]:
+        if getattr(total, "shape", None) != getattr(term, "shape", None):
+            raise ShapeMismatch("terms of different shapes are added")
+        total = total + term
+    return total
+
+
+def evaluate(value: Any, point: Point) -> Any:
+    """``value`` with every name replaced by its value at ``point``, matrices explicit.
+
+    Returns:
+        A SymPy scalar (exact when possible), an ``ImmutableMatrix`` or an
+        ``ImmutableDenseNDimArray``.
+    """
+    if isinstance(value, NDimArray):
+        return sympy.ImmutableDenseNDimArray(
+            [evaluate(e, point) for e in sympy.flatten(value.tolist())], value.shape
+        )
+    if isinstance(value, sympy.Expr) and not value.has(sympy.MatrixSymbol, sympy.MatrixExpr):
+        return value.xreplace(
+            {s: point.scalars[s.name] for s in value.free_symbols if s.name in point.scalars}
+        )
+    return _ev(value, point)
+
+
+def _ev(expr: Any, point: Point) -> Any:
+    if isinstance(expr, sympy.MatrixSymbol):
+        if expr.name not in point.matrices:
+            raise UnassignedError(f"`{expr.name}` has no value")
+        return point.matrices[expr.name]
+    if isinstance(expr, sympy.Symbol):
+        if expr.name not in point.scalars:
+            raise UnassignedError(f"`{expr.name}` has no value")
+        return point.scalars[expr.name]
+    if isinstance(expr, sympy.MatrixBase):
+        return sympy.ImmutableMatrix(expr.rows, expr.cols, [evaluate(e, point) for e in expr])
+    if not expr.args or isinstance(expr, sympy.Lambda):
+        return expr
+    if isinstance(expr, (sympy.Identity, sympy.ZeroMatrix, sympy.OneMatrix)):
+        rows, cols = (_concrete(s, point.scalars) for s in expr.shape)
+        if isinstance(expr, sympy.Identity):
+            return sympy.ImmutableMatrix(sympy.eye(rows))
+        fill = 0 if isinstance(expr, sympy.ZeroMatrix) else 1
+        return sympy.ImmutableMatrix(rows, cols, [fill] * (rows * cols))
+    if isinstance(expr, ElementwiseApplyFunction):
+        inner = _ev(expr.expr, point)
+        return inner.applyfunc(lambda e: _numeric_entry(expr.function(e)))
+    args = [_ev(a, point) for a in expr.args]
+    if isinstance(expr, sympy.MatMul):
+        return _product(args)
+    if isinstance(expr, sympy.MatAdd):
+        return _sum(args)
+    if isinstance(expr, sympy.Transpose):
+        return args[0].T
+    if isinstance(expr, sympy.Inverse):
+        return _inverse(args[0])
+    if isinstance(expr, sympy.MatPow):
+        base, exp = args
+        result = base**exp if exp >= 0 else _inverse(base) ** (-exp)
+        return sympy.ImmutableMatrix(result)
+    if isinstance(expr, sympy.HadamardProduct):
+        total = args[0]
+        for other in args[1:]:
+            if total.shape != other.shape:
+                raise ShapeMismatch("hadamard product of different shapes")
+            total = total.multiply_elementwise(other)
+        return sympy.ImmutableMatrix(total)
+    if isinstance(expr, HadamardPower):
+        return args[0].applyfunc(lambda e: e ** args[1])
+    if isinstance(expr, sympy.Trace):
+        return args[0].trace()
+    if isinstance(expr, sympy.Determinant):
+        return args[0].det()
+    if isinstance(expr, sympy.DiagMatrix):
+        return sympy.ImmutableMatrix(sympy.diag(*list(args[0])))
+    if isinstance(expr, sympy.DiagonalOf):
+        m = args[0]
+        return sympy.ImmutableMatrix([m[i, i] for i in range(min(m.shape))])
+    if isinstance(expr, sympy.DiagonalMatrix):
+        m = args[0]
+        return sympy.ImmutableMatrix(m.rows, m.cols, lambda i, j: m[i, j] if i == j else 0)
+    if isinstance(expr, MatrixElement):
+        return args[0][int(args[1]), int(args[2])]
+    if isinstance(expr, sympy.MatrixExpr):
+        raise UnassignedError(f"cannot evaluate `{type(expr).__name__}`")
+    return expr.func(*[_as_scalar(a) for a in args])
+
+
+def to_number(value: Any) -> Any:
+    """An exact Rational, or an ``mpmath.mpc`` at :data:`DIGITS` digits; raises if undefined."""
+    value = sympy.sympify(value)
+    if value.is_Rational:
+        return value
+    if value.is_Float:
+        return mpmath.mpc(mpmath.mpf(value._mpf_))
+    if value.free_symbols:
+        raise UnassignedError(f"`{value}` still has unknowns")
+    number = value.evalf(DIGITS)
+    if number.has(*UNDEFINED):
+        raise DomainError(str(number))
+    re, im = number.as_real_imag()
+    parts = []
+    for part in (re, im):
+        if part.is_Float:
+            parts.append(mpmath.mpf(part._mpf_))
+        elif part.is_Rational:
+            parts.append(mpmath.mpf(int(part.p)) / int(part.q))
+        else:
+            raise DomainError(f"`{number}` is not a finite number")
+    return mpmath.mpc(parts[0], parts[1])
+
+
+def to_mpc(value: Any) -> Any:
+    """An exact value as an ``mpmath.mpc`` (call inside ``mpmath.workdps(DIGITS)``)."""
+    if isinstance(value, sympy.Rational):
+        return mpmath.mpc(mpmath.mpf(int(value.p)) / int(value.q))
+    return value
+
+
+def agree(ref: Any, ans: Any, rel: float, absolute: float) -> bool:
+    """Two rationals must be equal; otherwise within ``rel`` relative plus ``absolute``."""
+    if isinstance(ref, sympy.Rational) and isinstance(ans, sympy.Rational):
+        return bool(ref == ans)
+    a, b = to_mpc(ref), to_mpc(ans)
+    return bool(abs(a - b) <= rel * max(abs(a), abs(b)) + absolute)
+
+
+def show_number(value: Any) -> str:
+    """Six significant digits, for reasons a student reads (``0.861566 + 6.28319i``)."""
+    with mpmath.workdps(DIGITS):
+        number = to_mpc(value)
+        if abs(number.imag) > 1e-30 * max(1, abs(number)):
+            return f"{mpmath.nstr(number.real, 6)} + {mpmath.nstr(number.imag, 6)}i"
+        return str(mpmath.nstr(number.real, 6))
+
+
+__all__ = [
+    "DIGITS",
+    "UNDEFINED",
+    "DomainError",
+    "Names",
+    "Point",
+    "ShapeMismatch",
+    "SingularError",
+    "UnassignedError",
+    "agree",
+    "collect_names",
+    "dimension_sizes",
+    "draw_point",
+    "evaluate",
+    "random_matrix",
+    "random_scalar",
+    "show_number",
+    "to_mpc",
+    "to_number",
+]

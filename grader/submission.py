@@ -1,0 +1,129 @@
+"""Submission files: what a student hands in, read safely and checked for shape.
+
+A submission is untrusted YAML (``student:`` and ``answers: {problem: {part: value}}``).
+Reading it never runs code and never raises anything but :class:`SubmissionError` for a
+file that is unusable as a whole; mistakes inside an otherwise readable file (an unknown
+problem or part id, a value of the wrong type) become notes and per-part verdicts, so the
+rest of the file is still graded.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hwgrade.grader.errors import SubmissionError
+from hwgrade.grader.specs import ProblemSpec
+from hwgrade.grader.yamlsafe import load_untrusted_file, load_untrusted_yaml
+
+#: Top-level keys a submission may have.
+KNOWN_KEYS = ("student", "answers")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submission after its structure was checked.
+
+    Attributes:
+        student: Student id (``student:`` or the file name's stem).
+        file: The file as given.
+        answers: Raw answers by problem id, then part id (strings or nested lists).
+        notes: Messages about the file itself (unknown ids, ignored keys).
+    """
+
+    student: str
+    file: str
+    answers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    """A "did you mean" suffix for ``word``, or "" when nothing is close."""
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def parse_submission(
+    data: Any, file: str, problems: Mapping[str, ProblemSpec] | None = None
+) -> Submission:
+    """Check the structure of a loaded submission document.
+
+    Args:
+        data: The document as :func:`load_untrusted_yaml` returned it (strings only).
+        file: The file name, used as the student id when ``student:`` is absent.
+        problems: Known problems by id; unknown problem and part ids become notes
+            with a suggestion. ``None`` skips that check.
+
+    Returns:
+        The submission.
+
+    Raises:
+        SubmissionError: The document is not a mapping or has no usable ``answers``.
+    """
+    if not isinstance(data, dict):
+        raise SubmissionError("the file must be a mapping with `student:` and `answers:`")
+    notes: list[str] = []
+    for key in data:
+        if key not in KNOWN_KEYS:
+            notes.append(f"ignored the top-level key `{key}`{_suggest(str(key), list(KNOWN_KEYS))}")
+    student_raw = data.get("student")
+    if student_raw is None or student_raw == "":
+        student = Path(file).stem
+    elif isinstance(student_raw, str):
+        student = student_raw.strip()[:200] or Path(file).stem
+    else:
+        raise SubmissionError("`student:` must be a single name or id, not a list or mapping")
+    answers_raw = data.get("answers")
+    if answers_raw is None:
+        raise SubmissionError("the file has no `answers:` section (see `hwgrade template`)")
+    if not isinstance(answers_raw, dict):
+        raise SubmissionError("`answers:` must map problem ids to their parts")
+    answers: dict[str, dict[str, Any]] = {}
+    known = sorted(problems) if problems is not None else []
+    for problem_id, parts in answers_raw.items():
+        if problems is not None and problem_id not in problems:
+            notes.append(f"unknown problem `{problem_id}`{_suggest(problem_id, known)}: not graded")
+            continue
+        if parts is None or parts == "":
+            answers[problem_id] = {}
+            continue
+        if not isinstance(parts, dict):
+            notes.append(f"`{problem_id}` must map part ids to answers: not graded")
+            continue
+        spec = problems.get(problem_id) if problems is not None else None
+        part_ids = [p.id for p in spec.parts] if spec is not None else []
+        kept: dict[str, Any] = {}
+        for part_id, value in parts.items():
+            if spec is not None and spec.part(part_id) is None:
+                hint = _suggest(part_id, part_ids)
+                notes.append(f"unknown part `{problem_id}.{part_id}`{hint}: not graded")
+                continue
+            kept[part_id] = value
+        answers[problem_id] = kept
+    return Submission(student=student, file=file, answers=answers, notes=tuple(notes))
+
+
+def load_submission(
+    path: Path, problems: Mapping[str, ProblemSpec] | None = None, display: str | None = None
+) -> Submission:
+    """Read and check a submission file (see :func:`parse_submission`).
+
+    Raises:
+        SubmissionError: The file cannot be read, is not safe YAML, or has the wrong shape;
+            the message does not repeat the file name (callers show it beside it).
+    """
+    file = display if display is not None else str(path)
+    return parse_submission(load_untrusted_file(path), file, problems)
+
+
+def load_submission_text(
+    text: str | bytes, file: str, problems: Mapping[str, ProblemSpec] | None = None
+) -> Submission:
+    """Like :func:`load_submission`, for text already in memory."""
+    return parse_submission(load_untrusted_yaml(text, name=file), file, problems)
+
+
+__all__ = ["Submission", "load_submission", "load_submission_text", "parse_submission"]

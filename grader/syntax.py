@@ -1,0 +1,442 @@
+"""The answer language's syntax tree and its parser (shared by plain and LaTeX input).
+
+The parser is recursive descent over the token list with an explicit depth counter:
+every parenthesis, bracket, unary sign, exponent and postfix operator counts, and the
+count is capped at :data:`MAX_DEPTH` long before Python's recursion limit, so that no
+input can crash or hang it. Sums and products are n-ary nodes, so long flat answers
+(``a+a+...+a``) give shallow trees and the builder never recurses deeply either.
+
+Names are resolved against the :class:`Context` here, before any SymPy object exists:
+unknown names, unknown functions and forbidden ones are refused with their column.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Union
+
+from hwgrade.grader.context import Context
+from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
+from hwgrade.grader.lexer import (
+    COMMA,
+    END,
+    FUNC,
+    FUNCTIONS,
+    LBRACK,
+    LPAREN,
+    MAX_DEPTH,
+    MAX_LIST_ENTRIES,
+    NAME,
+    NORM,
+    NUM,
+    OP,
+    RBRACK,
+    RPAREN,
+    SUP,
+    TRANSPOSE,
+    Token,
+    is_greek_letter,
+)
+from hwgrade.grader.splitting import CONSTANTS, has_matrices, resolve_names
+
+_ARITY: dict[str, tuple[int, int]] = {"max": (1, 100), "min": (1, 100), "hadamard": (2, 2)}
+_ARITY["root"] = (2, 2)
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number literal, kept as the typed digit string (built exactly or as a Float)."""
+
+    text: str
+    pos: int
+
+    @property
+    def is_decimal(self) -> bool:
+        """Whether the student typed a decimal (which the engine compares with tolerance)."""
+        return "." in self.text or "e" in self.text.lower()
+
+
+@dataclass(frozen=True)
+class Name:
+    """A canonical name: a declared symbol, a dimension, or a constant (pi, e, I)."""
+
+    name: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Call:
+    """An allow-listed function (canonical name, e.g. ``sigmoid``) applied to arguments."""
+
+    func: str
+    args: tuple[Node, ...]
+    pos: int
+
+
+@dataclass(frozen=True)
+class Neg:
+    """Unary minus."""
+
+    operand: Node
+    pos: int
+
+
+@dataclass(frozen=True)
+class Sum:
+    """Terms with their signs (``+`` or ``-``), flat so long sums stay shallow."""
+
+    terms: tuple[tuple[str, Node], ...]
+    pos: int
+
+
+@dataclass(frozen=True)
+class Product:
+    """Factors with the operator before each (``""`` first, then ``* / @ odot implicit``)."""
+
+    factors: tuple[tuple[str, Node], ...]
+    pos: int
+
+
+@dataclass(frozen=True)
+class Power:
+    """``base ^ exponent``; for a matrix base ``-1`` is the inverse."""
+
+    base: Node
+    exponent: Node
+    pos: int
+
+
+@dataclass(frozen=True)
+class Transpose:
+    r"""``A^T``, ``A.T``, ``Aᵀ``, ``A^\top``."""
+
+    operand: Node
+    pos: int
+
+
+@dataclass(frozen=True)
+class ListExpr:
+    """``[a, b, ...]``: a vector, or rows of a matrix/tensor when nested."""
+
+    items: tuple[Node, ...]
+    pos: int
+
+
+Node = Union[Num, Name, Call, Neg, Sum, Product, Power, Transpose, ListExpr]  # noqa: UP007
+
+
+def _describe(tok: Token) -> str:
+    if tok.kind == END:
+        return "the answer ends too early"
+    if tok.kind == NORM:
+        return "unexpected `\\|`" if tok.text == "norm" else "unexpected `|`"
+    return f"unexpected `{tok.text}`"
+
+
+class Parser:
+    """Recursive-descent parser with a hard depth bound; see the module docstring."""
+
+    def __init__(self, tokens: list[Token], ctx: Context, text: str = "") -> None:
+        self.ctx, self.text = ctx, text
+        self.notes: list[str] = []
+        self.toks = resolve_names(tokens, ctx, self.notes)
+        self.k = 0
+        self.depth = 0
+        self.norms: list[str] = []
+
+    # -- token helpers ---------------------------------------------------------------
+    def peek(self, offset: int = 0) -> Token:
+        """The token ``offset`` ahead, without consuming it (END repeats at the end)."""
+        return self.toks[min(self.k + offset, len(self.toks) - 1)]
+
+    def advance(self) -> Token:
+        """Consume and return the current token."""
+        tok = self.toks[self.k]
+        self.k = min(self.k + 1, len(self.toks) - 1)
+        return tok
+
+    def expect(self, kind: str, what: str) -> Token:
+        """Consume a token of ``kind`` or fail, naming what was expected and found."""
+        tok = self.peek()
+        if tok.kind != kind:
+            raise AnswerSyntaxError(
+                f"expected {what} but {_describe(tok).replace('unexpected ', 'found ')}",
+                position=tok.pos,
+                token=tok.text,
+            )
+        return self.advance()
+
+    def enter(self, pos: int) -> None:
+        """Count one nesting level; over the bound is an error, never a deep recursion."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise AnswerLimitError(
+                f"the answer is nested more than {MAX_DEPTH} levels deep", position=pos
+            )
+
+    def declared(self, name: str) -> bool:
+        """Whether ``name`` is a declared symbol or dimension."""
+        return self.ctx.is_declared(name)
+
+    def span(self, start: int) -> str:
+        """The answer text from column ``start`` up to the current token (for notes)."""
+        return self.text[start : self.peek().pos].strip() if self.text else ""
+
+    # -- grammar ---------------------------------------------------------------------
+    def parse(self) -> Node:
+        """Parse the whole token list into one tree."""
+        node = self.expr()
+        tok = self.peek()
+        if tok.kind != END:
+            raise AnswerSyntaxError(_describe(tok), position=tok.pos, token=tok.text)
+        return node
+
+    def expr(self) -> Node:
+        """``term (('+'|'-') term)*``, one depth level."""
+        pos = self.peek().pos
+        self.enter(pos)
+        terms: list[tuple[str, Node]] = [("+", self.term())]
+        while self.peek().kind == OP and self.peek().text in "+-":
+            op = self.advance().text
+            terms.append((op, self.term()))
+        self.depth -= 1
+        return terms[0][1] if len(terms) == 1 else Sum(tuple(terms), pos)
+
+    def starts_factor(self, tok: Token) -> bool:
+        """Whether ``tok`` can start an implicitly multiplied factor."""
+        if tok.kind == NORM:
+            return not (self.norms and self.norms[-1] == tok.text)
+        return tok.kind in (NUM, NAME, FUNC, LPAREN, LBRACK)
+
+    def term(self) -> Node:
+        """Factors joined by ``* / @ ⊙`` or juxtaposition, left to right."""
+        start = self.peek().pos
+        factors: list[tuple[str, Node]] = [("", self.unary())]
+        spans: list[str] = [self.span(start)]
+        while True:
+            tok = self.peek()
+            fpos = tok.pos
+            if tok.kind == OP and tok.text in ("*", "/", "@", "odot"):
+                self.advance()
+                fpos = self.peek().pos
+                factors.append((tok.text, self.unary()))
+            elif self.starts_factor(tok):
+                prev = self.toks[self.k - 1]
+                if tok.kind == NUM and prev.kind == NUM:
+                    raise AnswerSyntaxError(
+                        f"two numbers side by side (`{prev.text} {tok.text}`): write an "
+                        "operator between them",
+                        position=tok.pos,
+                        token=tok.text,
+                    )
+                if tok.kind == LBRACK and prev.kind in (NAME, RBRACK, RPAREN):
+                    raise AnswerSyntaxError(
+                        "indexing with `[...]` is not allowed", position=tok.pos, token="["
+                    )
+                factors.append(("implicit", self.power()))
+                if factors[-2][0] == "/":
+                    self.notes.append(
+                        f"read `{self.span(start)}` as ({spans[-2]}/{spans[-1]})*{self.span(fpos)}"
+                    )
+            else:
+                break
+            spans.append(self.span(fpos))
+        return factors[0][1] if len(factors) == 1 else Product(tuple(factors), start)
+
+    def unary(self) -> Node:
+        """Leading signs, each a depth level."""
+        tok = self.peek()
+        if tok.kind == OP and tok.text in "+-":
+            self.advance()
+            self.enter(tok.pos)
+            operand = self.unary()
+            self.depth -= 1
+            return Neg(operand, tok.pos) if tok.text == "-" else operand
+        return self.power()
+
+    def transpose_exponent(self) -> int:
+        """How many tokens after ``^`` spell a transpose (``T``, ``(T)``), or 0."""
+        t_free = not self.declared("T")
+        one, two, three = self.peek(1), self.peek(2), self.peek(3)
+        if one.kind == TRANSPOSE:
+            return 1
+        if t_free and one.kind == NAME and one.text == "T":
+            return 1
+        if t_free and one.kind == LPAREN and two.kind == NAME and two.text == "T":
+            return 3 if three.kind == RPAREN else 0
+        return 0
+
+    def power(self) -> Node:
+        """A primary with postfix transposes, superscripts and ``^`` exponents."""
+        base = self.primary()
+        entered = 0
+        while True:
+            tok = self.peek()
+            if tok.kind == TRANSPOSE:
+                self.advance()
+                base = Transpose(base, tok.pos)
+            elif tok.kind == SUP:
+                self.advance()
+                value = tok.text.lstrip("+")
+                exponent: Node = Num(value.lstrip("-"), tok.pos)
+                base = Power(base, Neg(exponent, tok.pos) if value[0] == "-" else exponent, tok.pos)
+            elif tok.kind == OP and tok.text == "^":
+                skip = self.transpose_exponent()
+                if skip:
+                    self.k += 1 + skip
+                    base = Transpose(base, tok.pos)
+                else:
+                    self.advance()
+                    self.enter(tok.pos)
+                    exponent = self.unary()
+                    self.depth -= 1
+                    base = Power(base, exponent, tok.pos)
+            else:
+                break
+            entered += 1
+            self.enter(tok.pos)
+        self.depth -= entered
+        return base
+
+    def primary(self) -> Node:
+        """A number, name, call, parenthesized group, list or norm."""
+        tok = self.peek()
+        if tok.kind == NUM:
+            self.advance()
+            return Num(tok.text, tok.pos)
+        if tok.kind == NAME:
+            return self.name()
+        if tok.kind == FUNC:
+            self.advance()
+            if self.peek().kind == LPAREN:
+                return self.call(tok.text, tok.pos)
+            self.enter(tok.pos)
+            arg = self.power()
+            self.depth -= 1
+            return Call(tok.text, (arg,), tok.pos)
+        if tok.kind == LPAREN:
+            self.advance()
+            if self.peek().kind == RPAREN:
+                raise AnswerSyntaxError("empty parentheses `()`", position=tok.pos, token="()")
+            inner = self.expr()
+            if self.peek().kind == COMMA:
+                raise AnswerSyntaxError(
+                    "a comma inside `( )`: write a vector as `[a, b]`",
+                    position=self.peek().pos,
+                    token=",",
+                )
+            self.expect(RPAREN, "`)`")
+            return inner
+        if tok.kind == LBRACK:
+            return self.list_expr()
+        if tok.kind == NORM and self.starts_factor(tok):
+            self.advance()
+            self.norms.append(tok.text)
+            inner = self.expr()
+            self.expect(NORM, "a closing `\\|`" if tok.text == "norm" else "a closing `|`")
+            self.norms.pop()
+            return Call(tok.text, (inner,), tok.pos)
+        raise AnswerSyntaxError(_describe(tok), position=tok.pos, token=tok.text)
+
+    def call(self, func: str, pos: int) -> Call:
+        """The argument list of an allow-listed function, with its arity checked."""
+        open_tok = self.expect(LPAREN, f"`(` after `{func}`")
+        if self.peek().kind == RPAREN:
+            raise AnswerSyntaxError(f"`{func}()` needs an argument", position=open_tok.pos)
+        args = [self.expr()]
+        while self.peek().kind == COMMA:
+            self.advance()
+            args.append(self.expr())
+        self.expect(RPAREN, "`)`")
+        low, high = _ARITY.get(func, (1, 1))
+        if not low <= len(args) <= high:
+            count = f"{low}" if low == high else f"{low} to {high}"
+            raise AnswerSyntaxError(
+                f"`{func}` takes {count} argument{'s' if high > 1 else ''}, got {len(args)}",
+                position=pos,
+                token=func,
+            )
+        return Call(func, tuple(args), pos)
+
+    def list_expr(self) -> ListExpr:
+        """``[a, b, ...]`` with at most MAX_LIST_ENTRIES entries."""
+        open_tok = self.advance()
+        self.enter(open_tok.pos)
+        if self.peek().kind == RBRACK:
+            raise AnswerSyntaxError("an empty list `[]`", position=open_tok.pos, token="[]")
+        items = [self.expr()]
+        while self.peek().kind == COMMA:
+            self.advance()
+            items.append(self.expr())
+            if len(items) > MAX_LIST_ENTRIES:
+                raise AnswerLimitError(
+                    f"a list has more than {MAX_LIST_ENTRIES} entries", position=open_tok.pos
+                )
+        self.expect(RBRACK, "`,` or `]`")
+        self.depth -= 1
+        return ListExpr(tuple(items), open_tok.pos)
+
+    def name(self) -> Node:
+        """Resolve a name: function call, symbol, constant, or an error with a hint."""
+        tok = self.advance()
+        name, nxt = tok.text, self.peek()
+        declared = self.declared(name)
+        if not declared and name in FUNCTIONS:
+            if nxt.kind == LPAREN:
+                return self.call(FUNCTIONS[name], tok.pos)
+            if not self.ctx.open or name != "sigma":
+                raise AnswerSyntaxError(
+                    f"`{name}` is a function: write `{name}(...)`", position=tok.pos, token=name
+                )
+        if declared or name in CONSTANTS or (name == "I" and has_matrices(self.ctx)):
+            return Name(name, tok.pos)
+        if name in ("inf", "oo", "infinity", "Infinity", "nan", "NaN", "zoo"):
+            raise AnswerSyntaxError(f"`{name}` is not a value", position=tok.pos, token=name)
+        function_like = len(name) > 1 and name.isalpha() and not is_greek_letter(name)
+        if nxt.kind == LPAREN and function_like:
+            raise AnswerSyntaxError(f"unknown function `{name}`", position=tok.pos, token=name)
+        if self.ctx.open:
+            return Name(name, tok.pos)
+        raise AnswerSyntaxError(
+            f"unknown symbol `{name}`{self.suggest(name)}", position=tok.pos, token=name
+        )
+
+    def suggest(self, name: str) -> str:
+        """A 'did you mean' hint for an unknown name, or an empty string."""
+        known = list(self.ctx.by_name) + list(self.ctx.dimensions)
+        squashed = [k for k in known if k.replace("_", "") == name.replace("_", "")]
+        close = squashed or difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def parse_tokens(tokens: list[Token], ctx: Context, text: str = "") -> tuple[Node, list[str]]:
+    """Parse tokens into a tree; returns the tree and notes on how ambiguities were read.
+
+    Args:
+        tokens: Output of :func:`tokenize_plain` or :func:`tokenize_latex`.
+        ctx: The declared names (decides symbol vs. function, splitting, transposes).
+        text: The original answer, used only to quote it in notes.
+
+    Raises:
+        AnswerSyntaxError: For anything outside the grammar or an unknown name.
+        AnswerLimitError: For nesting deeper than :data:`MAX_DEPTH`.
+    """
+    parser = Parser(tokens, ctx, text)
+    return parser.parse(), parser.notes
+
+
+__all__ = [
+    "Call",
+    "ListExpr",
+    "Name",
+    "Neg",
+    "Node",
+    "Num",
+    "Parser",
+    "Power",
+    "Product",
+    "Sum",
+    "Transpose",
+    "parse_tokens",
+]

@@ -1,0 +1,185 @@
+"""Builder: every construct becomes a SymPy value that instantiates to the right matrix."""
+
+import random
+from typing import Any
+
+import pytest
+import sympy
+from hwgrade.grader.context import Context, parse_vars
+from hwgrade.grader.errors import ShapeError
+from hwgrade.grader.language import instantiate, read_answer
+
+OPEN = Context(open=True)
+CTX = parse_vars("X: n x d, A: n x n, v: n x 1, y: n x 1, w: d x 1, p")
+rng = random.Random(7)
+
+
+def rand(rows: int, cols: int) -> sympy.ImmutableMatrix:
+    return sympy.ImmutableMatrix(
+        rows,
+        cols,
+        [sympy.Rational(rng.randint(-9, 9), rng.randint(1, 5)) for _ in range(rows * cols)],
+    )
+
+
+def values(ctx: Context, sizes: dict[str, int]) -> tuple[dict[Any, Any], dict[str, Any]]:
+    """A substitution for the consumer (MatrixSymbols, dims) and the same as plain matrices."""
+    subs: dict[Any, Any] = {ctx.dim(k): sympy.Integer(v) for k, v in sizes.items()}
+    plain: dict[str, Any] = {}
+    for decl in ctx.symbols:
+        if decl.shape is None:
+            val = sympy.Rational(rng.randint(1, 9), 7)
+        else:
+            dims = [sizes[d] if isinstance(d, str) else d for d in decl.shape]
+            val = rand(*dims)
+        subs[ctx.sym(decl.name)] = val
+        plain[decl.name] = val
+    return subs, plain
+
+
+def sig(m: sympy.ImmutableMatrix) -> sympy.ImmutableMatrix:
+    return m.applyfunc(lambda z: 1 / (1 + sympy.exp(-z)))
+
+
+CASES = [
+    ("X^T y", lambda m: m["X"].T * m["y"]),
+    ("A⁻¹ v", lambda m: m["A"].inv() * m["v"]),
+    ("inv(A) v", lambda m: m["A"].inv() * m["v"]),
+    ("A^2 v", lambda m: m["A"] ** 2 * m["v"]),
+    ("transpose(X) v", lambda m: m["X"].T * m["v"]),
+    ("A.T@v", lambda m: m["A"].T * m["v"]),
+    ("1 - v", lambda m: sympy.ones(3, 1) - m["v"]),
+    ("2 + p v", lambda m: 2 * sympy.ones(3, 1) + m["p"] * m["v"]),
+    ("I - A", lambda m: sympy.eye(3) - m["A"]),
+    ("(2I + A) v", lambda m: (2 * sympy.eye(3) + m["A"]) * m["v"]),
+    ("I - X(X^TX)^-1X^T", lambda m: sympy.eye(3) - m["X"] * (m["X"].T * m["X"]).inv() * m["X"].T),
+    ("v ⊙ y", lambda m: m["v"].multiply_elementwise(m["y"])),
+    ("hadamard(v, y) + v", lambda m: m["v"].multiply_elementwise(m["y"]) + m["v"]),
+    ("trace(A)", lambda m: m["A"].trace()),
+    ("diag(v)", lambda m: sympy.diag(*m["v"])),
+    ("diag(A)", lambda m: sympy.Matrix([m["A"][i, i] for i in range(3)])),
+    ("diag(A) + v", lambda m: sympy.Matrix([m["A"][i, i] for i in range(3)]) + m["v"]),
+    ("norm(v)", lambda m: sympy.sqrt(sum(x**2 for x in m["v"]))),
+    ("norm(X)", lambda m: sympy.sqrt(sum(x**2 for x in m["X"]))),
+    ("norm(y - pXw)^2", lambda m: sum(x**2 for x in m["y"] - m["p"] * m["X"] * m["w"])),
+    (r"\|y - pXw\|_2^2", lambda m: sum(x**2 for x in m["y"] - m["p"] * m["X"] * m["w"])),
+    ("sigmoid(v)", lambda m: sig(m["v"])),
+    ("1 - sigmoid(X w)", lambda m: sympy.ones(3, 1) - sig(m["X"] * m["w"])),
+    ("v^T v", lambda m: m["v"].T * m["v"]),
+    ("v^T v / n", lambda m: (m["v"].T * m["v"])[0, 0] / 3),
+    ("(v^T v) X", lambda m: (m["v"].T * m["v"])[0, 0] * m["X"]),
+    ("sqrt(v^T v)", lambda m: sympy.sqrt((m["v"].T * m["v"])[0, 0])),
+    ("X / 2", lambda m: m["X"] / 2),
+    ("A^0", lambda m: sympy.eye(3)),
+    ("det(A)", lambda m: m["A"].det()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_instantiates(text: str, expected: Any) -> None:
+    value = read_answer(text, CTX).value
+    subs, plain = values(CTX, {"n": 3, "d": 2})
+    plain["n"] = 3
+    got = value.xreplace(subs).doit()
+    if isinstance(got, sympy.MatrixExpr) and not isinstance(got, sympy.MatrixBase):
+        got = instantiate(value, subs)
+    want = expected(plain)
+    got, want = (
+        x[0, 0] if isinstance(x, sympy.MatrixBase) and x.shape == (1, 1) else x for x in (got, want)
+    )
+    if isinstance(want, sympy.MatrixBase) or isinstance(got, sympy.MatrixBase):
+        got_m, want_m = sympy.Matrix(got), sympy.Matrix(want)
+        assert got_m.shape == want_m.shape
+        assert (got_m - want_m).applyfunc(sympy.simplify) == sympy.zeros(*want_m.shape)
+    else:
+        assert sympy.simplify(got - want) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "X X",
+        "y + w",
+        "X v",
+        "A + X",
+        "v ⊙ w",
+        "inv(X)",
+        "trace(X)",
+        "diag(X)",
+        "X / v",
+        "I + 1",
+        "I",
+        "[[1, 2], [3]]",
+        "[[1, 2], [2, 4]]^-1",
+    ],
+    ids=lambda v: v,
+)
+def test_shape_errors(text: str) -> None:
+    with pytest.raises(ShapeError):
+        read_answer(text, CTX)
+
+
+def test_shape_error_names_both_shapes() -> None:
+    with pytest.raises(ShapeError) as info:
+        read_answer("X X", parse_vars("X: 3 x 5"))
+    assert "3x5" in info.value.message and info.value.message.count("3x5") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2.5", sympy.Float("2.5", 30)),
+        ("1e-3", sympy.Float("0.001", 30)),
+        ("13/12", sympy.Rational(13, 12)),
+        ("1/2x", sympy.Symbol("x") / 2),
+        ("2e", 2 * sympy.E),
+        ("pi", sympy.pi),
+        (
+            "exp(x) + ln(x) + log(x)",
+            sympy.exp(sympy.Symbol("x")) + 2 * sympy.log(sympy.Symbol("x")),
+        ),
+        ("abs(x) + sqrt(x)", sympy.Abs(sympy.Symbol("x")) + sympy.sqrt(sympy.Symbol("x"))),
+        (
+            "sin(x)+cos(x)+tan(x)+tanh(x)",
+            sum(f(sympy.Symbol("x")) for f in (sympy.sin, sympy.cos, sympy.tan, sympy.tanh)),
+        ),
+        ("relu(x)", sympy.Max(0, sympy.Symbol("x"))),
+        (
+            "max(x, 1) + min(x, 2)",
+            sympy.Max(sympy.Symbol("x"), 1) + sympy.Min(sympy.Symbol("x"), 2),
+        ),
+        ("σ(z)", 1 / (1 + sympy.exp(-sympy.Symbol("z")))),
+        ("η + eta", 2 * sympy.Symbol("eta")),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_scalars(text: str, expected: Any) -> None:
+    value = read_answer(text, OPEN).value
+    assert sympy.simplify(value - expected) == 0
+    if isinstance(expected, sympy.Float):
+        assert value._prec >= 99  # at least 30 decimal digits
+
+
+def test_declared_e_and_sigma() -> None:
+    ctx = parse_vars("e, sigma, z")
+    value = read_answer("sigma(z) + e", ctx).value
+    e, s, z = (ctx.sym(k) for k in ("e", "sigma", "z"))
+    assert sympy.expand(value - (s * z + e)) == 0
+
+
+def test_lists_and_arithmetic() -> None:
+    got = read_answer("0.6*[-2, 2] + [1, 0]", OPEN)
+    assert got.value.shape == (2, 1) and got.flat_list and got.has_decimals
+    assert abs(got.value[0] - sympy.Rational(-1, 5)) < 1e-25
+    tensor = read_answer("[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]", OPEN).value
+    assert tensor.shape == (2, 2, 2)
+    matrix = read_answer("[[1, 2], [3, 4]]", OPEN)
+    assert matrix.value.shape == (2, 2) and not matrix.flat_list
+
+
+def test_huge_powers_rejected() -> None:
+    from hwgrade.grader.errors import AnswerLimitError
+
+    for text in ("10^10^10", "2^(2^100)", "(2^1000)^1000", "x^1001", "((9^999)^999)^999"):
+        with pytest.raises(AnswerLimitError):
+            read_answer(text, OPEN)

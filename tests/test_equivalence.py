@@ -1,0 +1,270 @@
+"""The equivalence engine on SymPy values built directly (independent of the parser)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sympy
+from hwgrade.grader.context import Context, SymbolDecl, parse_vars
+from hwgrade.grader.equivalence import compare, is_expanded, is_factored, numeric_value
+from hwgrade.grader.results import Equality
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+EQ, NE, UNK = Equality.EQUAL, Equality.NOT_EQUAL, Equality.UNKNOWN
+
+OPEN = Context(open=True)
+w, x, p, u1, u2, u3, a, b = (OPEN.sym(n) for n in ["w", "x", "p", "u_1", "u_2", "u_3", "a", "b"])
+POS = Context((SymbolDecl("x", positive=True),))
+xp = POS.sym("x")
+
+MAT = parse_vars("X: n x d, y: n x 1, w: d x 1, v: n x 1, d > n")
+X, Y, W, V = (MAT.sym(n) for n in ["X", "y", "w", "v"])
+N, D = MAT.sym("n"), MAT.sym("d")
+Z = sympy.Symbol("z")
+SIGMOID = sympy.Lambda(Z, 1 / (1 + sympy.exp(-Z)))
+
+F = sympy.Float
+R = sympy.Rational
+M = sympy.ImmutableMatrix
+T3 = sympy.ImmutableDenseNDimArray
+
+RNN = w * u3 + w**2 * u2 + w**3 * u1
+
+SCALARS: list[tuple[Any, Any, Equality, str]] = [
+    (RNN, w * (u3 + w * (u2 + w * u1)), EQ, "exact"),
+    (RNN, w * u3 + w**2 * u2, NE, "numeric"),
+    (RNN, w * u3 + w**2 * u2 + w**3 * u2, NE, "numeric"),
+    (R(13, 12), F("1.0833"), EQ, "tolerance"),
+    (R(13, 12), F("1.08"), NE, "tolerance"),
+    (x / 3, F("0.3333") * x, EQ, "tolerance"),
+    (x / 3, F("0.33") * x, NE, "tolerance"),
+    (R(1, 3), F("0.33"), NE, "tolerance"),
+    (R(1, 3), R(1083, 1000), NE, "exact"),
+    (x, x + sympy.Integer(10) ** -12, NE, "exact"),
+    (x, x + sympy.Integer(10) ** -30, NE, "exact"),
+    (x, sympy.sqrt(x**2), NE, "numeric"),
+    (x, sympy.Abs(x), NE, "numeric"),
+    (sympy.Abs(x), sympy.sqrt(x**2), EQ, "numeric-only"),
+    (2 * sympy.log(x), sympy.log(x**2), NE, "numeric"),
+    (2 * sympy.log(xp), sympy.log(xp**2), EQ, "exact"),
+    (sympy.Integer(1), sympy.sin(x) ** 2 + sympy.cos(x) ** 2, EQ, "symbolic"),
+    (sympy.sin(2 * x), 2 * sympy.sin(x) * sympy.cos(x), EQ, "symbolic"),
+    (sympy.cos(2 * x), 1 - 2 * sympy.sin(x) ** 2, EQ, "symbolic"),
+    (p * (1 - p), p - p**2, EQ, "exact"),
+    (p * (1 - p), p + p**2, NE, "numeric"),
+    (x, x + sympy.sin(sympy.pi * x), NE, "numeric"),
+    ((x**2 - 1) / (x - 1), x + 1, EQ, "exact"),
+    (1 / (1 + sympy.exp(-x)), sympy.exp(x) / (1 + sympy.exp(x)), EQ, "exact"),
+    (sympy.tanh(x), (sympy.exp(2 * x) - 1) / (sympy.exp(2 * x) + 1), EQ, "symbolic"),
+    (sympy.exp(a + b), sympy.exp(a) * sympy.exp(b), EQ, "exact"),
+    (sympy.sqrt(2) * sympy.sqrt(3), sympy.sqrt(6), EQ, "exact"),
+    (sympy.pi, F("3.1416"), EQ, "tolerance"),
+    (sympy.pi, R(22, 7), NE, "exact"),
+    (x, sympy.nan, NE, "exact"),
+    (x, sympy.zoo, NE, "exact"),
+    (sympy.Integer(2), sympy.oo, NE, "exact"),
+    (x, x**2 / x, EQ, "exact"),
+    (x, 1 / (1 / x), EQ, "exact"),
+    (sympy.Max(x, 0), (x + sympy.Abs(x)) / 2, UNK, "numeric-only"),
+    (sympy.Max(x, 0), x, NE, "numeric"),
+    (sympy.Integer(0), F("0.0"), EQ, "tolerance"),
+    (sympy.Integer(0), F("1e-12"), EQ, "tolerance"),
+    (sympy.Integer(0), R(1, 10**12), NE, "exact"),
+]
+
+
+@pytest.mark.parametrize(
+    ("ref", "ans", "outcome", "method"),
+    SCALARS,
+    ids=[f"{i}:{r}|{a}" for i, (r, a, _, _) in enumerate(SCALARS)],
+)
+def test_scalars(ref: Any, ans: Any, outcome: Equality, method: str) -> None:
+    ctx = POS if ref.has(xp) else OPEN
+    result = compare(ref, ans, ctx)
+    assert (result.outcome, result.method) == (outcome, method), result.reason
+    assert result.reason
+
+
+def hada(*args: Any) -> Any:
+    return sympy.HadamardProduct(*args)
+
+
+MATRICES: list[tuple[Any, Any, Equality, str]] = [
+    (X.T * (X * X.T).I * Y, X.T * ((X * X.T).I * Y), EQ, "exact"),
+    (X.T * (X * X.T).I * Y, X.T * (X.T.T * X.T).I * Y, EQ, "exact"),
+    (X.T * (X * X.T).I * Y, (X.T * X).I * X.T * Y, NE, "numeric"),
+    (X.T * (X * X.T).I * Y, X.T * (X * X.T).I * (2 * Y), NE, "numeric"),
+    (X.T * Y, (Y.T * X).T, EQ, "exact"),
+    (X * W, W.T * X.T, NE, "shape"),
+    (X * W, (W.T * X.T).T, EQ, "exact"),
+    (X.T * Y, X.T * V, NE, "numeric"),
+    (X.T * Y, W, NE, "numeric"),
+    (X * W, Y, NE, "numeric"),
+    (X * X.T, X.T * X, NE, "shape"),
+    (hada(X * W, Y), hada(Y, X * W), EQ, "numeric-only"),
+    (hada(X * W, Y), sympy.DiagMatrix(Y) * X * W, EQ, "numeric-only"),
+    (hada(X * W, Y), Y.T * X * W, NE, "shape"),
+    (hada(Y, V), hada(Y, Y), NE, "numeric"),
+    (Y.T * Y, sympy.Trace(Y * Y.T), EQ, "numeric-only"),
+    (Y.T * Y, sympy.Trace(Y * Y.T) + 1, NE, "numeric"),
+    (sympy.Trace(X.T * X), sympy.Trace(X * X.T), EQ, "numeric-only"),
+    (Y.T * Y, Y, NE, "shape"),
+    (N * X * W, 3 * X * W, NE, "numeric"),
+    (X * sympy.Identity(D) * W, X * W, EQ, "exact"),
+    ((sympy.Identity(N) + X * X.T) * Y, Y + X * (X.T * Y), EQ, "numeric-only"),
+    (
+        ElementwiseApplyFunction(SIGMOID, X * W),
+        ElementwiseApplyFunction(sympy.Lambda(Z, sympy.exp(Z) / (1 + sympy.exp(Z))), X * W),
+        EQ,
+        "numeric-only",
+    ),
+    (
+        ElementwiseApplyFunction(SIGMOID, X * W),
+        ElementwiseApplyFunction(sympy.Lambda(Z, sympy.exp(Z) / (2 + sympy.exp(Z))), X * W),
+        NE,
+        "numeric",
+    ),
+    (M([1, 2, 3]), M([1, 2, 3, 4, 5]), NE, "shape"),
+    (M([1, 2, 3]), M([[1, 2, 3]]), EQ, "exact"),
+    (M([[1, 2], [3, 4]]), M([[1, 2], [3, 4]]).T, NE, "numeric"),
+    (M([R(1, 2), 2]), M([F("0.5"), F("2.0")]), EQ, "tolerance"),
+    (M([w * u1, w**2]), M([u1 * w, w * w]), EQ, "exact"),
+    (M([[7]]), sympy.Integer(7), EQ, "exact"),
+    (sympy.Integer(7), M([[7]]), EQ, "exact"),
+    (sympy.Integer(7), M([7, 7]), NE, "shape"),
+    (X, sympy.Integer(1), NE, "shape"),
+    (X * W - Y, -(Y - X * W), EQ, "numeric-only"),
+]
+
+
+@pytest.mark.parametrize(
+    ("ref", "ans", "outcome", "method"),
+    MATRICES,
+    ids=[f"{i}:{r}|{a}" for i, (r, a, _, _) in enumerate(MATRICES)],
+)
+def test_matrices(ref: Any, ans: Any, outcome: Equality, method: str) -> None:
+    result = compare(ref, ans, MAT)
+    assert (result.outcome, result.method) == (outcome, method), result.reason
+
+
+def test_singular_inverse_reason() -> None:
+    result = compare(X.T * (X * X.T).I * Y, (X.T * X).I * X.T * Y, MAT)
+    assert result.outcome is NE
+    assert "singular" in result.reason
+
+
+def test_shape_reason() -> None:
+    result = compare(M([1, 2, 3]), M([1, 2, 3, 4, 5]), OPEN)
+    assert result.reason == "shape mismatch: your answer is 5x1, the expected answer is 3x1"
+
+
+def test_orientation_strict() -> None:
+    result = compare(M([1, 2, 3]), M([[1, 2, 3]]), OPEN, orientation_free=False)
+    assert (result.outcome, result.method) == (NE, "shape")
+    assert "transpose" in result.reason
+
+
+def test_vector_wrong_entries() -> None:
+    result = compare(M([1, 2, 3, 4]), M([1, 5, 3, 6]), OPEN)
+    assert result.outcome is NE
+    assert result.wrong_entries == ((1,), (3,))
+    assert "2, 4" in result.reason
+
+
+def test_tensor_wrong_entries() -> None:
+    ref = T3([R(i, 3) for i in range(24)], (4, 2, 3))
+    typed = [F(round(i / 3, 4)) for i in range(24)]
+    typed[5] = F("9.0")
+    result = compare(ref, T3(typed, (4, 2, 3)), OPEN)
+    assert result.outcome is NE and result.method == "tolerance"
+    assert result.wrong_entries == ((0, 1, 2),)
+    typed[5] = F(round(5 / 3, 4))
+    assert compare(ref, T3(typed, (4, 2, 3)), OPEN).outcome is EQ
+
+
+def test_tensor_shape() -> None:
+    ref = T3(list(range(24)), (4, 2, 3))
+    result = compare(ref, T3(list(range(24)), (4, 3, 2)), OPEN)
+    assert (result.outcome, result.method) == (NE, "shape")
+    assert "4x3x2" in result.reason
+
+
+def test_python_lists_and_numbers() -> None:
+    assert compare([1, 2], [1.0, 2.0], OPEN).outcome is EQ
+    assert compare(3, 3, OPEN).outcome is EQ
+    assert compare([[1, 2], [3, 4]], [[1, 2], [3, 4]], OPEN).outcome is EQ
+
+
+def test_never_raises() -> None:
+    result = compare(x, "x", OPEN)
+    assert result.outcome is UNK
+    assert compare(x, object(), OPEN).outcome is UNK
+
+
+def test_relation_respected_and_deterministic() -> None:
+    first = compare(N * X * W, 3 * X * W, MAT, seed=7)
+    assert first == compare(N * X * W, 3 * X * W, MAT, seed=7)
+    # d > n means d is never 2, the smallest size: trace(I_d) = d is not 2
+    assert compare(sympy.Trace(sympy.Identity(D)), sympy.Integer(2), MAT).outcome is NE
+
+
+def test_points_zero_undefined_answer() -> None:
+    result = compare(x, x**2 / (x - x), OPEN)
+    assert result.outcome is NE
+
+
+@pytest.mark.parametrize(
+    ("expr", "expanded", "factored"),
+    [
+        (RNN, True, False),
+        (w * (u3 + w * (u2 + w * u1)), False, True),
+        (p * (1 - p), False, True),
+        (p - p**2, True, False),
+        ((x - 1) * (x + 1), False, True),
+        (x**2 - 1, True, False),
+        (x, True, True),
+        (sympy.Integer(3), True, True),
+        ((x + 1) ** 2, False, True),
+    ],
+    ids=str,
+)
+def test_form_helpers(expr: Any, expanded: bool, factored: bool) -> None:
+    assert is_expanded(expr) is expanded
+    assert is_factored(expr) is factored
+
+
+def test_numeric_value() -> None:
+    value = numeric_value(X * W, MAT)
+    assert isinstance(value, sympy.MatrixBase) and value.cols == 1
+    assert numeric_value(sympy.Integer(2), OPEN) == 2
+
+
+_SYMS = [w, x, p]
+monomials = st.tuples(
+    st.integers(-5, 5).filter(bool), st.integers(0, 3), st.integers(0, 3), st.integers(0, 2)
+)
+
+
+def _poly(terms: list[tuple[int, int, int, int]]) -> Any:
+    return sympy.Add(*[c * w**i * x**j * p**k for c, i, j, k in terms])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(monomials, min_size=1, max_size=4),
+    st.lists(monomials, min_size=1, max_size=3),
+    monomials,
+)
+def test_property_forms(num: Any, den: Any, extra: Any) -> None:
+    top, bottom = _poly(num), _poly(den)
+    if top == 0 or bottom == 0:
+        return
+    expr = top / bottom
+    for form in (sympy.expand(expr), sympy.factor(expr), sympy.cancel(expr)):
+        assert compare(expr, form, OPEN).outcome is EQ
+    c, i, j, k = extra
+    perturbed = sympy.factor(expr) + c * w**i * x**j * p**k
+    assert compare(expr, perturbed, OPEN).outcome is NE

@@ -1,0 +1,75 @@
+import json
+import re
+
+import pytest
+import yaml
+from hwgrade.grader.keys import key_json, render_key, render_list, template, tex_escape
+from hwgrade.grader.problemset import load_problem_set
+
+
+@pytest.fixture(scope="module")
+def problems():
+    return load_problem_set().problems
+
+
+def test_key_json_contract(problems):
+    data = json.loads(render_key(problems, "json"))
+    assert data == json.loads(json.dumps(key_json(problems)))
+    for prob in data["problems"]:
+        assert set(prob) == {"id", "title", "parts"}
+        for part in prob["parts"]:
+            assert set(part) == {"id", "prompt", "points", "kind", "answer", "latex"}
+            assert isinstance(part["answer"], (str, list))
+    norm = next(p for p in data["problems"] if p["id"] == "normalization_stats")
+    mu_layer = next(p for p in norm["parts"] if p["id"] == "mu_layer")
+    assert isinstance(mu_layer["answer"], list) and len(mu_layer["answer"]) == 4
+
+
+def test_text_key_shows_steps(problems):
+    text = render_key(problems, "text")
+    assert "rnn_backprop" in text and "dy/dw" in text.replace("dy/d", "dy/d")
+    assert all(len(line) <= 100 for line in text.splitlines())
+
+
+def test_markdown_key(problems):
+    md = render_key(problems, "md")
+    assert md.startswith("# Solution key")
+    assert md.count("## ") >= 6 and "**Answer:**" in md
+
+
+def test_tex_key_is_balanced_ascii(problems):
+    tex = render_key(problems, "tex")
+    assert tex.startswith(r"\documentclass{article}") and tex.rstrip().endswith(r"\end{document}")
+    begins = re.findall(r"\\begin\{(\w+)\}", tex)
+    ends = re.findall(r"\\end\{(\w+)\}", tex)
+    assert sorted(begins) == sorted(ends)
+    assert tex.count("{") == tex.count("}")
+    assert all(ord(ch) < 128 for ch in tex), "pdflatex needs declared unicode"
+
+
+def test_tex_escape():
+    assert tex_escape("50% of x_1 & {y}") == r"50\% of x\_1 \& \{y\}"
+    assert tex_escape("XᵀX ⊙ ∑") == r"X$^\top$X $\odot$ ?"
+
+
+def test_template_is_valid_yaml_with_every_part(problems):
+    text = template(problems)
+    data = yaml.safe_load(text)
+    assert data["student"] is None
+    for spec in problems:
+        answers = data["answers"][spec.id]
+        assert set(answers) == {p.id for p in spec.parts}
+        for part in spec.parts:
+            assert f"# {part.id} (" in text
+    flat = json.dumps(data["answers"])
+    assert re.sub(r'["\[\],:{} ]|[\w.]+(?=":)', "", flat) == ""  # only empty strings
+
+
+def test_render_list_names_every_problem_and_part():
+    problem_set = load_problem_set()
+    text = render_list(problem_set)
+    assert "built-in problem set" in text
+    for spec in problem_set.problems:
+        assert spec.id in text
+        for part in spec.parts:
+            assert part.id in text

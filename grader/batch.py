@@ -3,8 +3,11 @@
 A class repeats itself: most students type one of a handful of answers per part. The
 batch therefore grades each distinct (problem, part, answer) once, in worker processes
 under the sandbox's time and memory limits, and fans the verdicts back out to every
-file. One hostile or broken file never stops the batch: every file ends with a
-:class:`SubmissionResult`, graded or with the reason it could not be.
+file. Reading the files is parallel too (the safe YAML reader is pure Python and is the
+largest cost after grading), and it runs under the same limits, so a file built to
+stall the reader costs its time limit, not the batch. One hostile or broken file never
+stops the batch: every file ends with a :class:`SubmissionResult`, graded or with the
+reason it could not be.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import glob
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +23,14 @@ from hwgrade.grader.errors import SubmissionError, UsageError
 from hwgrade.grader.grading import grade_part
 from hwgrade.grader.problemset import ProblemSet, load_problem_set, solve
 from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
-from hwgrade.grader.sandbox import Limits, TaskOutcome, WorkerPool
+from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome, WorkerPool
 from hwgrade.grader.submission import Submission, load_submission
 
 #: File endings picked up when a folder is given.
 SUBMISSION_SUFFIXES = (".yaml", ".yml")
+
+#: Progress callback: (steps done, steps in all); the total grows once files are read.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -47,16 +52,43 @@ class PartTask:
     own: tuple[tuple[str, Any], ...] = ()
 
     def key(self) -> str:
-        """Identity of the task: equal keys give equal verdicts."""
+        """Identity of the task: equal keys give equal verdicts.
+
+        The raw text is kept byte for byte (no whitespace folding): messages quote
+        columns, and one student's verdict must never carry another's column numbers.
+        """
         return json.dumps(
             [self.problem, self.part, self.raw, self.own], sort_keys=True, default=str
         )
 
 
-@lru_cache(maxsize=4)
+@dataclass(frozen=True)
+class LoadTask:
+    """One submission file to read in a worker."""
+
+    problems: str | None
+    path: str
+
+
+#: Problem sets handed over by the parent before its workers fork, by ``--problems``.
+_PRIMED: dict[str | None, ProblemSet] = {}
+
+
+def prime_problem_set(option: str | None, problem_set: ProblemSet) -> None:
+    """Make forked workers reuse the parent's loaded (and solved) problem set.
+
+    Without it every worker re-reads the specs and re-runs the solvers (about a second
+    per worker); forked workers inherit this table and the solver cache for free.
+    """
+    _PRIMED[option] = problem_set
+
+
 def _problem_set(option: str | None) -> ProblemSet:
     """The problem set a worker grades against (loaded once per process)."""
-    return load_problem_set(option)
+    found = _PRIMED.get(option)
+    if found is None:
+        found = _PRIMED[option] = load_problem_set(option)
+    return found
 
 
 def run_part_task(task: PartTask) -> AnswerResult:
@@ -69,6 +101,20 @@ def run_part_task(task: PartTask) -> AnswerResult:
     if part is None:
         return AnswerResult(Verdict.INVALID, 0.0, 0.0, f"unknown part `{task.part}`")
     return grade_part(spec, part, solve(spec), task.raw, dict(task.own))
+
+
+def run_load_task(task: LoadTask) -> Submission | str:
+    """Worker entry point: read one file; the reason as a string when it is unusable."""
+    by_id = {spec.id: spec for spec in _problem_set(task.problems).problems}
+    try:
+        return load_submission(Path(task.path), by_id, display=task.path)
+    except SubmissionError as exc:  # the row already names the file: drop it from the reason
+        message = exc.message
+        if message.startswith(task.path):
+            message = message[len(task.path) :].lstrip(",: ") or message
+        return message
+    except Exception as exc:
+        return f"could not be read ({type(exc).__name__})"
 
 
 def collect_files(paths: Iterable[str]) -> list[Path]:
@@ -116,6 +162,13 @@ def _timeout_result(outcome: TaskOutcome, max_score: float, limits: Limits) -> A
     return AnswerResult(Verdict.INVALID, 0.0, max_score, reason)
 
 
+def _load_reason(outcome: TaskOutcome, limits: Limits) -> str:
+    """The status of a file whose reader the sandbox had to stop."""
+    if outcome.timed_out:
+        return f"could not be read (reading it took longer than {limits.seconds:g} s)"
+    return f"could not be read ({outcome.error or 'the reader stopped'})"
+
+
 def _answer_text(raw: Any) -> str:
     """The raw answer as one line of text, for reports."""
     if raw is None:
@@ -129,13 +182,156 @@ def scope_of(
     submissions: Sequence[Submission], problem_set: ProblemSet, only: Sequence[str] = ()
 ) -> list[str]:
     """Which problems are graded: ``only`` if given, else every problem any file answers."""
+    return scope_from({pid for sub in submissions for pid in sub.answers}, problem_set, only)
+
+
+def scope_from(answered: set[str], problem_set: ProblemSet, only: Sequence[str] = ()) -> list[str]:
+    """:func:`scope_of` from the set of answered problem ids (cached files keep theirs)."""
     if only:
         unknown = [p for p in only if problem_set.get(p) is None]
         if unknown:
             raise UsageError(f"unknown problem `{unknown[0]}`")
         return list(only)
-    seen = {pid for sub in submissions for pid in sub.answers}
-    return [spec.id for spec in problem_set.problems if spec.id in seen]
+    return [spec.id for spec in problem_set.problems if spec.id in answered]
+
+
+def load_files(
+    files: Sequence[Path],
+    runner: Runner,
+    limits: Limits,
+    problems_option: str | None,
+    on_done: Callable[[int, TaskOutcome], None] | None = None,
+) -> list[Submission | tuple[Path, str]]:
+    """Read every file through ``runner``; unusable ones become ``(path, reason)``."""
+    tasks = [LoadTask(problems_option, str(path)) for path in files]
+    outcomes = runner.map(run_load_task, tasks, on_done=on_done)
+    loaded: list[Submission | tuple[Path, str]] = []
+    for path, outcome in zip(files, outcomes, strict=True):
+        if outcome.ok and isinstance(outcome.value, Submission):
+            loaded.append(outcome.value)
+        elif outcome.ok and isinstance(outcome.value, str):
+            loaded.append((path, outcome.value))
+        else:
+            loaded.append((path, _load_reason(outcome, limits)))
+    return loaded
+
+
+#: A file's row for one part: (problem, part, task key, task with own answers, raw answer).
+Row = tuple[str, str, str, "PartTask | None", Any]
+
+
+def plan_tasks(
+    loaded: Sequence[Submission | tuple[Path, str]],
+    problem_set: ProblemSet,
+    scope: Sequence[str],
+    problems_option: str | None,
+) -> tuple[dict[str, PartTask], list[list[Row]]]:
+    """The distinct tasks (without the student's own earlier answers), and per-file rows.
+
+    A part with an error-carried-forward rule depends on the student's own answers to
+    its sources, which would make nearly every such task distinct. But those answers
+    are consulted only for an answer that is wrong and not a known mistake, so the
+    task is planned without them and the row keeps the full task for that case.
+    """
+    tasks: dict[str, PartTask] = {}
+    per_file: list[list[Row]] = []
+    for sub in loaded:
+        rows: list[Row] = []
+        if isinstance(sub, Submission):
+            for pid in scope:
+                spec = problem_set.get(pid)
+                assert spec is not None
+                answers = sub.answers.get(pid, {})
+                rules = solve(spec).carry_forward
+                for part in spec.parts:
+                    raw = answers.get(part.id)
+                    sources = rules[part.id].sources if part.id in rules else ()
+                    own = tuple((s, answers[s]) for s in sources if s in answers)
+                    task = PartTask(problems_option, pid, part.id, raw)
+                    key = task.key()
+                    tasks.setdefault(key, task)
+                    full = PartTask(problems_option, pid, part.id, raw, own) if own else None
+                    rows.append((pid, part.id, key, full, raw))
+        per_file.append(rows)
+    return tasks, per_file
+
+
+def _needs_own(result: AnswerResult) -> bool:
+    """Whether the student's own earlier answers could change this verdict."""
+    return result.verdict is Verdict.INCORRECT and result.method != "known-mistake"
+
+
+def _run_tasks(
+    tasks: dict[str, PartTask],
+    problem_set: ProblemSet,
+    runner: Runner,
+    limits: Limits,
+    on_done: Callable[[int, TaskOutcome], None] | None,
+) -> dict[str, AnswerResult]:
+    """Verdict per task key; a task the sandbox stopped becomes timeout / invalid."""
+    items = list(tasks.values())
+    outcomes = runner.map(run_part_task, items, on_done=on_done) if items else []
+    verdicts: dict[str, AnswerResult] = {}
+    for key, task, outcome in zip(tasks, items, outcomes, strict=True):
+        if outcome.ok and isinstance(outcome.value, AnswerResult):
+            verdicts[key] = outcome.value
+        else:
+            spec = problem_set.get(task.problem)
+            part = spec.part(task.part) if spec is not None else None
+            verdicts[key] = _timeout_result(outcome, part.points if part else 0.0, limits)
+    return verdicts
+
+
+def grade_loaded(
+    loaded: Sequence[Submission | tuple[Path, str]],
+    problem_set: ProblemSet,
+    scope: Sequence[str],
+    runner: Runner,
+    limits: Limits,
+    *,
+    problems_option: str | None = None,
+    on_done: Callable[[int, TaskOutcome], None] | None = None,
+    on_planned: Callable[[int], None] | None = None,
+) -> list[SubmissionResult]:
+    """Grade already-read submissions: each distinct answer once, fanned back out."""
+    max_possible = _max_possible(problem_set, scope)
+    tasks, per_file = plan_tasks(loaded, problem_set, scope, problems_option)
+    if on_planned is not None:
+        on_planned(len(tasks))
+    verdicts = _run_tasks(tasks, problem_set, runner, limits, on_done)
+    follow: dict[str, PartTask] = {}  # wrong answers to carry-forward parts, with own answers
+    for rows in per_file:
+        for _, _, key, full, _ in rows:
+            if full is not None and _needs_own(verdicts[key]):
+                follow.setdefault(full.key(), full)
+    if follow:
+        if on_planned is not None:
+            on_planned(len(follow))
+        verdicts.update(_run_tasks(follow, problem_set, runner, limits, on_done))
+    results: list[SubmissionResult] = []
+    for sub, rows in zip(loaded, per_file, strict=True):
+        if not isinstance(sub, Submission):
+            path, reason = sub
+            results.append(SubmissionResult(path.stem, str(path), reason, (), (), max_possible))
+            continue
+        parts = tuple(
+            PartResult(p, q, verdicts[f.key() if f and f.key() in follow else k], _answer_text(r))
+            for p, q, k, f, r in rows
+        )
+        results.append(
+            SubmissionResult(sub.student, sub.file, GRADED, parts, sub.notes, max_possible)
+        )
+    return results
+
+
+def _max_possible(problem_set: ProblemSet, scope: Sequence[str]) -> float:
+    """Points available over ``scope`` (manual parts are not in the automatic score)."""
+    total = 0.0
+    for pid in scope:
+        spec = problem_set.get(pid)
+        if spec is not None:
+            total += sum(p.points for p in spec.parts if p.kind != "manual")
+    return total
 
 
 def grade_files(
@@ -146,7 +342,9 @@ def grade_files(
     workers: int = 1,
     limits: Limits | None = None,
     only: Sequence[str] = (),
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Progress | None = None,
+    runner: Runner | None = None,
+    cache: Any = None,
 ) -> list[SubmissionResult]:
     """Grade every file; each one gets a result, whatever it holds.
 
@@ -155,89 +353,31 @@ def grade_files(
         problem_set: The problems to grade against.
         problems_option: The ``--problems`` value, passed to workers.
         workers: Worker processes (0 grades in this process without time limits).
-        limits: Time and memory bound per distinct answer.
+        limits: Time and memory bound per file read and per distinct answer.
         only: Restrict grading to these problem ids.
-        on_progress: Called with (distinct answers done, distinct answers in all).
+        on_progress: Called with (steps done, steps in all): one step per file read and
+            one per distinct answer; the total grows once the files are read.
+        runner: Run tasks there (e.g. a Dask cluster) instead of a local worker pool.
+        cache: A :class:`~hwgrade.grader.resume.ResumeCache` (``--resume``): files it
+            knows (same path, content and scope) keep their cached result; the others
+            are graded and stored; it is saved at the end.
 
     Returns:
         One result per file, in the order of ``files``.
     """
     limits = limits or Limits()
-    by_id = {spec.id: spec for spec in problem_set.problems}
-    loaded: list[Submission | tuple[Path, str]] = []
-    for path in files:
-        try:
-            loaded.append(load_submission(path, by_id, display=str(path)))
-        except SubmissionError as exc:
-            loaded.append((path, exc.message))
-        except Exception as exc:
-            loaded.append((path, f"could not be read ({type(exc).__name__})"))
-    good = [s for s in loaded if isinstance(s, Submission)]
-    scope = scope_of(good, problem_set, only)
-    max_possible = sum(p.points for pid in scope for p in by_id[pid].parts if p.kind != "manual")
+    for spec in problem_set.problems:
+        solve(spec)  # before the workers fork, so that they inherit the solutions
+    prime_problem_set(problems_option, problem_set)
+    from hwgrade.grader.resume import Counter, grade_all  # resume builds on this module
 
-    tasks: dict[str, PartTask] = {}
-    per_file: list[list[tuple[str, str, str, Any]]] = []
-    for sub in loaded:
-        rows: list[tuple[str, str, str, Any]] = []
-        if isinstance(sub, Submission):
-            for pid in scope:
-                spec = by_id[pid]
-                answers = sub.answers.get(pid, {})
-                solution = solve(spec)
-                for part in spec.parts:
-                    raw = answers.get(part.id)
-                    rule = solution.carry_forward.get(part.id)
-                    own = (
-                        tuple((s, answers[s]) for s in rule.sources if s in answers) if rule else ()
-                    )
-                    task = PartTask(problems_option, pid, part.id, raw, own)
-                    key = task.key()
-                    tasks.setdefault(key, task)
-                    rows.append((pid, part.id, key, raw))
-        per_file.append(rows)
-
-    keys = list(tasks)
-    verdicts: dict[str, AnswerResult] = {}
-    total = len(keys)
-
-    finished = [0]
-
-    def done(index: int, outcome: TaskOutcome) -> None:
-        finished[0] += 1
-        if on_progress is not None:
-            on_progress(finished[0], total)
-
-    if keys:
-        items = [tasks[k] for k in keys]
+    counter = Counter(len(files), on_progress)  # one step per file read or cache hit
+    if runner is None:
         with WorkerPool(workers, limits) as pool:
-            outcomes = pool.map(run_part_task, items, on_done=done)
-        for key, task, outcome in zip(keys, items, outcomes, strict=True):
-            spec_part = by_id[task.problem].part(task.part)
-            points = spec_part.points if spec_part is not None else 0.0
-            if outcome.ok and isinstance(outcome.value, AnswerResult):
-                verdicts[key] = outcome.value
-            else:
-                verdicts[key] = _timeout_result(outcome, points, limits)
-    elif on_progress is not None:
-        on_progress(0, 0)
-
-    results: list[SubmissionResult] = []
-    for sub, rows in zip(loaded, per_file, strict=True):
-        if not isinstance(sub, Submission):
-            path, reason = sub
-            results.append(
-                SubmissionResult(path.stem, str(path), reason, max_possible=max_possible)
+            return grade_all(
+                files, problem_set, problems_option, pool, limits, only, counter, cache
             )
-            continue
-        parts = tuple(
-            PartResult(pid, part_id, verdicts[key], _answer_text(raw))
-            for pid, part_id, key, raw in rows
-        )
-        results.append(
-            SubmissionResult(sub.student, sub.file, GRADED, parts, sub.notes, max_possible)
-        )
-    return results
+    return grade_all(files, problem_set, problems_option, runner, limits, only, counter, cache)
 
 
 def check_file(
@@ -262,4 +402,18 @@ def check_file(
     return result
 
 
-__all__ = ["PartTask", "check_file", "collect_files", "grade_files", "run_part_task", "scope_of"]
+__all__ = [
+    "LoadTask",
+    "PartTask",
+    "check_file",
+    "collect_files",
+    "grade_files",
+    "grade_loaded",
+    "load_files",
+    "plan_tasks",
+    "prime_problem_set",
+    "run_load_task",
+    "run_part_task",
+    "scope_from",
+    "scope_of",
+]

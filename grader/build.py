@@ -42,11 +42,39 @@ def _relu(z: Any) -> Any:
     return sympy.Max(0, z)
 
 
+#: Largest integer whose factorial is computed exactly (``(10^20)!`` never finishes).
+MAX_FACTORIAL = 1000
+
+
+def _factorial(z: Any) -> Any:
+    if getattr(z, "is_Integer", False) and abs(int(z)) > MAX_FACTORIAL:
+        raise AnswerLimitError(f"a factorial of a number larger than {MAX_FACTORIAL}")
+    return sympy.factorial(z)
+
+
 _SCALAR_FUNCS: dict[str, Callable[[Any], Any]] = {
     "exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt, "abs": sympy.Abs,
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "tanh": sympy.tanh,
-    "sigmoid": _sigmoid, "relu": _relu,
+    "sigmoid": _sigmoid, "relu": _relu, "sec": sympy.sec, "csc": sympy.csc,
+    "cot": sympy.cot, "sinh": sympy.sinh, "cosh": sympy.cosh, "asin": sympy.asin,
+    "acos": sympy.acos, "atan": sympy.atan, "asinh": sympy.asinh, "acosh": sympy.acosh,
+    "atanh": sympy.atanh, "sign": sympy.sign, "factorial": _factorial,
+    "floor": sympy.floor, "ceiling": sympy.ceiling,
 }  # fmt: skip
+
+
+def _scalar_pair(func: str, args: list[Any]) -> tuple[Any, Any]:
+    pair = [mo.to_scalar(a) for a in args]
+    if any(mo.shape(a) is not None or isinstance(a, mo.IdentityMarker) for a in pair):
+        raise ShapeError(f"{func} takes scalars")
+    return pair[0], pair[1]
+
+
+def _binomial(n: Any, k: Any) -> Any:
+    for value in (n, k):
+        if getattr(value, "is_Integer", False) and abs(int(value)) > MAX_FACTORIAL:
+            raise AnswerLimitError(f"a binomial of a number larger than {MAX_FACTORIAL}")
+    return sympy.binomial(n, k)
 
 
 def diag(a: Any) -> Any:
@@ -149,6 +177,10 @@ def _nested_shape(value: Any) -> tuple[int, ...]:
     return tuple(dims)
 
 
+def _negated(value: Any) -> Any:
+    return sympy.Mul(sympy.Integer(-1), value, evaluate=False)
+
+
 class Builder:
     """Walks a tree into SymPy objects and records the names and decimals it met."""
 
@@ -203,6 +235,36 @@ class Builder:
             return assemble([self.build(item) for item in node.items])
         return self.call(node)
 
+    def structure(self, node: Node) -> Any:
+        """A scalar answer as typed: sums, products and powers left unevaluated.
+
+        SymPy distributes a number over a sum (``2*(x - 1)`` becomes ``2*x - 2``), so the
+        built value cannot tell whether a part asking for the factored or the expanded
+        form got it. Call this only after :meth:`build` succeeded on the same tree: every
+        bound has been checked then, and nothing here evaluates anything new.
+        """
+        if isinstance(node, Sum):
+            terms = [
+                self.structure(term) if sign == "+" else _negated(self.structure(term))
+                for sign, term in node.terms
+            ]
+            return sympy.Add(*terms, evaluate=False)
+        if isinstance(node, Product) and all(
+            op in ("", "*", "/", "implicit") for op, _ in node.factors
+        ):
+            parts = [
+                sympy.Pow(self.structure(f), -1, evaluate=False) if op == "/" else self.structure(f)
+                for op, f in node.factors
+            ]
+            return sympy.Mul(*parts, evaluate=False)
+        if isinstance(node, Neg):
+            return _negated(self.structure(node.operand))
+        if isinstance(node, Power):
+            base, exponent = self.structure(node.base), self.build(node.exponent)
+            if mo.shape(base) is None and mo.shape(exponent) is None:
+                return sympy.Pow(base, exponent, evaluate=False)
+        return self.build(node)
+
     def name(self, name: str) -> Any:
         """The value of a name: declared symbol, dimension, constant or ``I``."""
         if self.ctx.is_declared(name):
@@ -212,6 +274,8 @@ class Builder:
             return sympy.pi
         if name == "e":
             return sympy.E
+        if name == "oo":
+            return sympy.oo
         if name == "I" and not self.ctx.open:
             return mo.IdentityMarker(sympy.Integer(1))
         self.names.add(name)
@@ -221,6 +285,15 @@ class Builder:
         """Apply an allow-listed function to built arguments."""
         args = [self.build(arg) for arg in node.args]
         func = node.func
+        if func == "log" and len(args) == 2:
+            value, base = _scalar_pair("log", args)
+            if base == 0 or base == 1:
+                raise ShapeError("the base of a logarithm must not be 0 or 1")
+            return sympy.log(value, base)
+        if func == "atan2":
+            return sympy.atan2(*_scalar_pair("atan2", args))
+        if func == "binomial":
+            return _binomial(*_scalar_pair("binomial", args))
         if func in _SCALAR_FUNCS:
             return mo.elementwise(_SCALAR_FUNCS[func], args[0])
         if func in ("max", "min"):

@@ -40,8 +40,43 @@ class Reading:
     failure: AnswerResult | None = None
 
 
-def error_message(exc: AnswerSyntaxError, text: Any) -> str:
-    """A one-line message that says where (column, token) and why an answer is unreadable."""
+_OPERATORS = "+-*/^@"
+#: Subscript digits are not part of the language (superscripts are); say how to type them.
+_SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
+
+
+def _advice(exc: AnswerSyntaxError, text: str, ctx: Context | None) -> str:
+    """What to do about a parse error, for the mistakes students actually make.
+
+    The parser says *what* it found; a student fixing a file also needs to know which
+    edit makes it readable (close a bracket, finish a term, type a subscript with ``_``).
+    """
+    message = exc.message
+    stripped = text.rstrip()
+    if "ends too early" in message:
+        for opening, closing in ("()", "[]"):
+            missing = text.count(opening) - text.count(closing)
+            if missing > 0:
+                return f"a `{opening}` is never closed: add {missing} `{closing}`"
+        if stripped and stripped[-1] in _OPERATORS:
+            return f"nothing follows the final `{stripped[-1]}`: finish the term or delete it"
+        return "the expression is incomplete"
+    if message.startswith("unexpected `)`") or message.startswith("unexpected `]`"):
+        return f"this `{exc.token}` has no matching opening bracket: delete it or add one"
+    if message.startswith("unexpected `,`"):
+        return "a comma separates list entries only: write one expression or a list `[a, b]`"
+    if exc.token and exc.token[0] in _SUBSCRIPT_DIGITS:
+        return "type subscripts with `_`, as in `u_1`"
+    if message.startswith("unknown symbol") and "did you mean" not in message and ctx:
+        names = sorted(ctx.by_name)
+        if names:
+            shown = ", ".join(names[:14]) + (", ..." if len(names) > 14 else "")
+            return f"this problem's symbols are {shown}"
+    return ""
+
+
+def error_message(exc: AnswerSyntaxError, text: Any, ctx: Context | None = None) -> str:
+    """A one-line message: where (column, token), why, and what to do about it."""
     where = ""
     if exc.position is not None and isinstance(text, str):
         where = f"at column {exc.position + 1}"
@@ -50,7 +85,8 @@ def error_message(exc: AnswerSyntaxError, text: Any) -> str:
         where += ": "
     elif exc.token:
         where = f"at `{exc.token[:40]}`: "
-    return f"{where}{exc.message}"
+    advice = _advice(exc, text, ctx) if isinstance(text, str) else ""
+    return f"{where}{exc.message}" + (f"; {advice}" if advice else "")
 
 
 def read(text: Any, ctx: Context, syntax: Syntax = "auto", max_score: float = 1.0) -> Reading:
@@ -63,7 +99,7 @@ def read(text: Any, ctx: Context, syntax: Syntax = "auto", max_score: float = 1.
         )
     except AnswerSyntaxError as exc:
         return Reading(
-            None, AnswerResult(Verdict.INVALID, 0.0, max_score, error_message(exc, text))
+            None, AnswerResult(Verdict.INVALID, 0.0, max_score, error_message(exc, text, ctx))
         )
     except RecursionError:
         return Reading(

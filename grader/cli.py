@@ -169,13 +169,19 @@ def check_cmd(
         text = json.dumps(gradescope_results(result), indent=2, ensure_ascii=False)
         _write(text + "\n", output or "results.json")
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    elif fmt is None or output:
+        data = result.to_dict()
+        if not verbose:  # like the report: the reference only with -v
+            for part in data["parts"]:
+                part["reference"] = ""
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif result.graded and (fmt is None or output):
         prompts = {f"{s.id}.{p.id}": p.prompt for s in problem_set.problems for p in s.parts}
         render_submission(result, _stdout(), prompts=prompts, verbose=verbose)
     if not result.graded:
-        if not as_json:
-            click.echo(f"hwgrade: {result.file}: {result.status}", err=True)
+        if not as_json:  # one line, with the notes that explain it (unknown ids)
+            why = "; ".join((result.status, *result.notes))
+            where = "" if why.startswith(result.file) else f"{result.file}: "
+            click.echo(f"hwgrade: {where}{why}", err=True)
         sys.exit(2)
     sys.exit(0 if result.all_correct else 1)
 
@@ -190,6 +196,12 @@ def check_cmd(
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds per answer.")
 @click.option("--problem", "only", multiple=True, metavar="ID", help="Grade only these problems.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no terminal report.")
+@click.option(
+    "--resume", is_flag=True, help="Re-grade only new or changed files (cache beside --out)."
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", default=None, help="Run on a Dask cluster (hwgrade[dask])."
+)
 @problems_option
 @handle_errors
 def grade_cmd(
@@ -202,18 +214,28 @@ def grade_cmd(
     timeout: float,
     only: tuple[str, ...],
     quiet: bool,
+    resume: bool,
+    scheduler: str | None,
     problems: str | None,
 ) -> None:
-    """Grade every submission file under PATH... (files, folders, globs)."""
+    """Grade every submission file under PATH... (files, folders, globs).
+
+    ``--out -`` or ``--json -`` writes that file to stdout; the terminal report then
+    goes to stderr so the output stays clean.
+    """
     from hwgrade.grader.batch import collect_files, grade_files
     from hwgrade.grader.exports import (
         report_json,
+        spec_part_keys,
+        spec_points,
+        spec_prompts,
         write_canvas_csv,
         write_csv,
         write_gradescope_dir,
     )
     from hwgrade.grader.problemset import load_problem_set
     from hwgrade.grader.report import render_class
+    from hwgrade.grader.resume import ResumeCache, default_cache_path, fingerprint
     from hwgrade.grader.sandbox import Limits
     from hwgrade.grader.summary import summarize
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -226,6 +248,14 @@ def grade_cmd(
         raise UsageError("no submission files found (looked for *.yaml and *.yml)")
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     limits = Limits(seconds=timeout)
+    cache = None
+    if resume:
+        cache = ResumeCache(default_cache_path(out), fingerprint(problem_set))
+    runner = None
+    if scheduler:
+        from hwgrade.grader.distributed import DaskRunner
+
+        runner = DaskRunner(scheduler, limits, problems=problems)
     progress = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -241,36 +271,52 @@ def grade_cmd(
         def on_progress(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        results = grade_files(
-            files,
-            problem_set,
-            problems_option=problems,
-            workers=n_workers,
-            limits=limits,
-            only=only,
-            on_progress=on_progress,
-        )
+        try:
+            results = grade_files(
+                files,
+                problem_set,
+                problems_option=problems,
+                workers=n_workers,
+                limits=limits,
+                only=only,
+                on_progress=on_progress,
+                runner=runner,
+                cache=cache,
+            )
+        finally:
+            if runner is not None:
+                runner.close()
     summary = summarize(results)
-    part_keys = [
-        f"{spec.id}.{part.id}"
-        for spec in problem_set.problems
-        for part in spec.parts
-        if any(p.key == f"{spec.id}.{part.id}" for r in results for p in r.parts)
-    ]
+    seen = {p.key for r in results for p in r.parts}
+    chosen = [s for s in problem_set.problems if not only or s.id in only]
+    all_keys = spec_part_keys(chosen)
+    part_keys = [k for k in all_keys if k in seen] or all_keys
     if out:
-        write_csv(results, Path(out), part_keys)
+        write_csv(results, sys.stdout if out == "-" else Path(out), part_keys)
     if json_out:
-        Path(json_out).write_text(
-            json.dumps(report_json(results, summary), indent=2, ensure_ascii=False),
-            encoding="utf-8",
-        )
+        text = json.dumps(report_json(results, summary), indent=2, ensure_ascii=False)
+        if json_out == "-":
+            click.echo(text)
+        else:
+            Path(json_out).write_text(text + "\n", encoding="utf-8")
     if gradescope:
-        write_gradescope_dir(results, Path(gradescope))
+        write_gradescope_dir(
+            results,
+            Path(gradescope),
+            prompts=spec_prompts(chosen),
+            part_keys=part_keys,
+            points=spec_points(chosen),
+        )
     if canvas:
         write_canvas_csv(results, Path(canvas))
     if not quiet:
-        render_class(summary, _stdout())
-    written = [x for x in (out, json_out, gradescope, canvas) if x]
+        to_stdout = "-" not in (out, json_out)
+        render_class(summary, _stdout() if to_stdout else _stderr())
+    if cache is not None and not quiet:
+        click.echo(
+            f"resume: {cache.hits} of {len(files)} files unchanged since the last run", err=True
+        )
+    written = [x for x in (out, json_out, gradescope, canvas) if x and x != "-"]
     if written:
         click.echo(f"wrote {', '.join(written)}", err=True)
 
@@ -366,6 +412,23 @@ def validate_cmd(specs: tuple[str, ...], problems: str | None) -> None:
             click.echo(f"✓ {path}")
     click.echo(f"{len(paths) - failures} of {len(paths)} specs valid", err=True)
     sys.exit(1 if failures else 0)
+
+
+@cli.command("new")
+@click.argument("problem_id")
+@click.option("--dir", "folder", metavar="DIR", default=".", help="Course folder to write into.")
+@handle_errors
+def new_cmd(problem_id: str, folder: str) -> None:
+    """Write a commented spec, a solver skeleton and a test file that already validate."""
+    from hwgrade.grader.scaffold import scaffold
+
+    for path in scaffold(problem_id, Path(folder)):
+        click.echo(f"wrote {path}", err=True)
+    click.echo(
+        f"next: hwgrade validate --problems {folder}   then   hwgrade key {problem_id} "
+        f"--problems {folder}",
+        err=True,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

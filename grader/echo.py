@@ -11,6 +11,7 @@ the digits that were typed (``1.0833``), not SymPy's 15 significant digits.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy
@@ -139,7 +140,37 @@ class PlainPrinter(StrPrinter):  # type: ignore[misc]
         ):
             scalars = [a for a in expr.args if not isinstance(a, sympy.OneMatrix)]
             return str(self._print(sympy.Mul(*scalars)))
-        return str(super()._print_MatMul(expr))
+        if expr.shape == (1, 1) and (squared := self._squared_norm(expr)) is not None:
+            return squared
+        # The scalar factors print as one ordinary product in front (``-2*eta*X``,
+        # ``p*(1 - p)*w^T*w``, ``-2/n*W``), not SymPy's ``(-2*eta)*X``: every operator
+        # in a scalar product binds at least as tightly as ``*`` and associates to the
+        # left in our grammar, so ``-2/n*W`` reads back as ``(-2/n)*W``.
+        scalars = [a for a in expr.args if not isinstance(a, sympy.MatrixExpr)]
+        matrices = [a for a in expr.args if isinstance(a, sympy.MatrixExpr)]
+        if not scalars or not matrices:
+            return str(super()._print_MatMul(expr))
+        coeff = sympy.Mul(*scalars)
+        factors = "*".join(self.parenthesize(m, PRECEDENCE["Mul"], strict=False) for m in matrices)
+        if coeff == 1:
+            return factors
+        if coeff == -1:
+            return f"-{factors}"
+        text = str(self._print(coeff))
+        if (precedence(coeff) < PRECEDENCE["Mul"] and not text.startswith("-")) or isinstance(
+            coeff, sympy.Add
+        ):
+            text = f"({text})"
+        return f"{text}*{factors}"
+
+    def _print_MatAdd(self, expr: Any) -> str:
+        # Positive terms first (``y - p*X*w``, not ``-p*X*w + y``): how people write it.
+        texts = [str(self._print(t)) for t in expr.args]
+        texts.sort(key=lambda t: t.startswith("-"))
+        out = texts[0]
+        for text in texts[1:]:
+            out += f" - {text[1:]}" if text.startswith("-") else f" + {text}"
+        return out
 
     def _print_HadamardProduct(self, expr: Any) -> str:
         text = str(self._print(expr.args[0]))
@@ -154,8 +185,20 @@ class PlainPrinter(StrPrinter):  # type: ignore[misc]
             )
         return f"hadamard_power({self._print(expr.base)}, {self._print(expr.exp)})"
 
+    def _squared_norm(self, expr: Any) -> str | None:
+        """``norm(v)^2`` for ``v^T*v`` (how ``norm(v)^2`` is stored), else ``None``."""
+        if not isinstance(expr, sympy.MatMul) or len(expr.args) != 2:
+            return None
+        first, second = expr.args
+        if not isinstance(first, sympy.MatrixExpr) or not isinstance(second, sympy.MatrixExpr):
+            return None
+        if second.shape[1] != 1 or sympy.Transpose(first).doit() != second:
+            return None
+        return f"norm({self._print(second)})^2"
+
     def _print_Trace(self, expr: Any) -> str:
-        return f"trace({self._print(expr.arg)})"
+        squared = self._squared_norm(expr.arg)
+        return squared or f"trace({self._print(expr.arg)})"
 
     def _print_DiagMatrix(self, expr: Any) -> str:
         return f"diag({self._print(expr.args[0])})"
@@ -278,9 +321,56 @@ def to_plain(value: Any) -> str:
     return str(PlainPrinter({"order": None}).doprint(_prepare(value)))
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+#: Greek names the language accepts, shown as letters in the pretty echo.
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η",
+    "theta": "θ", "lambda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ", "phi": "φ",
+    "Gamma": "Γ", "Lambda": "Λ", "Sigma": "Σ", "pi": "π",
+}  # fmt: skip
+_NOT_WORD = r"(?![A-Za-z0-9_])"
+_PRETTY_RULES: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (
+        re.compile(r"(?<![A-Za-z0-9])(" + "|".join(_GREEK) + r")(?![A-Za-z0-9])"),
+        lambda m: _GREEK[m.group(1)],
+    ),
+    (
+        re.compile(r"(?<=[^\W\d_])_(\d{1,2})" + _NOT_WORD),
+        lambda m: m.group(1).translate(_SUBSCRIPT),
+    ),
+    (re.compile(r"\^T" + _NOT_WORD), lambda m: "ᵀ"),
+    (re.compile(r"\^(-?\d{1,3})(?![A-Za-z0-9_.])"), lambda m: m.group(1).translate(_SUPERSCRIPT)),
+    (re.compile(r"\*"), lambda m: "·"),
+)
+
+
+def to_pretty(plain: str) -> str:
+    """A one-line Unicode rendering of a plain echo: ``3·u₁·w² + Xᵀ·(X·Xᵀ)⁻¹·y``.
+
+    Terminals cannot show LaTeX, and a two-dimensional pretty-print of a long sum wraps
+    into noise at 80 columns; superscripts, subscripts, Greek letters and ``·`` are what
+    make math readable on one line. It works on the plain *text* (not the value) so that
+    reports, which only hold strings, can show it. It is for reading: the plain echo
+    beside it is the form to copy back.
+    """
+    text = plain
+    for pattern, replace in _PRETTY_RULES:
+        text = pattern.sub(replace, text)
+    return text
+
+
 def to_latex(value: Any) -> str:
     """The value in LaTeX, for keys and for showing a student what was read."""
     return str(TexPrinter().doprint(_prepare(value)))
 
 
-__all__ = ["SIGMOID", "PlainPrinter", "TexPrinter", "compact_float", "to_latex", "to_plain"]
+__all__ = [
+    "SIGMOID",
+    "PlainPrinter",
+    "TexPrinter",
+    "compact_float",
+    "to_latex",
+    "to_plain",
+    "to_pretty",
+]

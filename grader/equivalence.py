@@ -232,6 +232,7 @@ def compare(
     seed: int = 0,
     points: int = 6,
     symbolic_seconds: float = 1.0,
+    absolute_tolerance: float | None = None,
 ) -> Comparison:
     """Decide whether ``answer`` is equivalent to ``reference``; never raises.
 
@@ -245,13 +246,24 @@ def compare(
         seed: Seed of the random points; the same seed gives the same verdict.
         points: How many valid points must agree.
         symbolic_seconds: Budget for symbolic confirmation (checked between steps).
+        absolute_tolerance: When given, decimals are judged by ``|answer - reference|
+            <= absolute_tolerance`` instead of the relative ``tolerance`` (STACK's
+            NumAbsolute). Exact answers are still compared exactly.
 
     Returns:
         The :class:`Comparison`; ``UNKNOWN`` with the reason when anything goes wrong.
     """
     try:
         return _compare(
-            reference, answer, ctx, tolerance, orientation_free, seed, points, symbolic_seconds
+            reference,
+            answer,
+            ctx,
+            tolerance,
+            orientation_free,
+            seed,
+            points,
+            symbolic_seconds,
+            absolute_tolerance,
         )
     except Exception as exc:
         return Comparison(Equality.UNKNOWN, f"the comparison failed: {exc}", "error")
@@ -266,8 +278,14 @@ def _compare(
     seed: int,
     points: int,
     symbolic_seconds: float,
+    absolute_tolerance: float | None = None,
 ) -> Comparison:
     ref, ans = _normalize(reference), _normalize(answer)
+    infinite = (sympy.oo, -sympy.oo)
+    if isinstance(ans, sympy.Expr) and isinstance(ref, sympy.Expr) and ref in infinite:
+        if ans == ref:
+            return Comparison(Equality.EQUAL, "identical to the expected answer", "exact")
+        return Comparison(Equality.NOT_EQUAL, f"the expected answer is {ref}", "exact")
     if isinstance(ans, sympy.Basic) and ans.has(*UNDEFINED):
         return Comparison(Equality.NOT_EQUAL, "your answer is undefined (∞ or NaN)", "exact")
 
@@ -315,6 +333,8 @@ def _compare(
     # 3. numeric
     names = collect_names([ref, ans], ctx)
     rel, absolute = (tolerance, 1e-9) if decimals else (1e-20, 1e-25)
+    if decimals and absolute_tolerance is not None:
+        rel, absolute = 0.0, absolute_tolerance * (1 + 1e-9)
     method = "tolerance" if decimals else "numeric"
     if not any(isinstance(v, sympy.Basic) and v.free_symbols for v in (ref, ans)):
         points = 1  # a constant has one value: more points would only repeat it
@@ -361,7 +381,16 @@ def _compare(
             for flat, (r, a) in enumerate(zip(ref_values, ans_values, strict=True)):
                 all_rational = all_rational and isinstance(r, sympy.Rational)
                 all_rational = all_rational and isinstance(a, sympy.Rational)
-                if not agree(r, a, rel, absolute * scale):
+                if decimals and absolute_tolerance is not None:
+                    bound = absolute
+                elif decimals and r != 0:
+                    # A nonzero entry is judged by the relative tolerance alone: an
+                    # absolute slack would let 1.06e-33 pass for 1e-33, or push 0.333
+                    # (exactly on the edge of 1e-3 around 1/3) inside.
+                    bound = 0
+                else:
+                    bound = absolute * scale
+                if not agree(r, a, rel, bound):
                     if not wrong and not ref_shape:
                         example = _example(names, point, r, a, decimals, tolerance)
                     wrong.setdefault(flat, None)
@@ -387,9 +416,12 @@ def _compare(
 
     # 4. symbolic confirmation
     if decimals:
-        return Comparison(
-            Equality.EQUAL, f"agrees within the relative tolerance {tolerance:g}", "tolerance"
+        within = (
+            f"the absolute tolerance {absolute_tolerance:g}"
+            if absolute_tolerance is not None
+            else f"the relative tolerance {tolerance:g}"
         )
+        return Comparison(Equality.EQUAL, f"agrees within {within}", "tolerance")
     if all_rational and not names.scalars and not names.matrices and explicit:
         return Comparison(Equality.EQUAL, "equal (exact arithmetic)", "exact")
     if explicit:
@@ -446,40 +478,87 @@ def numeric_value(value: Any, ctx: Context, seed: int = 0) -> Any:
     return None
 
 
+def _has_distributable(expr: Any) -> bool:
+    """Whether a product has a sum as a factor, or a sum is raised to a positive integer.
+
+    Function arguments are not looked into (``cos(2*x)`` is expanded). Works on values
+    as typed (unevaluated, see ``ParsedAnswer.structure``) as well as on built values.
+    """
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, (sympy.Add, sympy.Mul, sympy.Pow)):
+            continue
+        if isinstance(node, sympy.Mul) and any(isinstance(a, sympy.Add) for a in node.args):
+            return True
+        if isinstance(node, sympy.Pow):
+            if isinstance(node.base, sympy.Add) and node.exp.is_Integer and node.exp > 1:
+                return True
+            stack.append(node.base)
+            continue
+        stack.extend(node.args)
+    return False
+
+
 def is_expanded(expr: Any) -> bool:
     """Whether ``expr`` is a sum of monomials (for parts that ask for the expanded form).
 
     A product such as ``w (u_2 + w u_1)`` is not expanded even though it is equal to
-    its expansion; the check is structural on purpose.
+    its expansion; the check is structural on purpose. Pass the answer as typed
+    (``ParsedAnswer.structure``): SymPy itself turns ``2*(x - 1)`` into ``2*x - 2``.
     """
     try:
         entries = _entries(_normalize(expr))
-        return all(sympy.expand(e) == e for e in entries if isinstance(e, sympy.Expr))
+        return not any(_has_distributable(e) for e in entries if isinstance(e, sympy.Expr))
     except Exception:
         return False
 
 
-def _irreducible(base: sympy.Expr) -> bool:
-    if base.is_number or not base.is_polynomial(*base.free_symbols):
+def _factors(expr: sympy.Expr) -> list[sympy.Expr]:
+    """Top-level factors (powers by their base), flattening nested and unevaluated products."""
+    out: list[sympy.Expr] = []
+    stack: list[sympy.Expr] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, sympy.Mul):
+            stack.extend(node.args)
+        elif isinstance(node, sympy.Pow) and not node.base.is_number:
+            stack.append(node.base)
+        else:
+            out.append(node)
+    return out
+
+
+def _irreducible(factor: sympy.Expr) -> bool:
+    """A number, an atom, or a sum that does not factor further (no integer content > 1)."""
+    value = factor.doit()  # re-evaluate what was typed, e.g. ``x - 4 + 4/x``
+    if value.is_number or not value.free_symbols:
         return True
-    _, factors = sympy.factor_list(base)
-    return len(factors) == 1 and factors[0][1] == 1
+    if not isinstance(value, sympy.Add):
+        return not isinstance(value, (sympy.Mul, sympy.Pow)) or len(_factors(value)) == 1
+    _, denominator = sympy.fraction(sympy.together(value))
+    if denominator.free_symbols:
+        return False
+    content, factors = sympy.factor_list(value)
+    if len(factors) != 1 or factors[0][1] != 1:
+        return False
+    return bool(content.is_Float or (content.is_Rational and abs(content.p) == 1))
 
 
 def is_factored(expr: Any) -> bool:
     """Whether ``expr`` is a product of irreducible factors (``p (1 - p)``, not ``p - p^2``).
 
     Each top-level factor (powers count by their base) must be a number, a
-    non-polynomial atom such as ``exp(x)``, or a polynomial that does not factor further
-    over the rationals.
+    non-polynomial atom such as ``exp(x)``, or a sum that does not factor further over
+    the rationals and has no integer content (``2x + 6`` is ``2 (x + 3)``; a rational
+    content such as ``1 - x/2`` is fine). Pass the answer as typed
+    (``ParsedAnswer.structure``): SymPy itself turns ``2*(x - 1)`` into ``2*x - 2``.
     """
     try:
         value = _normalize(expr)
         if not isinstance(value, sympy.Expr):
             return False
-        factors = sympy.Mul.make_args(value)
-        bases = [f.base if isinstance(f, sympy.Pow) else f for f in factors]
-        return all(_irreducible(b) for b in bases)
+        return all(_irreducible(f) for f in _factors(value))
     except Exception:
         return False
 

@@ -49,8 +49,8 @@ def _choice_labels(raw: Any) -> frozenset[str] | None:
     return frozenset(labels)
 
 
-def _grade_choice(part: PartSpec, reference: Any, raw: Any) -> AnswerResult:
-    """Single-answer and select-all choice parts."""
+def _grade_choice(part: PartSpec, reference: Any, raw: Any, solution: Solution) -> AnswerResult:
+    """Single-answer and select-all choice parts (with the solver's known wrong picks)."""
     picked = _choice_labels(raw)
     options = {label.lower() for label, _ in part.choices}
     shown = ", ".join(sorted(picked)) if picked else ""
@@ -78,6 +78,18 @@ def _grade_choice(part: PartSpec, reference: Any, raw: Any) -> AnswerResult:
         return AnswerResult(
             Verdict.CORRECT, part.points, part.points, "", interpreted_as=shown, reference=ref_text
         )
+    for mistake in solution.mistakes.get(part.id, ()):
+        labels = mistake.value if isinstance(mistake.value, tuple) else (mistake.value,)
+        if picked == frozenset(str(x).lower() for x in labels):
+            return AnswerResult(
+                Verdict.INCORRECT,
+                round(part.points * mistake.credit, 6),
+                part.points,
+                mistake.message,
+                interpreted_as=shown,
+                reference=ref_text,
+                method="known-mistake",
+            )
     message = (
         "not the right choice"
         if not part.multiple
@@ -99,13 +111,20 @@ def _form_violation(part: PartSpec, parsed: ParsedAnswer, dims: tuple[str, ...])
             used = ", ".join(f"`{x}`" for x in extra)
             return (
                 f"the value is right, but this part asks for an answer in terms of {allowed} "
-                f"only; you used {used}"
+                f"only; you used {used}: substitute what "
+                f"{'it stands' if len(extra) == 1 else 'they stand'} for and simplify"
             )
     value = parsed.value
     if part.form == "expanded" and isinstance(value, sympy.Expr) and not is_expanded(value):
-        return "the value is right, but this part asks for the expanded form (multiply out)"
+        return (
+            "the value is right, but this part asks for the expanded form: multiply out every "
+            "product of sums"
+        )
     if part.form == "factored" and isinstance(value, sympy.Expr) and not is_factored(value):
-        return "the value is right, but this part asks for the factored form"
+        return (
+            "the value is right, but this part asks for the factored form: write it as a "
+            "product of factors"
+        )
     return ""
 
 
@@ -154,30 +173,50 @@ def _carried_forward(
     found = safe_compare(follow_on, value, spec.context, tolerance=part.tolerance)
     if found.outcome is not Equality.EQUAL:
         return None
-    return AnswerResult(
-        Verdict.INCORRECT, round(part.points * rule.credit, 6), part.points, rule.message
+    sources = ", ".join(f"`{source}`" for source in rule.sources)
+    share = "full" if rule.credit >= 1 else f"{rule.credit:.0%} of the"
+    message = (
+        f"error carried forward: {rule.message} ({sources} is wrong, but this part is "
+        f"consistent with it and earns {share} credit)"
     )
+    return AnswerResult(
+        Verdict.INCORRECT, round(part.points * rule.credit, 6), part.points, message
+    )
+
+
+def _entry_name(index: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """``entry 4`` for vectors, ``row 2 col 1`` for matrices, ``(1, 2, 3)`` beyond (1-based)."""
+    if len(index) == 2 and 1 in shape:
+        return f"entry {index[0] + index[1] + 1}"
+    if len(index) == 1:
+        return f"entry {index[0] + 1}"
+    if len(index) == 2:
+        return f"row {index[0] + 1} col {index[1] + 1}"
+    return "(" + ", ".join(str(i + 1) for i in index) + ")"
 
 
 def _entry_credit(part: PartSpec, comparison: Comparison, reference: Any) -> tuple[float, str]:
-    """Per-entry partial credit for arrays: the fraction of right entries, and which are wrong."""
+    """Per-entry partial credit for arrays: the fraction of right entries, and which are wrong.
+
+    Which entries are wrong is the most useful feedback an array answer can get (one slip
+    in a 4 x 2 matrix is not eight mistakes), so the message names them, 1-based.
+    """
     if not part.partial or not comparison.wrong_entries or comparison.method == "shape":
         return 0.0, ""
-    total = int(getattr(reference, "rows", 0) * getattr(reference, "cols", 0)) or len(
-        getattr(reference, "tolist", lambda: [])()
-    )
-    shape = getattr(reference, "shape", None)
-    if shape is not None and not isinstance(reference, sympy.MatrixBase):
-        total = 1
-        for size in shape:
-            total *= int(size)
-    if total <= 0:
+    shape = tuple(int(n) for n in getattr(reference, "shape", ()))
+    total = 1
+    for size in shape:
+        total *= size
+    if not shape or total <= 0:
         return 0.0, ""
     wrong = len(comparison.wrong_entries)
-    listed = ", ".join(str(tuple(i + 1 for i in idx)) for idx in comparison.wrong_entries[:6])
-    more = "" if wrong <= 6 else f" and {wrong - 6} more"
+    names = [_entry_name(idx, shape) for idx in comparison.wrong_entries[:6]]
+    listed = ", ".join(names) + ("" if wrong <= 6 else f" and {wrong - 6} more")
     fraction = max(0.0, (total - wrong) / total)
-    return fraction, f"{total - wrong} of {total} entries right; wrong (1-based): {listed}{more}"
+    return fraction, (
+        f"{total - wrong} of {total} entries right (partial credit); "
+        f"wrong: {listed}: recheck {'that entry' if wrong == 1 else 'those entries'}"
+    )
 
 
 def grade_part(
@@ -218,20 +257,25 @@ def _grade_part(
     ref_plain = echo(reference)[0] if reference is not None and part.kind != "choice" else ""
     if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
         return AnswerResult(
-            Verdict.MISSING, 0.0, part.points, "no answer given", reference=ref_plain
+            Verdict.MISSING,
+            0.0,
+            part.points,
+            f'no answer: write one under "{part.id}" in your file',
+            reference=ref_plain,
         )
     if part.kind == "manual":
         return AnswerResult(
             Verdict.UNDECIDED, 0.0, 0.0, "graded by hand (not in the automatic score)"
         )
     if part.kind == "choice":
-        return _grade_choice(part, reference, raw)
+        return _grade_choice(part, reference, raw, solution)
     if isinstance(raw, dict):
         return AnswerResult(
             Verdict.INVALID,
             0.0,
             part.points,
-            "expected an expression or a list, not a mapping",
+            "this answer is a mapping (`key: value`), not an expression or a list: put the "
+            'whole answer in quotes, e.g. "w (u_2 + w u_1)"',
             reference=ref_plain,
         )
     reading = read(raw, spec.context, "auto", part.points)
@@ -271,19 +315,22 @@ def _grade_part(
     if comparison.outcome is Equality.EQUAL:
         violation = _form_violation(part, parsed, spec.context.dimensions)
         if violation:
+            notes[:] = [n for n in notes if not n.startswith("intermediate names")]
             return result(Verdict.INCORRECT, 0.0, violation, comparison.method)
         return result(Verdict.CORRECT, part.points, "", comparison.method)
     if comparison.outcome is Equality.UNKNOWN:
         return result(Verdict.UNDECIDED, 0.0, comparison.reason, comparison.method)
+    # A known mistake explains the answer; but if the answer is also the right method
+    # applied to the student's own earlier (wrong) answer, that earns more and wins.
     mistake = _known_mistake(part, solution, spec, value)
+    carried = _carried_forward(part, solution, spec, value, own)
+    if carried is not None and (mistake is None or carried.score > part.points * mistake[0].credit):
+        return result(carried.verdict, carried.score, carried.message, "carried-forward")
     if mistake is not None:
         known, _ = mistake
         return result(Verdict.INCORRECT, part.points * known.credit, known.message, "known-mistake")
-    carried = _carried_forward(part, solution, spec, value, own)
-    if carried is not None:
-        return result(carried.verdict, carried.score, carried.message, "carried-forward")
     fraction, entries = _entry_credit(part, comparison, reference)
-    message = "; ".join(x for x in (comparison.reason, entries) if x)
+    message = entries or comparison.reason
     return result(Verdict.INCORRECT, part.points * fraction, message, comparison.method)
 
 

@@ -44,6 +44,9 @@ class ParsedAnswer:
         notes: How ambiguous input was read (``read `pXw` as p*X*w``).
         flat_list: The answer was a flat list ``[a, b, ...]`` (orientation-free vector).
         has_decimals: The student typed at least one decimal number.
+        structure: For a scalar answer, the value as typed with sums, products and
+            powers unevaluated (``2*(x - 1)`` stays a product); for parts that ask for
+            the factored or expanded form. Otherwise the value itself.
     """
 
     value: Any
@@ -53,6 +56,7 @@ class ParsedAnswer:
     notes: tuple[str, ...]
     flat_list: bool
     has_decimals: bool
+    structure: Any = None
 
 
 def detect_syntax(text: str) -> Literal["plain", "latex"]:
@@ -80,6 +84,12 @@ def _read_text(raw: str, ctx: Context, syntax: Syntax) -> ParsedAnswer:
         and value.shape[1] == 1
         and not any(mo.shape(ctx.sym(n)) is not None for n in builder.names)
     )
+    structure = value
+    if mo.shape(value) is None:
+        try:
+            structure = builder.structure(tree)
+        except Exception:
+            structure = value
     return ParsedAnswer(
         value=value,
         source=raw,
@@ -88,6 +98,7 @@ def _read_text(raw: str, ctx: Context, syntax: Syntax) -> ParsedAnswer:
         notes=tuple(notes),
         flat_list=flat,
         has_decimals=builder.has_decimals,
+        structure=structure,
     )
 
 
@@ -140,6 +151,7 @@ def _read_list(data: list[Any], ctx: Context, syntax: Syntax) -> ParsedAnswer:
         notes=tuple(n for p in leaves for n in p.notes),
         flat_list=not any(isinstance(x, list) for x in data),
         has_decimals=any(p.has_decimals for p in leaves),
+        structure=value,
     )
 
 

@@ -32,6 +32,8 @@ from hwgrade.grader.lexer import (
     TRANSPOSE,
     Token,
     check_length,
+    factorial_token,
+    grouped_number,
     name_token,
     number_token,
 )
@@ -46,7 +48,16 @@ _SKIP = {",", ";", "!", ":", " ", ">", "quad", "qquad", "displaystyle", "limits"
 _SIZES = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "bigg", "Bigg",
           "biggl", "biggr", "Biggl", "Biggr", "middle"}  # fmt: skip
 _FONTS = {"mathbf", "boldsymbol", "bm", "mathrm", "mathit", "mathsf", "vec", "mathbb", "mathcal"}
-_FUNC_CMDS = {"exp", "log", "ln", "sin", "cos", "tan", "tanh", "max", "min", "det", "tr"}
+_FUNC_CMDS = {"exp", "log", "ln", "sin", "cos", "tan", "tanh", "max", "min", "det", "tr",
+              "sec", "csc", "cot", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh",
+              "arccosh", "arctanh", "arsinh", "arcosh", "artanh", "floor", "ceil"}  # fmt: skip
+#: ``\sin^{-1}`` is the inverse function, not a reciprocal.
+_INVERSE = {"sin": "asin", "cos": "acos", "tan": "atan", "sinh": "asinh", "cosh": "acosh",
+            "tanh": "atanh"}  # fmt: skip
+_INVERSE_RE = re.compile(r"\s*\^\s*(?:\{\s*-\s*1\s*\}|-1)")
+_LOG_BASE_RE = re.compile(r"\s*_\s*(\{|[A-Za-z0-9])")
+_MIXED_RE = re.compile(r"\\[dt]?frac\s*(?:\{\s*(\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))")
+_POWER_RE = re.compile(r"\s*\^\s*(?:\{\s*(\d+)\s*\}|(\d))")
 _OP_CMDS = {"cdot": "*", "times": "*", "ast": "*", "cdotp": "*", "odot": "odot", "circ": "odot",
             "div": "/"}  # fmt: skip
 _ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "array"}
@@ -185,6 +196,60 @@ class _LatexLexer:
         else:
             self.emit(RPAREN, ")", pos)
 
+    def function(self, func: str, pos: int) -> None:
+        r"""A function command, with ``\sin^{-1}`` (inverse) and ``\cos^2(x)`` (power)."""
+        base = _LOG_BASE_RE.match(self.text, self.i, self.end) if func == "log" else None
+        if base:  # \log_{b} x = (1/log(b)) log x
+            self.emit(LPAREN, "(", pos)
+            self.emit(NUM, "1", pos)
+            self.emit(OP, "/", pos)
+            self.emit(FUNC, "log", pos)
+            self.emit(LPAREN, "(", pos)
+            if base.group(1) == "{":
+                self.stack.append(("logbase", pos))
+                self.i = base.end()
+                return
+            self.i = base.end() - 1
+            self.run_one()
+            self.close_log_base(pos)
+            return
+        inverse = _INVERSE_RE.match(self.text, self.i, self.end)
+        if inverse and func in _INVERSE:
+            self.i = inverse.end()
+            self.emit(FUNC, _INVERSE[func], pos)
+            return
+        power = _POWER_RE.match(self.text, self.i, self.end)
+        if power is None:
+            self.emit(FUNC, func, pos)
+            return
+        # f^n(x): read the argument as f's, then raise the call to n (a group is closed
+        # by the "fpow" entry on the stack, or right after a one-token argument).
+        self.i = power.end()
+        exponent = power.group(1) or power.group(2)
+        self.emit(LPAREN, "(", pos)
+        self.emit(FUNC, func, pos)
+        self.skip_space()
+        if self.i < self.end and self.text[self.i] in "({":
+            opener = self.text[self.i]
+            self.emit(LPAREN, "(", self.i)
+            self.stack.append(("fpow:" + exponent + (":paren" if opener == "(" else ""), self.i))
+            self.i += 1
+            return
+        raise self.fail(f"write `\\{func}^{exponent}(...)` with its argument in parentheses", pos)
+
+    def bracket_function(self, name: str, pos: int) -> None:
+        r"""``\lfloor x \rfloor`` and ``\lceil x \rceil``."""
+        func = "floor" if "floor" in name else "ceiling"
+        if name.startswith("l"):
+            self.emit(FUNC, func, pos)
+            self.emit(LPAREN, "(", pos)
+            self.stack.append(("bracket:" + func, pos))
+            return
+        if not self.stack or self.stack[-1][0] != "bracket:" + func:
+            raise self.fail(f"`\\{name}` without its opening bracket", pos)
+        self.stack.pop()
+        self.emit(RPAREN, ")", pos)
+
     # -- commands --------------------------------------------------------------------
     def norm(self, kind: str, pos: int, opening: bool | None) -> None:
         if opening is None:
@@ -248,6 +313,8 @@ class _LatexLexer:
             self.delimiter(pos)
         elif name in _OP_CMDS:
             self.emit(OP, _OP_CMDS[name], pos)
+        elif name in ("frac", "dfrac", "tfrac") and self.mixed_number(pos):
+            return
         elif name in ("frac", "dfrac", "tfrac", "cfrac"):
             self.emit(LPAREN, "(", pos)
             self.open_arg("frac1")
@@ -271,7 +338,18 @@ class _LatexLexer:
                 raise self.fail(f"unknown function `{fname}`", pos, fname)
             self.emit(FUNC, FUNCTIONS[fname], pos)
         elif name in _FUNC_CMDS:
-            self.emit(FUNC, FUNCTIONS[name], pos)
+            self.function(FUNCTIONS[name], pos)
+        elif name == "boxed":
+            self.skip_space()
+            if not self.text.startswith("{", self.i):
+                raise self.fail("expected `{...}` after `\\boxed`", pos)
+            self.emit(LPAREN, "(", pos)
+            self.stack.append(("group", self.i))
+            self.i += 1
+        elif name in ("lfloor", "rfloor", "lceil", "rceil"):
+            self.bracket_function(name, pos)
+        elif name == "exponentialE":
+            self.emit(NAME, "e", pos)
         elif name in _GREEK_CMDS:
             self.emit_name(_GREEK_CMDS[name], pos)
         elif name in ("|", "Vert"):
@@ -285,7 +363,7 @@ class _LatexLexer:
         elif name in ("top", "intercal"):
             self.emit(TRANSPOSE, "T", pos)
         elif name == "infty":
-            raise self.fail("infinity is not a value", pos, "\\infty")
+            self.emit(NAME, "oo", pos)
         elif name in _CALCULUS:
             raise self.fail(f"`\\{name}` is not allowed: {_CALCULUS[name]}", pos, f"\\{name}")
         elif name == "begin":
@@ -294,6 +372,8 @@ class _LatexLexer:
                 raise self.fail(f"the environment `{env}` is not supported", pos, env)
             if env == "array":
                 self.braced("the column spec of `array`")
+            if self.tokens and self.tokens[-1].kind in (NAME, NUM, RPAREN, RBRACK):
+                self.emit(OP, "*", pos)  # \theta\begin{matrix}...: a product, not indexing
             self.stack.append(("env", pos))
             self.emit(LBRACK, "[", pos)
             self.emit(LBRACK, "[", pos)
@@ -318,38 +398,50 @@ class _LatexLexer:
             raise self.fail(f"unknown LaTeX command `\\{name}`", pos, f"\\{name}")
 
     # -- main loop -------------------------------------------------------------------
-    def run(self) -> list[Token]:
+    def step(self) -> None:
+        """Tokenize what starts at the current position (one token or command)."""
         text = self.text
+        pos, ch = self.i, text[self.i]
+        if ch.isspace() or ch == "~":
+            self.i += 1
+            return
+        if ch.isdigit():
+            opened = sum(t.kind in (LPAREN, LBRACK) for t in self.tokens)
+            closed = sum(t.kind in (RPAREN, RBRACK) for t in self.tokens)
+            grouped = grouped_number(text, pos, self.end, opened - closed)
+            if grouped:
+                self.emit(NUM, grouped[0].text, pos)
+                self.i = grouped[1]
+                return
+        num = NUMBER_RE.match(text, pos, self.end)
+        if num and (ch.isdigit() or (ch == "." and text[pos + 1 : pos + 2].isdigit())):
+            tok = number_token(num, pos)
+            self.emit(NUM, tok.text, pos)
+            self.i = num.end()
+        elif _LETTER_RE.match(ch):
+            self.i += 1
+            self.emit_name(ch, pos)
+        elif ch == "\\":
+            self.command(pos)
+        elif ch == "^":
+            self.i += 1
+            top = _TOP_RE.match(text, self.i, self.end)
+            if top:
+                self.emit(TRANSPOSE, "T", pos)
+                self.i = top.end()
+                return
+            self.emit(OP, "^", pos)
+            self.skip_space()
+            if self.i < self.end and text[self.i].isdigit():
+                self.emit(NUM, text[self.i], self.i)
+                self.i += 1
+        else:
+            self.i += 1
+            self.punct(ch, pos)
+
+    def run(self) -> list[Token]:
         while self.i < self.end:
-            pos, ch = self.i, text[self.i]
-            if ch.isspace() or ch == "~":
-                self.i += 1
-                continue
-            num = NUMBER_RE.match(text, pos, self.end)
-            if num and (ch.isdigit() or (ch == "." and text[pos + 1 : pos + 2].isdigit())):
-                tok = number_token(num, pos)
-                self.emit(NUM, tok.text, pos)
-                self.i = num.end()
-            elif _LETTER_RE.match(ch):
-                self.i += 1
-                self.emit_name(ch, pos)
-            elif ch == "\\":
-                self.command(pos)
-            elif ch == "^":
-                self.i += 1
-                top = _TOP_RE.match(text, self.i, self.end)
-                if top:
-                    self.emit(TRANSPOSE, "T", pos)
-                    self.i = top.end()
-                    continue
-                self.emit(OP, "^", pos)
-                self.skip_space()
-                if self.i < self.end and text[self.i].isdigit():
-                    self.emit(NUM, text[self.i], self.i)
-                    self.i += 1
-            else:
-                self.i += 1
-                self.punct(ch, pos)
+            self.step()
         if self.stack:
             kind, where = self.stack[-1]
             closer = {"env": "`\\end`", "brack": "`]`", "rootidx": "`]`"}.get(kind, "`}`")
@@ -357,11 +449,69 @@ class _LatexLexer:
         self.emit(END, "", self.end)
         return self.tokens
 
+    def close_log_base(self, pos: int) -> None:
+        self.emit(RPAREN, ")", pos)
+        self.emit(RPAREN, ")", pos)
+        self.emit(FUNC, "log", pos)
+
+    def run_one(self) -> None:
+        r"""Tokenize exactly one character or command (a one-token ``\log_2`` base)."""
+        end, self.end = self.end, self.i + 1
+        try:
+            self.step()
+        finally:
+            self.end = end
+
+    def mixed_number(self, pos: int) -> bool:
+        r"""``1\frac{1}{2}`` right after an integer is the mixed number 1½ (as typeset)."""
+        last = self.tokens[-1] if self.tokens else None
+        if last is None or last.kind != NUM or not last.text.isdigit():
+            return False
+        before = self.tokens[-2] if len(self.tokens) > 1 else None
+        if before is not None and before.kind == OP and before.text in ("^", "/"):
+            return False  # x^2\frac{1}{2} is x^2 times a half
+        gap = self.text[last.pos + len(last.text) : pos]
+        match = _MIXED_RE.match(self.text, pos, self.end)
+        if gap.strip() or match is None:
+            return False
+        top = int(match.group(1) or match.group(2))
+        bottom = int(match.group(3) or match.group(4))
+        if bottom == 0 or top >= bottom:
+            raise self.fail(
+                "a whole number followed by an improper fraction is not a mixed number: "
+                "write `+` or `\\cdot` between them",
+                pos,
+            )
+        self.tokens.pop()
+        for kind, value in ((LPAREN, "("), (NUM, last.text), (OP, "+"), (NUM, str(top)),
+                            (OP, "/"), (NUM, str(bottom)), (RPAREN, ")")):  # fmt: skip
+            self.emit(kind, value, last.pos)
+        self.i = match.end()
+        return True
+
+    def closes_power(self, ch: str) -> bool:
+        """Whether ``ch`` ends the argument of an open ``f^n(...)`` / ``f^n{...}``."""
+        if not self.stack or not self.stack[-1][0].startswith("fpow:"):
+            return False
+        return ch == (")" if self.stack[-1][0].endswith(":paren") else "}")
+
+    def close_power(self, kind: str, pos: int) -> None:
+        """End ``f^n(...)``: close the argument and the call, then raise it to ``n``."""
+        self.emit(RPAREN, ")", pos)
+        self.emit(RPAREN, ")", pos)
+        self.emit(OP, "^", pos)
+        self.emit(NUM, kind.split(":")[1], pos)
+
     def punct(self, ch: str, pos: int) -> None:
         in_env = bool(self.stack) and self.stack[-1][0] == "env"
         if ch == "{":
             self.emit(LPAREN, "(", pos)
             self.stack.append(("group", pos))
+        elif ch == "}" and self.stack and self.stack[-1][0] == "logbase":
+            self.stack.pop()
+            self.close_log_base(pos)
+        elif self.closes_power(ch):
+            self.close_power(self.stack.pop()[0], pos)
         elif ch == "}":
             if not self.stack or self.stack[-1][0] not in _GROUPS:
                 raise self.fail("unbalanced `}`", pos, ch)
@@ -383,6 +533,8 @@ class _LatexLexer:
             self.emit(OP, _OPS[ch], pos)
         elif ch == "|":
             self.norm("abs", pos, None)
+        elif ch == "!":
+            self.tokens.append(factorial_token(self.text, pos))
         elif ch == "&" and in_env:
             self.emit(COMMA, ",", pos)
         elif ch == "ᵀ":

@@ -41,6 +41,13 @@ FUNCTIONS: dict[str, str] = {
     "relu": "relu", "ReLU": "relu", "max": "max", "min": "min", "transpose": "transpose",
     "inv": "inv", "inverse": "inv", "diag": "diag", "trace": "trace", "tr": "trace",
     "Tr": "trace", "norm": "norm", "hadamard": "hadamard", "det": "det",
+    "sec": "sec", "csc": "csc", "cot": "cot", "sinh": "sinh", "cosh": "cosh",
+    "asin": "asin", "acos": "acos", "atan": "atan", "arcsin": "asin", "arccos": "acos",
+    "arctan": "atan", "atan2": "atan2", "arctan2": "atan2", "asinh": "asinh",
+    "acosh": "acosh", "atanh": "atanh", "arcsinh": "asinh", "arccosh": "acosh",
+    "arctanh": "atanh", "arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh",
+    "sign": "sign", "sgn": "sign", "factorial": "factorial", "binomial": "binomial",
+    "floor": "floor", "ceil": "ceiling", "ceiling": "ceiling",
 }  # fmt: skip
 
 _DERIVE = "write the derivative itself"
@@ -122,7 +129,6 @@ _BAD_CHARS: dict[str, str] = {
     "'": "quotes and strings are not allowed",
     '"': "quotes and strings are not allowed",
     "`": "quotes and strings are not allowed",
-    "!": "factorial `!` is not part of the answer language",
     "<": "comparisons are not allowed: write only the expression",
     ">": "comparisons are not allowed: write only the expression",
     "|": "`|` is not plain syntax: write abs(x) or norm(v)",
@@ -145,6 +151,10 @@ _PUNCT: dict[str, str] = {"(": LPAREN, ")": RPAREN, "[": LBRACK, "]": RBRACK, ",
 _SUPERSCRIPTS: dict[str, str] = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
 
 NUMBER_RE = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+#: ``7,425,000`` / ``1,000.5``: digit groups of three, only outside brackets and calls
+#: (where a comma would separate entries); LaTeX also writes ``14{,}916`` and ``32,\!349``.
+GROUPED_RE = re.compile(r"[1-9]\d{0,2}(?:(?:,|\{,\}|,\\!)\s*\d{3})+(?![\d,])(?:\.\d+)?")
+_GROUP_SEP_RE = re.compile(r"\{,\}|,\\!|,|\s")
 _LETTER = r"A-Za-z\u0370-\u03ff\u00b5\u03d1\u03d5\u03f5"
 _NAME_RE = re.compile(rf"[{_LETTER}][{_LETTER}0-9]*(?:_(?:\{{[^{{}}]*\}}|[{_LETTER}0-9]+))*")
 _SUBSCRIPT_BODY_RE = re.compile(rf"^[{_LETTER}0-9]+$")
@@ -197,6 +207,24 @@ def number_token(match: re.Match[str], pos: int) -> Token:
     return Token(NUM, match.group(0), pos)
 
 
+def grouped_number(text: str, pos: int, end: int, depth: int) -> tuple[Token, int] | None:
+    """A thousands-grouped number at ``pos`` (top level only), as a NUM token and its end."""
+    match = GROUPED_RE.match(text, pos, end)
+    if match is None:
+        return None
+    raw = match.group(0)
+    plain_commas = "{" not in raw and "\\" not in raw
+    if depth and plain_commas:
+        return None
+    if plain_commas and re.search(r",\s", raw):
+        return None  # `32, 349` is two entries, not a grouped number
+    digits = _GROUP_SEP_RE.sub("", raw)
+    number = NUMBER_RE.fullmatch(digits)
+    if number is None:  # pragma: no cover - GROUPED_RE only admits digits and one point
+        return None
+    return Token(NUM, number_token(number, pos).text, pos), match.end()
+
+
 def name_token(raw: str, pos: int) -> Token:
     """Make a NAME token from a typed name, refusing forbidden and malformed names."""
     if "__" in raw:
@@ -234,6 +262,7 @@ def tokenize_plain(text: str) -> list[Token]:
     check_length(text)
     tokens: list[Token] = []
     i, n = 0, len(text)
+    depth = 0
     while i < n:
         ch = text[i]
         if ch.isspace():
@@ -241,6 +270,12 @@ def tokenize_plain(text: str) -> list[Token]:
             continue
         if len(tokens) >= MAX_TOKENS:
             raise AnswerLimitError(f"the answer has more than {MAX_TOKENS} tokens", position=i)
+        depth += 1 if ch in "([" else -1 if ch in ")]" else 0
+        grouped = grouped_number(text, i, n, depth) if ch.isdigit() else None
+        if grouped:
+            tokens.append(grouped[0])
+            i = grouped[1]
+            continue
         num = NUMBER_RE.match(text, i)
         if num and (ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit())):
             tokens.append(number_token(num, i))
@@ -267,7 +302,9 @@ def tokenize_plain(text: str) -> list[Token]:
             tokens.append(Token(OP, "^", i))
             i += 2
             continue
-        if ch in _OPS:
+        if ch == "!":
+            tokens.append(factorial_token(text, i))
+        elif ch in _OPS:
             tokens.append(Token(OP, _OPS[ch], i))
         elif ch in _PUNCT:
             tokens.append(Token(_PUNCT[ch], ch, i))
@@ -291,6 +328,15 @@ def tokenize_plain(text: str) -> list[Token]:
         i += 1
     tokens.append(Token(END, "", n))
     return tokens
+
+
+def factorial_token(text: str, pos: int) -> Token:
+    """A postfix factorial ``!``; ``!=`` is a comparison and refused."""
+    if text.startswith("!=", pos):
+        raise AnswerSyntaxError(
+            "comparisons are not allowed: write only the expression", position=pos, token="!="
+        )
+    return Token(OP, "!", pos)
 
 
 def superscript_token(raw: str, pos: int) -> Token:
@@ -331,6 +377,8 @@ __all__ = [
     "TRANSPOSE",
     "Token",
     "check_length",
+    "factorial_token",
+    "grouped_number",
     "is_greek_letter",
     "name_token",
     "number_token",

@@ -23,7 +23,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
 
 #: Largest |exponent| of a power whose exponent is a number.
-MAX_EXPONENT = 1000
+MAX_EXPONENT = 10_000
 #: Largest size (in bits) of an exact number produced by a power of numbers.
 MAX_POWER_BITS = 100_000
 #: Explicit matrix powers above this stay unevaluated (``MatPow``) to bound the work.
@@ -242,7 +242,10 @@ def power(base: Any, exponent: Any) -> Any:
     if shape(base) is None:
         if base == 0 and getattr(exponent, "is_negative", False):
             raise ShapeError("division by zero")
-        return sympy.Pow(base, exponent)
+        result = sympy.Pow(base, exponent)
+        if isinstance(result, sympy.Pow):  # (x^a)^b is combined into x^(a b): bound it too
+            check_exponent(result.base, result.exp)
+        return result
     if _is_array(base):
         raise ShapeError(f"cannot raise a {show(shape(base))} tensor to a power")
     if not getattr(exponent, "is_Integer", False):

@@ -11,14 +11,16 @@ and in a log file.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
+from hwgrade.grader.echo import to_pretty
 from hwgrade.grader.exports import fmt_points
 from hwgrade.grader.results import AnswerResult, PartResult, SubmissionResult, Verdict
 from hwgrade.grader.sanitize import terminal_safe
 from hwgrade.grader.summary import ClassSummary, PartStats
 from rich import box
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -32,10 +34,13 @@ VERDICT_STYLE: dict[Verdict, tuple[str, str, str]] = {
     Verdict.MISSING: ("–", "-", "dim"),
 }
 
-_PROMPT_LEN = 48
-_ANSWER_LEN = 200
-#: Detail keys never shown to students: they would give the answer away.
+#: The prompt is a reminder of the question, not the statement: one short line.
+_PROMPT_LEN = 72
+_ANSWER_LEN = 300
+_LABEL_WIDTH = 9
+_INDENT = 4
 _COLUMN_RE = re.compile(r"\bcolumn (\d+)\b")
+#: Detail keys never shown in the default student view: they would give the answer away.
 _HIDDEN_DETAILS = frozenset({"reference", "expected", "answer", "solution"})
 
 
@@ -55,6 +60,22 @@ def verdict_label(verdict: Verdict, console: Console, *, word: bool = True) -> T
     return Text(f"{mark} {verdict.value}" if word else mark, style=style)
 
 
+def short_prompt(prompt: str, limit: int = _PROMPT_LEN) -> str:
+    """The first sentence of a prompt, cut at a word boundary to ``limit`` characters.
+
+    The report repeats the prompt only so a student knows which question a row is
+    about; a whole paragraph would push the answers apart.
+    """
+    text = " ".join(prompt.split())
+    match = re.search(r"(?<=[.?!])\s", text)
+    if match:
+        text = text[: match.start()]
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:—-")
+    return cut + "…"
+
+
 def _error_column(result: AnswerResult) -> int:
     """The 1-based column of a parse error: ``details["column"]`` or "column N" in the message."""
     found = dict(result.details).get("column", "")
@@ -64,89 +85,80 @@ def _error_column(result: AnswerResult) -> int:
     return int(found)
 
 
-def _answer_cell(part: PartResult, width: int) -> Text:
-    """How the answer was read; for unreadable answers, the raw text (and a caret).
+def _rows(part: PartResult, console: Console, width: int, verbose: bool) -> list[tuple[str, Text]]:
+    """The labelled lines under a part's heading: what was read, and why.
 
     Args:
         part: The graded part.
-        width: A conservative guess of the cell's width: the caret is drawn only when
-            the raw answer surely fits on one line, since a wrapped line would put it
-            under the wrong character.
+        console: The console (the Unicode pretty echo only on UTF-8 consoles).
+        width: The width of the value column: the caret under a parse error is drawn
+            only when the raw answer surely fits on one line, since a wrapped line
+            would put it under the wrong character.
+        verbose: Also show the raw text, how equivalence was decided and the reference.
     """
     r = part.result
+    rows: list[tuple[str, Text]] = []
     if r.verdict is Verdict.MISSING:
-        return _m("[dim](no answer)[/]")
-    if r.interpreted_as and r.verdict is not Verdict.INVALID:
-        return _m(terminal_safe(r.interpreted_as, _ANSWER_LEN))
-    if not part.answer:
-        return _m("[dim]–[/]")
-    shown = terminal_safe(part.answer, _ANSWER_LEN)
-    cell = _m(f"[dim]you wrote:[/]\n{shown}")
-    column = _error_column(r) if r.verdict is Verdict.INVALID else 0
-    # Only when the text is shown unchanged (no escapes shift the characters).
-    exact = _m(shown).plain == part.answer
-    if exact and 0 < column <= len(part.answer) + 1 <= width:
-        cell.append("\n" + " " * (column - 1) + "^", style="yellow")
-    return cell
-
-
-def _feedback_cell(part: PartResult, verbose: bool) -> Text:
-    """The message, then details (wrong entries...), then in verbose mode the method."""
-    r = part.result
-    lines = [terminal_safe(r.message, 400)] if r.message else []
+        pass  # the message says what to do; there is nothing to echo
+    elif r.interpreted_as and r.verdict is not Verdict.INVALID:
+        plain = terminal_safe(r.interpreted_as, _ANSWER_LEN)
+        rows.append(("read as", _m(plain)))
+        pretty = terminal_safe(to_pretty(r.interpreted_as), _ANSWER_LEN)
+        if pretty != plain and _unicode(console):
+            rows.append(("", _m(f"[cyan]{pretty}[/]")))
+    elif part.answer:
+        shown = terminal_safe(part.answer, _ANSWER_LEN)
+        rows.append(("you wrote", _m(shown)))
+        column = _error_column(r) if r.verdict is Verdict.INVALID else 0
+        # Only when the text is shown unchanged (no escapes shift the characters).
+        if _m(shown).plain == part.answer and 0 < column <= len(part.answer) + 1 <= width:
+            rows.append(("", Text(" " * (column - 1) + "^", style="yellow")))
+    if r.message:
+        style = "" if r.verdict is Verdict.CORRECT else "bold "
+        label = "why" if r.verdict is Verdict.INVALID else "feedback"
+        rows.append((label, _m(f"[{style}default]{terminal_safe(r.message, 600)}[/]")))
     for key, value in r.details:
         if key in _HIDDEN_DETAILS or key == "column" or (key.startswith("_") and not verbose):
             continue
-        lines.append(f"[dim]{terminal_safe(key, 40)}:[/] {terminal_safe(value, 200)}")
+        rows.append((terminal_safe(key, _LABEL_WIDTH), _m(terminal_safe(value, 300))))
     if verbose:
-        if r.method:
-            lines.append(f"[dim]decided by: {terminal_safe(r.method, 40)}[/]")
         if part.answer and r.interpreted_as:
-            lines.append(f"[dim]you wrote: {terminal_safe(part.answer, _ANSWER_LEN)}[/]")
-    return _m("\n".join(lines))
+            rows.append(("you wrote", _m(terminal_safe(part.answer, _ANSWER_LEN))))
+        if r.reference and not r.is_correct:
+            rows.append(("expected", _m(terminal_safe(r.reference, _ANSWER_LEN))))
+        if r.method:
+            rows.append(("decided", _m(f"[dim]by {terminal_safe(r.method, 40)}[/]")))
+    return rows
 
 
-def _problem_table(
-    problem: str,
-    parts: Sequence[PartResult],
-    console: Console,
-    prompts: Mapping[str, str],
-    verbose: bool,
-) -> Table:
-    score = sum(p.result.score for p in parts)
-    max_score = sum(p.result.max_score for p in parts)
-    table = Table(
-        title=_m(
-            f"[bold]{terminal_safe(problem, 60)}[/]  "
-            f"[dim]{fmt_points(score)} / {fmt_points(max_score)}[/]"
-        ),
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        expand=True,
-        show_edge=False,
-    )
-    table.add_column("Part", ratio=2, overflow="fold")
-    table.add_column("Result", no_wrap=True)
-    table.add_column("Read as", ratio=3, overflow="fold")
-    table.add_column("Pts", justify="right", no_wrap=True)
-    table.add_column("Feedback", ratio=4, overflow="fold")
-    for p in parts:
-        # One line for the id and one for the prompt, each cut to the column's width:
-        # the prompt is a reminder, not the statement, and must not push rows apart.
-        label = _m(f"[bold]{terminal_safe(p.part, 30)}[/]")
-        label.no_wrap, label.overflow = True, "ellipsis"
-        prompt = prompts.get(p.key, "")
-        if prompt:
-            label.append("\n")
-            label.append_text(_m(f"[dim]{terminal_safe(' '.join(prompt.split()), _PROMPT_LEN)}[/]"))
-        table.add_row(
-            label,
-            verdict_label(p.result.verdict, console),
-            _answer_cell(p, max(12, (console.width - 44) // 3)),
-            f"{fmt_points(p.result.score)}/{fmt_points(p.result.max_score)}",
-            _feedback_cell(p, verbose),
-        )
-    return table
+def _part_block(
+    part: PartResult, console: Console, prompt: str, verbose: bool
+) -> list[RenderableType]:
+    """One part: ``✓ a.t  correct ... 1/1``, the short prompt, then the labelled rows."""
+    r = part.result
+    head = Table.grid(expand=True)
+    head.add_column(ratio=1, overflow="fold")
+    head.add_column(justify="right", no_wrap=True)
+    symbol, ascii_symbol, style = VERDICT_STYLE[r.verdict]
+    mark = symbol if _unicode(console) else ascii_symbol
+    title = _m(f"[{style}]{mark}[/] [bold]{terminal_safe(part.part, 40)}[/]  ")
+    title.append(r.verdict.value, style=style)
+    head.add_row(title, f"{fmt_points(r.score)} / {fmt_points(r.max_score)}")
+    out: list[RenderableType] = [head]
+    if prompt:
+        line = _m(f"[dim]{terminal_safe(short_prompt(prompt), 0)}[/]")
+        line.no_wrap, line.overflow = True, "ellipsis"
+        out.append(Padding(line, (0, 0, 0, _INDENT)))
+    value_width = max(10, console.width - _INDENT - _LABEL_WIDTH - 1)
+    rows = _rows(part, console, value_width, verbose)
+    if rows:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=_LABEL_WIDTH, style="dim", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for label, value in rows:
+            grid.add_row(label, value)
+        out.append(Padding(grid, (0, 0, 0, _INDENT)))
+    return out
 
 
 def closing_line(result: SubmissionResult) -> str:
@@ -179,14 +191,22 @@ def render_submission(
     """Print the student's view of one graded submission (``hwgrade check``).
 
     The student must see, per part, how the tool *read* their answer (the most common
-    surprise is precedence: ``1/2x``), the verdict, the points and why; so a table per
-    problem, with file-level notes above it and one next-step line at the end.
+    surprise is precedence: ``1/2x``), the verdict, the points and why. A table with
+    five columns leaves about ten characters per column at 80 columns, so each part is
+    a small block instead: a heading line (verdict, id, points), the short prompt, then
+    labelled lines (``read as``, ``feedback``) that use the full width. Problems in the
+    file itself (unknown ids) come first, since they explain missing parts below; the
+    total and the next step come last.
+
+    The reference answer is not shown by default, so that checking does not spoil the
+    exercise; ``verbose`` shows it for parts that are not correct (the same answer
+    ``hwgrade key`` prints), with the raw text and how equivalence was decided.
 
     Args:
         result: The graded (or ungradable) submission.
         console: Where to print; colour follows the console (``NO_COLOR`` honoured).
-        prompts: Short prompt per ``problem.part``, shown under the part id.
-        verbose: Also show how equivalence was decided and the raw text typed.
+        prompts: Prompt per ``problem.part``; its first sentence is shown.
+        verbose: Also show the reference for wrong parts, the method and the raw text.
     """
     prompts = prompts or {}
     header = _m(
@@ -211,11 +231,25 @@ def render_submission(
     for p in result.parts:
         by_problem.setdefault(p.problem, []).append(p)
     for problem, parts in by_problem.items():
+        score = sum(p.result.score for p in parts)
+        max_score = sum(p.result.max_score for p in parts)
         console.print()
-        console.print(_problem_table(problem, parts, console, prompts, verbose))
+        console.print(
+            _m(
+                f"[bold underline]{terminal_safe(problem, 60)}[/]  "
+                f"[dim]{fmt_points(score)} / {fmt_points(max_score)}[/]"
+            )
+        )
+        for p in parts:
+            for renderable in _part_block(p, console, prompts.get(p.key, ""), verbose):
+                console.print(renderable)
     console.print()
     style = "green" if result.all_correct else "bold"
-    console.print(Text(closing_line(result), style=style))
+    total = (
+        f"Total: {fmt_points(result.score)} / {fmt_points(result.max_score)}"
+        f" ({fmt_points(result.percent)}%). "
+    )
+    console.print(Text(total + closing_line(result), style=style))
 
 
 def _histogram(summary: ClassSummary, console: Console) -> Table:
@@ -348,5 +382,6 @@ __all__ = [
     "render_class",
     "render_equiv",
     "render_submission",
+    "short_prompt",
     "verdict_label",
 ]

@@ -100,6 +100,21 @@ class AnswerResult:
             out["details"] = dict(self.details)
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AnswerResult:
+        """Rebuild a result from :meth:`to_dict` (the ``--resume`` cache stores that form)."""
+        return cls(
+            Verdict(data["verdict"]),
+            float(data["score"]),
+            float(data["max_score"]),
+            str(data.get("message", "")),
+            str(data.get("interpreted_as", "")),
+            str(data.get("interpreted_latex", "")),
+            str(data.get("reference", "")),
+            str(data.get("method", "")),
+            tuple((str(k), str(v)) for k, v in dict(data.get("details") or {}).items()),
+        )
+
 
 @dataclass(frozen=True)
 class PartResult:
@@ -126,6 +141,16 @@ class PartResult:
         """The contract's per-part JSON object (``problem``, ``part`` + the verdict fields)."""
         return {"problem": self.problem, "part": self.part, "answer": self.answer} | (
             self.result.to_dict()
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PartResult:
+        """Rebuild a part from :meth:`to_dict`."""
+        return cls(
+            str(data["problem"]),
+            str(data["part"]),
+            AnswerResult.from_dict(data),
+            str(data.get("answer", "")),
         )
 
 
@@ -193,6 +218,23 @@ class SubmissionResult:
             "notes": list(self.notes),
             "parts": [p.to_dict() for p in self.parts],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
+        """Rebuild a submission from :meth:`to_dict`.
+
+        ``max_possible`` is recovered from ``max_score`` (it is what an ungraded file
+        reports), so a round trip gives an equal record.
+        """
+        parts = tuple(PartResult.from_dict(p) for p in data.get("parts", ()))
+        return cls(
+            str(data["student"]),
+            str(data["file"]),
+            str(data["status"]),
+            parts,
+            tuple(str(n) for n in data.get("notes", ())),
+            float(data.get("max_possible", data.get("max_score", 0.0))),
+        )
 
 
 __all__ = [

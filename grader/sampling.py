@@ -365,7 +365,10 @@ def agree(ref: Any, ans: Any, rel: float, absolute: float) -> bool:
     if isinstance(ref, sympy.Rational) and isinstance(ans, sympy.Rational):
         return bool(ref == ans)
     a, b = to_mpc(ref), to_mpc(ans)
-    return bool(abs(a - b) <= rel * max(abs(a), abs(b)) + absolute)
+    # Tolerances arrive as binary floats (1e-3 is 0.00100000000000000002...); read them as
+    # the decimals they were written as, so a value exactly on the edge stays outside.
+    rel_mp, abs_mp = (mpmath.mpf(repr(t)) if isinstance(t, float) else t for t in (rel, absolute))
+    return bool(abs(a - b) <= rel_mp * max(abs(a), abs(b)) + abs_mp)
 
 
 def show_number(value: Any) -> str:

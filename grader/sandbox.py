@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -423,6 +423,23 @@ class WorkerPool:
                 worker.kill()
 
 
+class Runner(Protocol):
+    """Where tasks run: the local :class:`WorkerPool` or a Dask cluster.
+
+    ``map`` must never raise because of a task: every item ends with a
+    :class:`TaskOutcome`, in input order.
+    """
+
+    def map(
+        self,
+        fn: Callable[[Any], Any],
+        items: Iterable[Any],
+        on_done: Callable[[int, TaskOutcome], None] | None = None,
+    ) -> list[TaskOutcome]:
+        """Run ``fn`` on every item under the runner's limits."""
+        ...
+
+
 def run_bounded(fn: Callable[[T], R], arg: T, limits: Limits | None = None) -> TaskOutcome:
     """Run one task in a fresh child process under ``limits`` (default :class:`Limits`).
 
@@ -438,4 +455,4 @@ def run_bounded(fn: Callable[[T], R], arg: T, limits: Limits | None = None) -> T
         return pool.map(fn, [arg])[0]
 
 
-__all__ = ["Limits", "TaskOutcome", "WorkerPool", "describe_exception", "run_bounded"]
+__all__ = ["Limits", "Runner", "TaskOutcome", "WorkerPool", "describe_exception", "run_bounded"]

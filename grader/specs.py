@@ -1,26 +1,25 @@
 """Problem specs: the frozen dataclasses a YAML file in ``problems/`` is read into.
 
-Specs are instructor files, but they are still read with the safe loader only; they are
-composed first (:func:`yaml.compose`-style) so that every :class:`SpecError` can name the
-file, the field (``parts[2].points``) and the line. :func:`validate_spec` also runs the
-solver and checks that it answers exactly the declared parts.
+Specs are instructor files, but they are still read with the safe loader only, and every
+:class:`SpecError` names the file, the field (``parts[2].points``) and the line (see
+:mod:`hwgrade.grader.specreader`). A spec states each reference answer either through a
+registered ``solver`` or, for what a SymPy step can say, as a ``reference`` derivation
+(:mod:`hwgrade.grader.derive`); :func:`validate_spec` runs both and checks that exactly
+the declared parts are answered.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import importlib.util
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from hwgrade.grader.context import Context, Relation, SymbolDecl, parse_relation, parse_shape
-from hwgrade.grader.errors import SpecError, UsageError
+from hwgrade.grader.context import Context
+from hwgrade.grader.errors import SolverError, SpecError
 from hwgrade.grader.names import canonical_name, is_valid_name
+from hwgrade.grader.specreader import FieldReader, compose_file
 
 PartKind = Literal["expression", "vector", "matrix", "tensor", "choice", "manual"]
 
@@ -33,11 +32,16 @@ class MistakeSpec:
         answer: The wrong answer in the answer language (string, or nested lists).
         message: Feedback shown when a student's answer is equivalent to it.
         credit: Fraction of the part's points it still earns.
+        derive: Instead of ``answer``: a derivation (:mod:`hwgrade.grader.derive`) that
+            computes the wrong value, so it follows the parameters like the reference.
+        origin: Its field path (``parts[1].mistakes[0]``), for errors found later.
     """
 
     answer: Any
     message: str
     credit: float = 0.0
+    derive: Any = None
+    origin: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,10 @@ class PartSpec:
         choices: Option labels -> text, for choice parts.
         multiple: For choice parts: select-all (the answer is a set of labels).
         model_answer: For manual parts: the model answer shown in the key.
+        reference: A derivation of the reference answer (``diff(y, w)``), or for choice
+            parts the correct label(s); ``None`` when the solver answers the part.
+        derived_mistakes: Known mistakes given as derivations (``derive:``); the literal
+            ones stay in ``mistakes`` so the grader reads them as before.
     """
 
     id: str
@@ -75,6 +83,8 @@ class PartSpec:
     choices: tuple[tuple[str, str], ...] = ()
     multiple: bool = False
     model_answer: str = ""
+    reference: Any = None
+    derived_mistakes: tuple[MistakeSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,10 +97,12 @@ class ProblemSpec:
         statement: The problem statement, in the author's own words.
         context: The declared symbols, shapes and dimension relations.
         parameters: The solver's inputs (numbers, tensors, step counts).
-        solver: Name of the registered solver.
+        solver: Name of the registered solver ("" when every part is derived).
         parts: The gradable parts, in order.
         source: Where the problem comes from (e.g. "seed 003 Q3.1").
         path: The file it was read from.
+        definitions: Named derivations (name, value) evaluated in order before the parts.
+        lines: Field path -> line, so errors found when deriving can point at the line.
     """
 
     id: str
@@ -102,6 +114,15 @@ class ProblemSpec:
     parts: tuple[PartSpec, ...]
     source: str = ""
     path: Path | None = field(default=None, compare=False)
+    definitions: tuple[tuple[str, Any], ...] = ()
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def derived(self) -> bool:
+        """Whether any reference or mistake is a derivation (so :mod:`derive` must run)."""
+        return bool(self.definitions) or any(
+            p.reference is not None or p.derived_mistakes for p in self.parts
+        )
 
     def part(self, part_id: str) -> PartSpec | None:
         """The part with id ``part_id``, or ``None``."""
@@ -115,143 +136,24 @@ class ProblemSpec:
 #: Allowed answer kinds, in the order the docs list them.
 KINDS: tuple[str, ...] = ("expression", "vector", "matrix", "tensor", "choice", "manual")
 
-_TOP_REQUIRED = ("id", "title", "statement", "solver", "parts")
-_TOP_OPTIONAL = ("source", "symbols", "relations", "parameters")
-_PART_FIELDS = (
+#: Top-level fields (docs/specs.md documents each; a test keeps the two in step).
+TOP_REQUIRED = ("id", "title", "statement", "parts")
+TOP_OPTIONAL = ("source", "symbols", "relations", "parameters", "definitions", "solver")
+PART_FIELDS = (
     "id", "prompt", "points", "kind", "tolerance", "alternatives", "mistakes", "partial",
     "allowed_symbols", "form", "orientation", "choices", "multiple", "model_answer",
+    "reference",
 )  # fmt: skip
+MISTAKE_FIELDS = ("answer", "derive", "message", "credit")
+SYMBOL_FIELDS = ("shape", "positive")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 
-class _Reader:
-    """Turns one composed YAML document into a :class:`ProblemSpec`, collecting errors.
-
-    Errors are collected rather than raised so that ``hwgrade validate`` can list every
-    problem of a file in one run; each carries the line of the field it is about, found
-    from the node tree that :func:`yaml.compose` keeps (plain ``safe_load`` loses it).
-    """
-
-    def __init__(self, path: Path, lines: dict[str, int]) -> None:
-        self.path = path
-        self.lines = lines
-        self.errors: list[SpecError] = []
-
-    def line(self, fld: str) -> int | None:
-        """The line of ``fld``, or of its nearest enclosing field."""
-        probe = fld
-        while True:
-            if probe in self.lines:
-                return self.lines[probe]
-            parent = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", probe)
-            if parent == probe:
-                return self.lines.get("")
-            probe = parent
-
-    def error(self, message: str, fld: str | None) -> None:
-        """Record one problem about ``fld`` (``None`` for the file as a whole)."""
-        line = self.line(fld) if fld else self.lines.get("")
-        self.errors.append(SpecError(message, path=str(self.path), field=fld, line=line))
-
-    # -- typed getters -----------------------------------------------------------------
-    def text(self, data: dict[str, Any], key: str, fld: str, required: bool) -> str:
-        """A string field (numbers are refused: ids like ``1`` are almost always typos)."""
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.error(f"missing required field `{key}`", fld)
-            return ""
-        if not isinstance(value, str):
-            self.error(f"`{key}` must be a string, not {type(value).__name__}", fld)
-            return ""
-        return value
-
-    def number(self, value: Any, fld: str, default: float, minimum: float) -> float:
-        """A number; YAML 1.1 reads ``1e-3`` as text, so numeric strings are accepted."""
-        if value is None:
-            return default
-        if isinstance(value, bool):
-            self.error("expected a number, not a boolean", fld)
-            return default
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            self.error(f"expected a number, got `{value}`", fld)
-            return default
-        if not number >= minimum:
-            self.error(f"must be at least {minimum:g}, got {number:g}", fld)
-            return default
-        return number
-
-    def flag(self, value: Any, fld: str) -> bool:
-        """A boolean field."""
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            self.error("expected true or false", fld)
-            return False
-        return value
-
-    def strings(self, value: Any, fld: str) -> tuple[str, ...]:
-        """A list of strings."""
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.error("expected a list of strings", fld)
-            return ()
-        return tuple(value)
-
-    # -- sections ------------------------------------------------------------------------
-    def context(self, symbols: Any, relations: Any) -> Context:
-        """The declared names: ``name: scalar | "rows x cols" | {shape, positive}``."""
-        decls: list[SymbolDecl] = []
-        if symbols is not None and not isinstance(symbols, dict):
-            self.error("`symbols` must be a mapping of name to shape", "symbols")
-            symbols = {}
-        seen: set[str] = set()
-        for raw_name, raw in (symbols or {}).items():
-            fld = f"symbols.{raw_name}"
-            name = canonical_name(str(raw_name))
-            if not is_valid_name(name):
-                self.error(f"`{raw_name}` is not a valid symbol name", fld)
-                continue
-            if name in seen:
-                self.error(f"symbol `{raw_name}` is declared twice", fld)
-                continue
-            seen.add(name)
-            positive = False
-            shape_text: Any = raw
-            if isinstance(raw, dict):
-                unknown = set(raw) - {"shape", "positive"}
-                if unknown:
-                    self.error(f"unknown symbol field(s): {', '.join(map(str, unknown))}", fld)
-                shape_text = raw.get("shape", "scalar")
-                positive = self.flag(raw.get("positive"), fld + ".positive")
-            if not isinstance(shape_text, str):
-                self.error("a symbol is `scalar` or a shape such as `n x d`", fld)
-                continue
-            if shape_text.strip() == "scalar":
-                decls.append(SymbolDecl(name, None, positive))
-                continue
-            try:
-                decls.append(SymbolDecl(name, parse_shape(shape_text), positive))
-            except UsageError as exc:
-                self.error(exc.message, fld)
-        rels: list[Relation] = []
-        for i, text in enumerate(self.strings(relations, "relations")):
-            try:
-                rels.append(parse_relation(text))
-            except UsageError as exc:
-                self.error(exc.message, f"relations[{i}]")
-        ctx = Context(tuple(decls), tuple(rels))
-        for i, rel in enumerate(rels):
-            for dim in (rel.left, rel.right):
-                if isinstance(dim, str) and dim not in ctx.dimensions:
-                    self.error(f"relation uses `{dim}`, which no shape mentions", f"relations[{i}]")
-        return ctx
+class _Reader(FieldReader):
+    """Turns one composed YAML document into a :class:`ProblemSpec`, collecting errors."""
 
     def mistakes(self, value: Any, fld: str) -> tuple[MistakeSpec, ...]:
-        """Instructor-written known mistakes: ``{answer, message, credit}``."""
+        """Known mistakes: ``{answer | derive, message, credit}``, in the spec's order."""
         if value is None:
             return ()
         if not isinstance(value, list):
@@ -260,14 +162,42 @@ class _Reader:
         out: list[MistakeSpec] = []
         for i, item in enumerate(value):
             sub = f"{fld}[{i}]"
-            if not isinstance(item, dict) or "answer" not in item or "message" not in item:
-                self.error("a mistake needs `answer` and `message`", sub)
+            if not isinstance(item, dict) or "message" not in item:
+                self.error("a mistake needs `answer` (or `derive`) and `message`", sub)
                 continue
+            for key in item:
+                if key not in MISTAKE_FIELDS:
+                    self.error(f"unknown mistake field `{key}`", f"{sub}.{key}")
+            if ("answer" in item) == ("derive" in item):
+                self.error("a mistake needs exactly one of `answer` and `derive`", sub)
+                continue
+            if "derive" in item:
+                self.derivation(item["derive"], sub + ".derive")
             credit = self.number(item.get("credit"), sub + ".credit", 0.0, 0.0)
             if credit > 1:
                 self.error("credit is a fraction between 0 and 1", sub + ".credit")
-            out.append(MistakeSpec(item["answer"], str(item["message"]), min(credit, 1.0)))
+            message = str(item["message"])
+            derive, credit = item.get("derive"), min(credit, 1.0)
+            out.append(MistakeSpec(item.get("answer"), message, credit, derive, sub))
         return tuple(out)
+
+    def reference(self, raw: dict[str, Any], kind: str, choices: list[Any], fld: str) -> Any:
+        """A part's ``reference``: a derivation, or the correct label(s) of a choice part."""
+        value = raw.get("reference")
+        if value is None:
+            return None
+        if kind == "manual":
+            self.error("manual parts give `model_answer`, not `reference`", fld)
+            return None
+        if kind != "choice":
+            self.derivation(value, fld)
+            return value
+        labels = value if isinstance(value, list) else [value]
+        known = {label for label, _ in choices}
+        bad = [str(x) for x in labels if str(x) not in known]
+        if bad:
+            self.error(f"reference option(s) {', '.join(bad)} are not among the choices", fld)
+        return tuple(str(x) for x in labels)
 
     def part(self, raw: Any, index: int) -> PartSpec | None:
         """One entry of ``parts``."""
@@ -276,7 +206,7 @@ class _Reader:
             self.error("a part must be a mapping with `id` and `prompt`", fld)
             return None
         for key in raw:
-            if key not in _PART_FIELDS:
+            if key not in PART_FIELDS:
                 self.error(f"unknown part field `{key}`", f"{fld}.{key}")
         part_id = self.text(raw, "id", f"{fld}.id", required=True)
         if part_id and not _ID_RE.match(part_id):
@@ -308,6 +238,7 @@ class _Reader:
             self.error("`alternatives` must be a list", fld + ".alternatives")
             alternatives = []
         allowed = raw.get("allowed_symbols")
+        mistakes = self.mistakes(raw.get("mistakes"), fld + ".mistakes")
         return PartSpec(
             id=part_id,
             prompt=self.text(raw, "prompt", f"{fld}.prompt", required=True),
@@ -315,7 +246,7 @@ class _Reader:
             kind=kind,
             tolerance=self.number(raw.get("tolerance"), fld + ".tolerance", 1e-3, 0.0),
             alternatives=tuple(alternatives),
-            mistakes=self.mistakes(raw.get("mistakes"), fld + ".mistakes"),
+            mistakes=tuple(m for m in mistakes if m.derive is None),
             partial=self.flag(raw.get("partial"), fld + ".partial"),
             allowed_symbols=None
             if allowed is None
@@ -325,6 +256,8 @@ class _Reader:
             choices=tuple(choices),
             multiple=self.flag(raw.get("multiple"), fld + ".multiple"),
             model_answer=self.text(raw, "model_answer", fld + ".model_answer", required=False),
+            reference=self.reference(raw, kind, choices, fld + ".reference"),
+            derived_mistakes=tuple(m for m in mistakes if m.derive is not None),
         )
 
     def spec(self, data: Any) -> ProblemSpec | None:
@@ -332,8 +265,12 @@ class _Reader:
         if not isinstance(data, dict):
             self.error("a spec must be a YAML mapping with id, title, statement, ...", None)
             return None
+        if "answers" in data and "parts" not in data:
+            msg = "this is a submission (it has `answers:`), not a spec: keep it elsewhere"
+            self.error(msg, "answers")
+            return None
         for key in data:
-            if key not in _TOP_REQUIRED + _TOP_OPTIONAL:
+            if key not in TOP_REQUIRED + TOP_OPTIONAL:
                 self.error(f"unknown field `{key}`", str(key))
         problem_id = self.text(data, "id", "id", required=True)
         if problem_id and not _ID_RE.match(problem_id):
@@ -358,76 +295,69 @@ class _Reader:
                     self.error(f"duplicate part id `{part.id}`", f"parts[{i}].id")
                 seen.add(part.id)
                 parts.append(part)
-        solver = self.text(data, "solver", "solver", required=True)
-        if solver:
-            from hwgrade.solver import get_solver, registered
-
-            import_solver_modules(self.path.parent)
-            if get_solver(solver) is None:
-                close = difflib.get_close_matches(solver, registered(), n=1)
-                hint = f"; did you mean `{close[0]}`?" if close else ""
-                self.error(f"no solver is registered as `{solver}`{hint}", "solver")
+        solver = self.solver(data, parts)
+        context = self.context(data.get("symbols"), data.get("relations"))
         return ProblemSpec(
             id=problem_id,
             title=self.text(data, "title", "title", required=True),
             statement=self.text(data, "statement", "statement", required=True),
-            context=self.context(data.get("symbols"), data.get("relations")),
+            context=context,
             parameters=dict(parameters),
             solver=solver,
             parts=tuple(parts),
             source=self.text(data, "source", "source", required=False),
             path=self.path,
+            definitions=self.definitions(data.get("definitions"), context),
+            lines=dict(self.lines),
         )
 
+    def solver(self, data: dict[str, Any], parts: list[PartSpec]) -> str:
+        """The ``solver`` name; optional when every auto-graded part has a ``reference``."""
+        solver = self.text(data, "solver", "solver", required=False)
+        if not solver:
+            for i, part in enumerate(parts):
+                if part.kind != "manual" and part.reference is None:
+                    msg = f"part `{part.id}` needs a `reference` (the spec names no `solver`)"
+                    self.error(msg, f"parts[{i}]")
+            return ""
+        from hwgrade.grader.problemset import import_solver_modules
+        from hwgrade.solver import get_solver, registered
 
-def _record_lines(node: yaml.Node, prefix: str, lines: dict[str, int], reader: _Reader) -> None:
-    """Map every field path (``parts[2].points``) to its 1-based line; flag duplicate keys."""
-    lines.setdefault(prefix, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            sub = f"{prefix}.{key}" if prefix else key
-            if key in seen:
-                lines[sub] = key_node.start_mark.line + 1
-                reader.error(f"duplicate key `{key}`", sub)
-                continue
-            seen.add(key)
-            lines[sub] = key_node.start_mark.line + 1
-            _record_lines(value_node, sub, lines, reader)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _record_lines(item, f"{prefix}[{i}]", lines, reader)
+        import_solver_modules(self.path.parent)
+        if get_solver(solver) is None:
+            close = difflib.get_close_matches(solver, registered(), n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            self.error(f"no solver is registered as `{solver}`{hint}", "solver")
+        return solver
+
+    def definitions(self, value: Any, ctx: Context) -> tuple[tuple[str, Any], ...]:
+        """``definitions``: names for derived values, each usable by the ones after it."""
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            self.error("`definitions` must map names to derivations", "definitions")
+            return ()
+        out: list[tuple[str, Any]] = []
+        for raw_name, item in value.items():
+            fld = f"definitions.{raw_name}"
+            name = canonical_name(str(raw_name))
+            if not is_valid_name(name):
+                self.error(f"`{raw_name}` is not a valid name", fld)
+            elif ctx.is_declared(name):
+                self.error(
+                    f"`{raw_name}` is a declared symbol; give the definition its own name", fld
+                )
+            else:
+                self.derivation(item, fld)
+                out.append((name, item))
+        return tuple(out)
 
 
 def _read(path: Path) -> tuple[ProblemSpec | None, _Reader]:
-    """Parse and check one file without running its solver."""
-    lines: dict[str, int] = {"": 1}
-    reader = _Reader(path, lines)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reader.error(f"cannot read the file: {exc}", None)
-        return None, reader
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            reader.error("the file is empty", None)
-            return None, reader
-        _record_lines(node, "", lines, reader)
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        reader.errors.append(SpecError(f"not valid YAML: {exc.problem}", str(path), None, line))
-        return None, reader
-    except yaml.YAMLError as exc:
-        reader.error(f"not valid YAML: {exc}", None)
-        return None, reader
-    finally:
-        loader.dispose()
-    return reader.spec(data), reader
+    """Parse and check one file without running its solver or derivations."""
+    reader = _Reader(path, {"": 1})
+    ok, data = compose_file(path, reader)
+    return (reader.spec(data) if ok else None), reader
 
 
 def load_spec(path: Path) -> ProblemSpec:
@@ -442,34 +372,8 @@ def load_spec(path: Path) -> ProblemSpec:
     return spec
 
 
-def check_solution(spec: ProblemSpec, solution: Any) -> list[SpecError]:
-    """Problems between a spec's parts and what its solver answered."""
-    errors: list[SpecError] = []
-    path = str(spec.path) if spec.path else None
-    answers = solution.answers
-    for i, part in enumerate(spec.parts):
-        if part.kind == "manual":
-            continue
-        if part.id not in answers:
-            msg = f"solver `{spec.solver}` gives no reference answer for part `{part.id}`"
-            errors.append(SpecError(msg, path, f"parts[{i}].id", None))
-        elif part.kind == "choice":
-            labels = {label for label, _ in part.choices}
-            ref = answers[part.id]
-            bad = [x for x in (ref if isinstance(ref, tuple) else (ref,)) if x not in labels]
-            if bad:
-                msg = f"the reference option(s) {bad} of part `{part.id}` are not among its choices"
-                errors.append(SpecError(msg, path, f"parts[{i}].choices", None))
-    declared = {p.id for p in spec.parts}
-    for part_id in answers:
-        if part_id not in declared:
-            msg = f"solver `{spec.solver}` answers part `{part_id}`, which no part declares"
-            errors.append(SpecError(msg, path, "parts", None))
-    return errors
-
-
 def validate_spec(path: Path) -> list[SpecError]:
-    """Every problem of one spec file, including running its solver.
+    """Every problem of one spec file, including running its solver and derivations.
 
     Returns:
         The problems found (empty when the spec is fine).
@@ -477,16 +381,15 @@ def validate_spec(path: Path) -> list[SpecError]:
     spec, reader = _read(Path(path))
     if spec is None or reader.errors:
         return reader.errors
-    from hwgrade.solver import get_solver
+    from hwgrade.grader.problemset import check_solution, solve_spec
 
-    solver = get_solver(spec.solver)
-    assert solver is not None  # checked by _read
     try:
-        solution = solver(spec.parameters, spec.context)
-    except Exception as exc:  # the solver is instructor code; report any failure
+        solution = solve_spec(spec)
+    except SpecError as exc:
+        return [exc]
+    except SolverError as exc:  # the solver is instructor code; report any failure
         line = reader.lines.get("parameters", reader.lines.get("solver"))
-        msg = f"solver `{spec.solver}` failed: {type(exc).__name__}: {exc}"
-        return [SpecError(msg, str(path), "parameters", line)]
+        return [SpecError(exc.message, str(path), "parameters", line)]
     errors = check_solution(spec, solution)
     return [
         SpecError(e.message.split(" (field")[0], e.path, e.field, reader.line(e.field or ""))
@@ -496,33 +399,17 @@ def validate_spec(path: Path) -> list[SpecError]:
     ]
 
 
-_IMPORTED: dict[Path, str] = {}
-
-
-def import_solver_modules(folder: Path) -> None:
-    """Import the instructor's own solver modules (``*.py`` next to the specs).
-
-    These are trusted course files; importing them runs their ``@register`` lines. The
-    built-in folder is skipped (its solvers live in :mod:`hwgrade.solver`).
-    """
-    from hwgrade.problems import BUILTIN_DIR
-
-    folder = Path(folder).resolve()
-    if folder == BUILTIN_DIR:
-        return
-    for file in sorted(folder.glob("*.py")):
-        if file.name.startswith("_") or file in _IMPORTED:
-            continue
-        digest = hashlib.sha1(str(file).encode()).hexdigest()[:10]
-        name = f"hwgrade_course_{digest}_{file.stem}"
-        module_spec = importlib.util.spec_from_file_location(name, file)
-        if module_spec is None or module_spec.loader is None:
-            continue
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[name] = module
-        try:
-            module_spec.loader.exec_module(module)
-        except Exception as exc:
-            del sys.modules[name]
-            raise SpecError(f"cannot import solver module: {exc}", str(file)) from exc
-        _IMPORTED[file] = name
+__all__ = [
+    "KINDS",
+    "MISTAKE_FIELDS",
+    "PART_FIELDS",
+    "SYMBOL_FIELDS",
+    "TOP_OPTIONAL",
+    "TOP_REQUIRED",
+    "MistakeSpec",
+    "PartKind",
+    "PartSpec",
+    "ProblemSpec",
+    "load_spec",
+    "validate_spec",
+]

@@ -14,6 +14,8 @@ from hwgrade.grader.lexer import FUNCTIONS, NAME, OP, Token
 
 #: Names that mean a constant unless declared: pi, Euler's e.
 CONSTANTS = frozenset({"pi", "e"})
+#: Spellings of (positive) infinity, unless declared; ``nan`` and ``zoo`` stay refused.
+INFINITY = frozenset({"oo", "inf", "infty", "infinity", "Infinity"})
 
 
 def has_matrices(ctx: Context) -> bool:
@@ -23,7 +25,12 @@ def has_matrices(ctx: Context) -> bool:
 
 def is_reserved(name: str, ctx: Context) -> bool:
     """Whether an undeclared name already means something (constant, function, ``I``)."""
-    return name in CONSTANTS or name in FUNCTIONS or (name == "I" and has_matrices(ctx))
+    return (
+        name in CONSTANTS
+        or name in INFINITY
+        or name in FUNCTIONS
+        or (name == "I" and has_matrices(ctx))
+    )
 
 
 def split_name(name: str, known: set[str]) -> tuple[list[str], bool]:
@@ -100,4 +107,4 @@ def resolve_names(tokens: list[Token], ctx: Context, notes: list[str]) -> list[T
     return out
 
 
-__all__ = ["CONSTANTS", "has_matrices", "is_reserved", "resolve_names", "split_name"]
+__all__ = ["CONSTANTS", "INFINITY", "has_matrices", "is_reserved", "resolve_names", "split_name"]

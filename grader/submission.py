@@ -19,6 +19,9 @@ from hwgrade.grader.errors import SubmissionError
 from hwgrade.grader.specs import ProblemSpec
 from hwgrade.grader.yamlsafe import load_untrusted_file, load_untrusted_yaml
 
+#: What to do with an empty file.
+_START_HERE = "start from `hwgrade template PROBLEM > FILE` and fill in the answers"
+
 #: Top-level keys a submission may have.
 KNOWN_KEYS = ("student", "answers")
 
@@ -85,7 +88,8 @@ def parse_submission(
     known = sorted(problems) if problems is not None else []
     for problem_id, parts in answers_raw.items():
         if problems is not None and problem_id not in problems:
-            notes.append(f"unknown problem `{problem_id}`{_suggest(problem_id, known)}: not graded")
+            hint = _suggest(problem_id, known) or " (`hwgrade list` shows the problem ids)"
+            notes.append(f"unknown problem `{problem_id}`{hint}: not graded")
             continue
         if parts is None or parts == "":
             answers[problem_id] = {}
@@ -98,7 +102,9 @@ def parse_submission(
         kept: dict[str, Any] = {}
         for part_id, value in parts.items():
             if spec is not None and spec.part(part_id) is None:
-                hint = _suggest(part_id, part_ids)
+                hint = _suggest(part_id, part_ids) or (
+                    f" (`hwgrade template {problem_id}` shows the part ids)"
+                )
                 notes.append(f"unknown part `{problem_id}.{part_id}`{hint}: not graded")
                 continue
             kept[part_id] = value
@@ -111,12 +117,24 @@ def load_submission(
 ) -> Submission:
     """Read and check a submission file (see :func:`parse_submission`).
 
+    An empty file (or one with only comments) is the commonest first mistake, so its
+    message says where to start rather than only that nothing is there.
+
     Raises:
-        SubmissionError: The file cannot be read, is not safe YAML, or has the wrong shape;
-            the message does not repeat the file name (callers show it beside it).
+        SubmissionError: The file cannot be read, is not safe YAML, or has the wrong shape.
+            Errors about the file as a whole begin with its name (and line, for YAML);
+            errors about its structure do not, and callers show the name beside them.
     """
     file = display if display is not None else str(path)
-    return parse_submission(load_untrusted_file(path), file, problems)
+    try:
+        data = load_untrusted_file(path)
+    except SubmissionError as exc:
+        if exc.message.endswith("the file is empty"):
+            raise SubmissionError(f"{exc.message}: {_START_HERE}") from None
+        raise
+    if data is None:
+        raise SubmissionError(f"{file}: the file holds no answers: {_START_HERE}")
+    return parse_submission(data, file, problems)
 
 
 def load_submission_text(

@@ -147,7 +147,7 @@ def fold_space(text: str) -> str:
 
 
 def wrong_answer_key(part: PartResult) -> str:
-    """The text under which a wrong answer is grouped.
+    """The text under which a wrong answer is shown.
 
     Readable answers group by ``interpreted_as``, which the parser has already put in
     canonical form (``2*w`` and ``w 2`` read alike); unreadable ones only have their
@@ -156,6 +156,18 @@ def wrong_answer_key(part: PartResult) -> str:
     if part.result.verdict is Verdict.INVALID or not part.result.interpreted_as:
         return fold_space(part.answer)
     return fold_space(part.result.interpreted_as)
+
+
+def equivalence_class(part: PartResult) -> str:
+    """Which group a wrong answer falls in: equivalent answers share one.
+
+    Answers that matched the same known mistake are equivalent to that mistake's value,
+    hence to each other, whatever their form (``2(w+1)`` and ``2w + 2``); the grader
+    says which mistake by its feedback. Other answers group by their canonical reading.
+    """
+    if part.result.method == "known-mistake" and part.result.message:
+        return "mistake\0" + part.result.message
+    return "answer\0" + wrong_answer_key(part)
 
 
 def histogram_bin(percent: float) -> int:
@@ -167,18 +179,22 @@ def _part_stats(key: str, parts: Sequence[PartResult], top: int) -> PartStats:
     counts = Counter(p.result.verdict for p in parts)
     total = len(parts)
     correct = counts[Verdict.CORRECT]
-    groups: dict[tuple[Verdict, str], list[str]] = {}
+    groups: dict[tuple[Verdict, str], list[PartResult]] = {}
     for p in parts:
         if p.result.verdict in _WRONG:
-            groups.setdefault((p.result.verdict, wrong_answer_key(p)), []).append(p.result.message)
+            groups.setdefault((p.result.verdict, equivalence_class(p)), []).append(p)
+
+    def most_common(values: list[str]) -> str:
+        # The most frequent value; ties broken by text so the report is stable.
+        return min(Counter(values).items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
     wrong = [
         WrongAnswer(
-            text=text,
-            count=len(messages),
-            # The most frequent message; ties broken by text so the report is stable.
-            message=min(Counter(messages).items(), key=lambda kv: (-kv[1], kv[0]))[0],
+            text=most_common([wrong_answer_key(p) for p in members]),
+            count=len(members),
+            message=most_common([p.result.message for p in members]),
         )
-        for (_, text), messages in groups.items()
+        for members in groups.values()
     ]
     wrong.sort(key=lambda w: (-w.count, w.text, w.message))
     return PartStats(
@@ -236,6 +252,7 @@ __all__ = [
     "ClassSummary",
     "PartStats",
     "WrongAnswer",
+    "equivalence_class",
     "fold_space",
     "histogram_bin",
     "summarize",

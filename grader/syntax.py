@@ -38,10 +38,11 @@ from hwgrade.grader.lexer import (
     Token,
     is_greek_letter,
 )
-from hwgrade.grader.splitting import CONSTANTS, has_matrices, resolve_names
+from hwgrade.grader.splitting import CONSTANTS, INFINITY, has_matrices, resolve_names
 
 _ARITY: dict[str, tuple[int, int]] = {"max": (1, 100), "min": (1, 100), "hadamard": (2, 2)}
 _ARITY["root"] = (2, 2)
+_ARITY.update({"log": (1, 2), "atan2": (2, 2), "binomial": (2, 2)})
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,9 @@ class Parser:
                 value = tok.text.lstrip("+")
                 exponent: Node = Num(value.lstrip("-"), tok.pos)
                 base = Power(base, Neg(exponent, tok.pos) if value[0] == "-" else exponent, tok.pos)
+            elif tok.kind == OP and tok.text == "!":
+                self.advance()
+                base = Call("factorial", (base,), tok.pos)
             elif tok.kind == OP and tok.text == "^":
                 skip = self.transpose_exponent()
                 if skip:
@@ -391,7 +395,9 @@ class Parser:
                 )
         if declared or name in CONSTANTS or (name == "I" and has_matrices(self.ctx)):
             return Name(name, tok.pos)
-        if name in ("inf", "oo", "infinity", "Infinity", "nan", "NaN", "zoo"):
+        if name in INFINITY:
+            return Name("oo", tok.pos)
+        if name in ("nan", "NaN", "zoo"):
             raise AnswerSyntaxError(f"`{name}` is not a value", position=tok.pos, token=name)
         function_like = len(name) > 1 and name.isalpha() and not is_greek_letter(name)
         if nxt.kind == LPAREN and function_like:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from typing import Any
 
 import pytest
@@ -54,6 +55,14 @@ PLAIN: list[tuple[Any, str]] = [
     (sympy.DiagonalOf(X * X.T), "diag(X*X^T)"),
     (sympy.Identity(CTX.sym("n")) - X * X.T, "I - X*X^T"),
     (3 * X * V - Y, "3*X*v - y"),
+    # Scalar coefficients of matrix products print without SymPy's extra parentheses,
+    # and a matrix sum puts its positive terms first.
+    (p * (1 - p) * V.T * V, "p*(1 - p)*v^T*v"),
+    (sympy.Mul(-2, x, evaluate=False) * (X * V - Y) + Y, "y - 2*x*(X*v - y)"),
+    (-2 / CTX.sym("n") * X.T * (Y - X * V), "-2/n*X^T*(y - X*v)"),
+    ((x + 1) * X * V, "(x + 1)*X*v"),
+    (-X * V + Y, "y - X*v"),
+    (-X * V, "-X*v"),
     (ElementwiseApplyFunction(sympy.Lambda(Zd, 1 / (1 + sympy.exp(-Zd))), X * V), "sigmoid(X*v)"),
     (ElementwiseApplyFunction(sympy.Lambda(Zd, sympy.exp(Zd)), X * V), "exp(X*v)"),
     (ElementwiseApplyFunction(sympy.Lambda(Zd, sympy.Max(0, Zd)), X * V), "relu(X*v)"),
@@ -103,6 +112,9 @@ ROUND_TRIP = [v for v, _ in PLAIN] + [
     (X.T * X + sympy.Identity(CTX.sym("d"))).I * X.T * Y,
     sympy.sqrt(sympy.Trace(Y.T * Y)),
     sympy.OneMatrix(CTX.sym("n"), 1) - H,
+    -2 / CTX.sym("n") * X.T * (Y - X * V) * b,
+    -(x + 1) / 3 * X * V,
+    x / (2 * p) * X.T * Y,
 ]
 
 
@@ -116,3 +128,51 @@ def test_round_trip(value: Any) -> None:
     parsed = read_answer(text, CTX, "plain").value
     result = compare(value, parsed, CTX)
     assert result.outcome is Equality.EQUAL, f"{text!r}: {result.reason}"
+
+
+def _key_answers() -> list[tuple[str, Any, Any, Any]]:
+    """(id, the key's plain answer, the solver's value, context) for every built-in part."""
+    from hwgrade.grader.keys import key_json
+    from hwgrade.grader.problemset import load_problem_set, solve
+
+    problem_set = load_problem_set()
+    key = {p["id"]: p for p in key_json(problem_set.problems)["problems"]}
+    rows = []
+    for spec in problem_set.problems:
+        solution = solve(spec)
+        for part in key[spec.id]["parts"]:
+            if part["kind"] in ("choice", "manual"):
+                continue
+            rows.append(
+                (f"{spec.id}.{part['id']}", part["answer"], solution.answers[part["id"]], spec)
+            )
+    return rows
+
+
+KEY_ANSWERS = _key_answers()
+
+
+@pytest.mark.parametrize(
+    ("answer", "value", "spec"),
+    [row[1:] for row in KEY_ANSWERS],
+    ids=[row[0] for row in KEY_ANSWERS],
+)
+def test_key_answers_read_back_equivalent(answer: Any, value: Any, spec: Any) -> None:
+    """The key's plain answers (what students copy from) read back to the solver's values."""
+    from hwgrade.grader.language import read_answer
+
+    parsed = read_answer(answer, spec.context, "plain").value
+    result = compare(value, parsed, spec.context, orientation_free=True)
+    assert result.outcome is Equality.EQUAL, f"{answer!r}: {result.reason}"
+
+
+#: A parenthesised scalar product in front of ``*``: ``(-2*eta)*``, ``(p*(1 - p))*``.
+_WRAPPED_COEFFICIENT = re.compile(r"\((-[\w/.^]+(\*[\w/.^]+)*|p\*\(1 - p\))\)\*")
+
+
+def test_key_echo_has_no_parenthesised_scalar_coefficients() -> None:
+    for name, answer, _, _ in KEY_ANSWERS:
+        if isinstance(answer, str):
+            assert not _WRAPPED_COEFFICIENT.search(answer), (name, answer)
+    assert _WRAPPED_COEFFICIENT.search("(-2*eta)*(X*a)")
+    assert _WRAPPED_COEFFICIENT.search("(p*(1 - p))*w^T*w")

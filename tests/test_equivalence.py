@@ -268,3 +268,49 @@ def test_property_forms(num: Any, den: Any, extra: Any) -> None:
     c, i, j, k = extra
     perturbed = sympy.factor(expr) + c * w**i * x**j * p**k
     assert compare(expr, perturbed, OPEN).outcome is NE
+
+
+# --- additions from the conformance suites (docs/conformance.md) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("ref", "ans", "kwargs", "outcome"),
+    [
+        (F("1e-33"), F("1.06e-33"), {"tolerance": 0.05}, NE),
+        (F("1e-33"), F("1.04e-33"), {"tolerance": 0.05}, EQ),
+        (x / 3, F("0.333") * x, {}, NE),
+        (sympy.Integer(1), F("0.95", 30), {"tolerance": 0.05}, EQ),  # as the reader builds it
+        (sympy.pi, F("3.14"), {"absolute_tolerance": 0.001}, NE),
+        (sympy.pi, F("3.1416"), {"absolute_tolerance": 0.001}, EQ),
+        (sympy.Integer(1), F("1.05"), {"absolute_tolerance": 0.05}, EQ),
+        (sympy.oo, sympy.oo, {}, EQ),
+        (sympy.oo, -sympy.oo, {}, NE),
+        (sympy.oo, x, {}, NE),
+    ],
+    ids=str,
+)
+def test_tolerance_edges_and_infinity(
+    ref: Any, ans: Any, kwargs: dict[str, Any], outcome: Equality
+) -> None:
+    assert compare(ref, ans, OPEN, **kwargs).outcome is outcome
+
+
+_M = sympy.Mul
+_A = sympy.Add
+
+
+@pytest.mark.parametrize(
+    ("expr", "expanded", "factored"),
+    [
+        (_M(2, _A(x, -1, evaluate=False), evaluate=False), False, True),  # 2*(x - 1) as typed
+        (_M(x, _A(2 * x, -6, evaluate=False), evaluate=False), False, False),  # x*(2x - 6)
+        (_M(x, _A(x, -4, 4 / x, evaluate=False), evaluate=False), False, False),
+        (_M(4, (1 - x / 2) ** 2, evaluate=False), False, True),
+        (x**2 - 2, True, True),
+        (2 * x - 2, True, False),
+    ],
+    ids=str,
+)
+def test_form_helpers_on_typed_structure(expr: Any, expanded: bool, factored: bool) -> None:
+    assert is_expanded(expr) is expanded
+    assert is_factored(expr) is factored

@@ -71,7 +71,7 @@ def test_norm_and_root() -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        (r"\infty", "infinity"),
+        (r"\lim x", "limit"),
         (r"\operatorname{foo}(x)", "unknown function `foo`"),
         (r"\int x", "integral"),
         (r"\sum x", "sum"),
@@ -114,3 +114,45 @@ def test_positions_are_columns_of_the_original() -> None:
 )
 def test_detect(text: str, syntax: str) -> None:
     assert detect_syntax(text) == syntax
+
+
+# --- additions from the conformance suites (docs/conformance.md) -------------------------
+
+import sympy  # noqa: E402
+from hwgrade.grader.context import Context  # noqa: E402
+from hwgrade.grader.language import read_answer  # noqa: E402
+
+_x, _y, _a, _theta = sympy.symbols("x y a theta")
+LATEX_VALUES = [
+    (r"\sin^{-1} a", sympy.asin(_a)),
+    (r"\tanh^{-1}(a)", sympy.atanh(_a)),
+    (r"\cos^2(x)", sympy.cos(_x) ** 2),
+    (r"\cos^{2}{x}", sympy.cos(_x) ** 2),
+    (r"\arccos{-1}", sympy.pi),
+    (r"(\csc x)(\sec y)", sympy.csc(_x) * sympy.sec(_y)),
+    (r"\operatorname{arcsinh}(a)", sympy.asinh(_a)),
+    (r"\log_{2} 8", sympy.log(8) / sympy.log(2)),
+    (r"\boxed{\frac{1}{3}}", sympy.Rational(1, 3)),
+    (r"\lfloor x\rfloor + \lceil y \rceil", sympy.floor(_x) + sympy.ceiling(_y)),
+    (r"\exponentialE^{3}", sympy.exp(3)),
+    (r"\infty", sympy.oo),
+    (r"(x + 1)!", sympy.factorial(_x + 1)),
+    (r"14{,}916", sympy.Integer(14916)),
+    (r"32,\! 349", sympy.Integer(32349)),
+    (r"1 \frac{1}{2}", sympy.Rational(3, 2)),
+    (r"-3 \frac{1}{2}", sympy.Rational(-7, 2)),
+    (r"x^2 \frac{1}{2}", _x**2 / 2),
+    (r"2\frac{x}{3}", 2 * _x / 3),
+    (r"\theta\begin{matrix}1\\3\end{matrix}", sympy.ImmutableMatrix([_theta, 3 * _theta])),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), LATEX_VALUES, ids=[t for t, _ in LATEX_VALUES])
+def test_latex_values(text: str, value: sympy.Basic) -> None:
+    assert read_answer(text, Context(open=True), "latex").value == value
+
+
+@pytest.mark.parametrize("text", [r"1\frac{3}{2}", r"\sin^2 x", r"x != 1", r"\lfloor x"])
+def test_latex_refusals(text: str) -> None:
+    with pytest.raises(AnswerSyntaxError):
+        read_answer(text, Context(open=True), "latex")

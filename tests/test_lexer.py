@@ -46,7 +46,7 @@ def test_tokens(text: str, expected: list[str]) -> None:
         ("x; y", 1, ";"),
         ("'a'", 0, "string"),
         ('"a"', 0, "string"),
-        ("3!", 1, "factorial"),
+        ("3 != 2", 2, "comparisons"),
         ("x.__class__", 1, "attribute"),
         ("__import__('os')", 0, "`__`"),
         ("x__y", 1, "__"),

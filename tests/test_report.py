@@ -10,6 +10,7 @@ from hwgrade.grader.report import (
     render_class,
     render_equiv,
     render_submission,
+    short_prompt,
     verdict_label,
 )
 from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
@@ -112,8 +113,8 @@ def test_all_correct_submission() -> None:
     out = _submission(0)
     assert "alice" in out and "subs/alice.yaml" in out
     assert "Score: 4 / 4 (100%)" in out
-    assert out.count("✓ correct") == 3
-    assert "3 of 3 parts correct." in out
+    assert out.count(" correct ") + out.count(" correct\n") >= 3
+    assert "Total: 4 / 4 (100%). 3 of 3 parts correct." in out
 
 
 @pytest.mark.parametrize(
@@ -123,19 +124,18 @@ def test_all_correct_submission() -> None:
             1,
             [
                 "Score: 1 / 4 (25%)",
-                "✗ incorrect",
-                "! invalid",
-                WRONG_B,
-                "Known mistake",
-                "you wrote:",
-                "[1, 2",
+                "✗ b  incorrect",
+                "! mu  invalid",
+                f"read as   {WRONG_B}",
+                "feedback  Known mistake",
+                "you wrote [1, 2",
                 "1 of 3 parts correct; 1 invalid: fix the syntax and re-run.",
             ],
         ),
-        (2, ["– missing", "(no answer)", "1 missing: add the answers"]),
-        (3, ["⏱ timeout", "took longer than 5 s", "1 timed out: simplify"]),
-        (4, ["? undecided", "could not decide", "0 of 3 parts correct", "1 undecided"]),
-        (5, ["Score: 2 / 4 (50%)", "1/2", "partly right"]),
+        (2, ["– mu  missing", "1 missing: add the answers"]),
+        (3, ["⏱ a  timeout", "took longer than 5 s", "1 timed out: simplify"]),
+        (4, ["? b  undecided", "could not decide", "0 of 3 parts correct", "1 undecided"]),
+        (5, ["Score: 2 / 4 (50%)", "1 / 2", "partly right"]),
     ],
     ids=["incorrect-and-invalid", "missing", "timeout", "undecided", "partial-credit"],
 )
@@ -145,15 +145,53 @@ def test_submission_lines(index: int, expected: list[str]) -> None:
         assert fragment in out, fragment
 
 
+def test_part_heading_has_id_verdict_and_points_on_one_line() -> None:
+    for width in (80, 100):
+        lines = _submission(1, width=width).splitlines()
+        heading = next(line for line in lines if "b  incorrect" in line)
+        assert heading.startswith("✗ b  incorrect") and heading.rstrip().endswith("0 / 2")
+        assert len(heading.rstrip()) == width
+
+
+def test_pretty_echo_under_the_plain_one() -> None:
+    lines = _submission(1).splitlines()
+    row = next(i for i, line in enumerate(lines) if f"read as   {WRONG_B}" in line)
+    assert lines[row + 1].strip() == "u₃ + 2·w·u₂"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "shown"),
+    [
+        ("dy/dw", "dy/dw"),
+        ("Forward pass. Then more words here.", "Forward pass."),
+        (
+            "Forward pass — write t using only w and the inputs u_1, u_2, u_3, and more and "
+            "more words.",
+            "Forward pass — write t using only w and the inputs u_1, u_2, u_3, and…",
+        ),
+        ("  spaced\n  out  ", "spaced out"),
+    ],
+    ids=["short", "first-sentence", "long", "whitespace"],
+)
+def test_short_prompt(prompt: str, shown: str) -> None:
+    assert short_prompt(prompt) == shown
+    assert len(short_prompt(prompt)) <= 72
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_prompt_is_not_cut_to_a_column(width: int) -> None:
+    out = _submission(1, width=width)
+    assert "    Unroll the RNN three steps and write t in terms of u and w" in out
+    assert "    dy/dw" in out
+
+
 def test_prompts_and_problem_headings() -> None:
     out = _submission(1)
-    assert "dy/dw" in out
-    assert "Unroll the RNN" in out
     assert "rnn_backprop  1 / 3" in out
     assert "normalization_stats  0 / 1" in out
 
 
-def test_notes_above_the_table() -> None:
+def test_notes_above_the_parts() -> None:
     out = _submission(1)
     assert "note: unknown part id 'rnn_backprop.bb' (did you mean 'b'?)" in out
     assert out.index("did you mean") < out.index("rnn_backprop  1 / 3")
@@ -164,11 +202,12 @@ def test_notes_above_the_table() -> None:
     [
         ("unexpected end", (("column", "6"),), "[1, 2", 100, 5),
         ("at column 3: unexpected `)`", (), "w*)", 100, 2),
-        ("at column 3: unexpected `)`", (), "w*)" + " " * 40 + "u", 100, None),  # too long
+        ("at column 3: unexpected `)`", (), "w*)" + " " * 90 + "u", 100, None),  # too long
         ("unexpected end", (), "[1, 2", 100, None),  # no column known
         ("at column 2: bad", (), "\x1bx", 100, None),  # escapes would shift the caret
+        ("at column 3: unexpected `)`", (), "w*)", 80, 2),
     ],
-    ids=["details-column", "message-column", "too-long", "no-column", "escaped"],
+    ids=["details-column", "message-column", "too-long", "no-column", "escaped", "width-80"],
 )
 def test_caret_under_parse_error_column(
     message: str, details: tuple[tuple[str, str], ...], raw: str, width: int, caret: int | None
@@ -177,24 +216,31 @@ def test_caret_under_parse_error_column(
     console = _console(width)
     render_submission(_sub("zoe", part), console)
     lines = _text(console).splitlines()
-    row = next(i for i, line in enumerate(lines) if "you wrote:" in line)
-    start = lines[row].index("you wrote:")
-    below = lines[row + 2][start:] if len(lines) > row + 2 else ""
+    row = next(i for i, line in enumerate(lines) if "you wrote" in line)
+    start = lines[row].index("you wrote") + len("you wrote ")
+    below = lines[row + 1][start:] if len(lines) > row + 1 else ""
     if caret is None:
         assert not below.lstrip().startswith("^")
     else:
         assert below.index("^") == caret
 
 
-def test_reference_never_shown_to_students() -> None:
-    for index in range(6):
-        assert "REF-SECRET" not in _submission(index, verbose=True)
+def test_reference_not_shown_by_default() -> None:
+    for index in range(7):
+        assert "REF-SECRET" not in _submission(index)
+
+
+def test_verbose_shows_reference_for_wrong_parts_only() -> None:
+    out = _submission(1, verbose=True)
+    assert "expected  REF-SECRET" in out
+    assert out.count("REF-SECRET") == 2  # b (incorrect) and mu (invalid), not a (correct)
+    assert "REF-SECRET" not in _submission(0, verbose=True)
 
 
 def test_verbose_shows_method_and_raw_text() -> None:
     out = _submission(1, verbose=True)
-    assert "decided by: exact" in out and "you wrote: u_3 + 2w u_2" in out
-    assert "decided by" not in _submission(1)
+    assert "decided   by exact" in out and "you wrote u_3 + 2w u_2" in out
+    assert "decided" not in _submission(1)
 
 
 def test_ansi_and_markup_in_student_text_are_not_raw() -> None:
@@ -210,10 +256,11 @@ def test_ungraded_submission() -> None:
     assert "Could not grade this file: not YAML: bad indentation (line 2)" in out
 
 
+@pytest.mark.parametrize("width", [80, 100])
 @pytest.mark.parametrize("index", range(7), ids=[f"sub{i}" for i in range(7)])
-def test_fits_width_80(index: int) -> None:
-    out = _submission(index, width=80)
-    assert max(len(line) for line in out.splitlines()) <= 80
+def test_fits_width(index: int, width: int) -> None:
+    out = _submission(index, width=width)
+    assert max(len(line) for line in out.splitlines()) <= width
 
 
 def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,9 +1,26 @@
 from pathlib import Path
 
 import pytest
-from hwgrade.grader.errors import SpecError
+import sympy
+from hwgrade.grader.errors import SolverError, SpecError
 from hwgrade.grader.specs import load_spec, validate_spec
 from hwgrade.problems import BUILTIN_DIR
+from hwgrade.solver import Solution, register
+
+
+@register("tiny_solver")
+def _tiny(params, ctx):
+    if len(params["weights"]) != len(params["neighbours"]):
+        raise SolverError("neighbours and weights do not match")
+    n = params["tokens"]
+    return Solution(
+        {
+            "update_rule": ("A",),
+            "h1_next": sympy.ImmutableMatrix([[0, 1]]),
+            "edges": sympy.Integer(n * (n - 1)),
+        }
+    )
+
 
 GOOD = """\
 id: tiny
@@ -12,7 +29,7 @@ statement: One part.
 symbols:
   w: scalar
   X: n x d
-solver: gnn_attention
+solver: tiny_solver
 parameters:
   states: {1: [1, 0], 2: [0, 1]}
   target: 1
@@ -40,7 +57,7 @@ BROKEN = [
     ("points_text", GOOD.replace("points: 2", "points: lots"), "parts[1].points", 23),
     ("unknown_kind", GOOD.replace("kind: choice", "kind: essay"), "parts[0].kind", 19),
     ("dup_part", GOOD.replace("id: edges", "id: h1_next"), "parts[2].id", 25),
-    ("unknown_solver", GOOD.replace("solver: gnn_attention", "solver: gnn_atention"), "solver", 7),
+    ("unknown_solver", GOOD.replace("solver: tiny_solver", "solver: tiny_solvr"), "solver", 7),
     ("bad_shape", GOOD.replace("X: n x d", "X: n x x x d"), "symbols.X", 6),
     ("unknown_field", GOOD.replace("title: Tiny", "title: Tiny\ntitel: x"), "titel", 3),
     (
@@ -125,3 +142,99 @@ def test_tags_are_refused(tmp_path):
 @pytest.mark.parametrize("path", sorted(BUILTIN_DIR.glob("*.yaml")), ids=lambda p: p.stem)
 def test_builtin_specs_validate(path: Path):
     assert validate_spec(path) == []
+
+
+DERIVED = """\
+id: derived
+title: Derived
+statement: No solver.
+symbols:
+  w: scalar
+  x: scalar
+parameters: {x_0: 2}
+definitions:
+  L: "(w x)^2"
+parts:
+  - id: a
+    prompt: dL/dw
+    reference: "diff(L, w)"
+    mistakes:
+      - derive: "diff(L, w) / 2"
+        message: chain rule
+        credit: 0.5
+  - id: b
+    prompt: which?
+    kind: choice
+    choices: {A: one, B: two}
+    reference: B
+  - id: c
+    prompt: essay
+    kind: manual
+    model_answer: anything
+"""
+
+BROKEN_DERIVED = [
+    ("no_reference", DERIVED.replace('    reference: "diff(L, w)"\n', ""), "parts[0]", 11),
+    ("choice_label", DERIVED.replace("reference: B", "reference: C"), "parts[1].reference", 22),
+    (
+        "manual_reference",
+        DERIVED.replace("model_answer: anything", "reference: w"),
+        "parts[2].reference",
+        26,
+    ),
+    (
+        "answer_and_derive",
+        DERIVED.replace("        message: chain rule", "        answer: w\n        message: x"),
+        "parts[0].mistakes[0]",
+        15,
+    ),
+    ("definition_is_symbol", DERIVED.replace("  L: ", "  w_: 1\n  w: "), "definitions.w", 10),
+    ("submission_file", "student: bob\nanswers:\n  derived: {a: w}\n", "answers", 2),
+]
+
+
+@pytest.mark.parametrize("name,text,field,line", BROKEN_DERIVED, ids=[b[0] for b in BROKEN_DERIVED])
+def test_broken_derived_spec_names_file_field_and_line(tmp_path, name, text, field, line):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text)
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    err = info.value
+    assert err.path == str(path) and err.field == field and err.line == line, str(err)
+
+
+def test_derived_spec_validates_without_a_solver(tmp_path):
+    path = tmp_path / "d.yaml"
+    path.write_text(DERIVED)
+    spec = load_spec(path)
+    assert spec.solver == "" and spec.derived
+    assert spec.part("a").mistakes == () and len(spec.part("a").derived_mistakes) == 1
+    assert validate_spec(path) == []
+
+
+BAD_DERIVATIONS = [
+    (
+        "bad_reference",
+        ('reference: "diff(L, w)"', 'reference: "diff(L, q)"'),
+        "parts[0].reference",
+        13,
+    ),
+    (
+        "bad_mistake",
+        ('derive: "diff(L, w) / 2"', 'derive: "diff(L, w, x)"'),
+        "parts[0].mistakes[0].derive",
+        15,
+    ),
+    ("bad_definition", ('L: "(w x)^2"', 'L: "(w x)^^2"'), "definitions.L", 9),
+]
+
+
+@pytest.mark.parametrize(
+    "name,edit,field,line", BAD_DERIVATIONS, ids=[b[0] for b in BAD_DERIVATIONS]
+)
+def test_failing_derivation_names_file_field_and_line(tmp_path, name, edit, field, line):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(DERIVED.replace(*edit))
+    (err,) = validate_spec(path)
+    assert err.path == str(path) and err.field == field and err.line == line, str(err)
+    assert f"{path}:{line}" in str(err)

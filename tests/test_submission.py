@@ -43,9 +43,13 @@ def test_student_field_is_used() -> None:
         ),
         ({"rnn_backprop": {"a.tt": "1"}}, "unknown part `rnn_backprop.a.tt` (did you mean `a.t`?)"),
         ({"rnn_backprop": "w"}, "`rnn_backprop` must map part ids to answers"),
-        ({"zzz": {}}, "unknown problem `zzz`: not graded"),
+        ({"zzz": {}}, "unknown problem `zzz` (`hwgrade list` shows the problem ids): not graded"),
+        (
+            {"rnn_backprop": {"zz": "1"}},
+            "unknown part `rnn_backprop.zz` (`hwgrade template rnn_backprop` shows the part ids)",
+        ),
     ],
-    ids=["problem-typo", "part-typo", "parts-not-mapping", "unknown-no-suggestion"],
+    ids=["problem-typo", "part-typo", "parts-not-mapping", "unknown-problem", "unknown-part"],
 )
 def test_unknown_ids_become_notes(answers: dict[str, object], note: str) -> None:
     sub = parse_submission({"answers": answers}, "f.yaml", PROBLEMS)
@@ -88,4 +92,12 @@ def test_load_submission_refuses_bad_files(tmp_path: Path, content: bytes) -> No
     path = tmp_path / "bad.yaml"
     path.write_bytes(content)
     with pytest.raises(SubmissionError):
+        load_submission(path, PROBLEMS)
+
+
+@pytest.mark.parametrize("content", [b"", b"# only a comment\n", b"---\n"], ids=str)
+def test_empty_file_says_where_to_start(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_bytes(content)
+    with pytest.raises(SubmissionError, match="start from `hwgrade template"):
         load_submission(path, PROBLEMS)

@@ -259,3 +259,37 @@ def test_to_dict_is_json_and_complete(summary: ClassSummary) -> None:
 
 def test_deterministic() -> None:
     assert summarize(batch()) == summarize(batch())
+
+
+def _wrong(answer: str, read_as: str, method: str = "numeric", message: str = "") -> PartResult:
+    result = AnswerResult(Verdict.INCORRECT, 0.0, 1.0, message, read_as, method=method)
+    return PartResult("rnn_backprop", "b", result, answer)
+
+
+@pytest.mark.parametrize(
+    ("answers", "groups"),
+    [
+        ([("2w", "2*w"), ("w*2", "2*w"), ("w 2", "2*w")], [("2*w", 3)]),
+        ([("2w", "2*w"), ("3w", "3*w")], [("2*w", 1), ("3*w", 1)]),
+    ],
+    ids=["same-reading", "different"],
+)
+def test_wrong_answers_group_by_reading(
+    answers: list[tuple[str, str]], groups: list[tuple[str, int]]
+) -> None:
+    parts = tuple(_wrong(a, r) for a, r in answers)
+    results = [SubmissionResult(f"s{i}", f"s{i}.yaml", GRADED, (p,)) for i, p in enumerate(parts)]
+    [stats] = summarize(results).parts
+    assert [(w.text, w.count) for w in stats.common_wrong] == groups
+
+
+def test_same_known_mistake_is_one_group_whatever_the_form() -> None:
+    hint = "the w in front of u_2 counts twice"
+    parts = [
+        _wrong("2(w+1)", "2*(w + 1)", "known-mistake", hint),
+        _wrong("2w+2", "2*w + 2", "known-mistake", hint),
+        _wrong("2w+2", "2*w + 2", "known-mistake", hint),
+    ]
+    results = [SubmissionResult(f"s{i}", f"s{i}.yaml", GRADED, (p,)) for i, p in enumerate(parts)]
+    [stats] = summarize(results).parts
+    assert [(w.text, w.count, w.message) for w in stats.common_wrong] == [("2*w + 2", 3, hint)]

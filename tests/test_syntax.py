@@ -88,7 +88,7 @@ def test_declared_T_is_a_power() -> None:
         ("(x", OPEN, 2, "`)`"),
         ("x)", OPEN, 1, "unexpected `)`"),
         ("hadamard(x)", OPEN, 0, "takes 2"),
-        ("inf", OPEN, 0, "`inf` is not a value"),
+        ("nan", OPEN, 0, "`nan` is not a value"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )

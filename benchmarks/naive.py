@@ -1,0 +1,66 @@
+"""The naive grader the benchmarks compare against: sympify, then ``simplify(a - b) == 0``.
+
+This is what a grader written in an afternoon does (and what hwgrade must never do
+with student text: it evaluates it). It knows nothing of matrices, tolerances or
+forms; it is only a yardstick for time. Lists are compared entry by entry.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from typing import Any
+
+import sympy
+from sympy.parsing.sympy_parser import (
+    convert_xor,
+    implicit_multiplication_application,
+    parse_expr,
+    standard_transformations,
+)
+
+TRANSFORMS = (*standard_transformations, implicit_multiplication_application, convert_xor)
+
+
+def _flat(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [x for item in value for x in _flat(item)]
+    return [str(value)]
+
+
+def naive_equal(reference: Any, answer: Any) -> bool:
+    """sympify both and ``simplify(a - b) == 0`` (entry by entry for lists)."""
+    refs, answers = _flat(reference), _flat(answer)
+    if len(refs) != len(answers):
+        return False
+    for r, a in zip(refs, answers, strict=True):
+        diff = parse_expr(r, transformations=TRANSFORMS) - parse_expr(a, transformations=TRANSFORMS)
+        if sympy.simplify(diff) != 0:
+            return False
+    return True
+
+
+class _Overrun(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise _Overrun
+
+
+def timed_naive(reference: Any, answer: Any, cap: float = 20.0) -> tuple[float, str]:
+    """Seconds one naive check takes (capped at ``cap``) and how it ended."""
+    sympy.core.cache.clear_cache()
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, cap)
+    start = time.perf_counter()
+    try:
+        status = "equal" if naive_equal(reference, answer) else "different"
+    except _Overrun:
+        status = "capped"
+    except Exception as exc:
+        status = f"error:{type(exc).__name__}"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    return time.perf_counter() - start, status

@@ -1,0 +1,361 @@
+"""Solver-free reference answers: small derivations written in the answer language.
+
+Many reference answers are one SymPy step away from the spec ("the derivative of this
+expression", "the mean over these axes"), and asking an instructor to write Python for
+each would keep most instructors out. A spec may therefore state a part's ``reference``
+(and a mistake's ``derive``) as answer-language text plus a few named operations::
+
+    definitions:
+      y: "w*(u_3 + w*(u_2 + w*u_1))"
+    parts:
+      - {id: b, prompt: "dy/dw", reference: "diff(y, w)"}
+
+Spec text is trusted, but it is still never evaluated as Python: this module splits the
+operation calls off itself (a small recursive descent over ``name(args)`` with balanced
+brackets), evaluates their arguments recursively, and hands everything else to
+:func:`read_answer`, with earlier definitions and call results declared as symbols and
+substituted afterwards. Decimals in a spec are exact (``0.6`` is ``3/5``) so keys show
+fractions. Every part's derivation also becomes a step of the key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from itertools import product
+from typing import Any
+
+import sympy
+from hwgrade.grader import matrixops as mo
+from hwgrade.grader.build import assemble
+from hwgrade.grader.context import Context, SymbolDecl
+from hwgrade.grader.echo import to_plain
+from hwgrade.grader.errors import AnswerSyntaxError, HwgradeError
+from hwgrade.grader.language import read_answer
+from hwgrade.grader.names import canonical_name
+from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
+
+#: The named operations a derivation may call (the answer language forbids them).
+OPERATIONS: dict[str, str] = {
+    "diff": "diff(expr, x[, n]): n-th derivative with respect to a declared symbol",
+    "subs": "subs(expr, x, value, ...): put values in for symbols",
+    "expand": "expand(expr): multiply out",
+    "factor": "factor(expr): factor a polynomial",
+    "simplify": "simplify(expr): SymPy's simplify (may be slow on big expressions)",
+    "mean": "mean(T, axes=[...]): mean over the listed axes (default: all)",
+    "var": "var(T, axes=[...], ddof=0): variance over the axes; ddof=1 divides by n-1",
+    "sum": "sum(T, axes=[...]): sum over the axes (default: all)",
+    "transpose": "transpose(A): the transpose",
+    "matmul": "matmul(A, B, ...): matrix product; a 1 x 1 result is a scalar",
+    "max": "max(a, b): entrywise maximum (a scalar is broadcast)",
+    "min": "min(a, b): entrywise minimum (a scalar is broadcast)",
+}
+_CALL_RE = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(OPERATIONS) + r")\s*\(")
+_KEYWORD_RE = re.compile(r"^\s*(axes|ddof)\s*=\s*(.+?)\s*$", re.S)
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_AXES_RE = re.compile(r"^\[?\s*(\d+(?:\s*,\s*\d+)*)?\s*\]?$")
+#: Bounds: spec text is trusted, but a typo must not turn into a hang.
+MAX_TEXT = 4000
+MAX_DEPTH = 30
+
+
+class DeriveError(HwgradeError):
+    """A derivation cannot be evaluated; turned into a :class:`SpecError` with its field."""
+
+
+def _exact(value: Any) -> Any:
+    """Decimals typed in a spec as exact rationals (``0.6`` -> ``3/5``)."""
+    if isinstance(value, (sympy.MatrixBase, NDimArray)):
+        return value.applyfunc(_exact)
+    if isinstance(value, sympy.Basic) and value.has(sympy.Float):
+        return value.xreplace({f: sympy.Rational(str(f)) for f in value.atoms(sympy.Float)})
+    return value
+
+
+def _entrywise(fn: Callable[[Any], Any], value: Any) -> Any:
+    """``fn`` on a scalar, or on every entry of an explicit matrix or tensor."""
+    if isinstance(value, (sympy.MatrixBase, NDimArray)):
+        return value.applyfunc(fn)
+    return fn(value)
+
+
+def _scalar_if_1x1(value: Any) -> Any:
+    """A 1 x 1 explicit matrix is a scalar (``W h^T`` added to a vector)."""
+    if isinstance(value, sympy.MatrixBase) and value.shape == (1, 1):
+        return value[0, 0]
+    return value
+
+
+def _substitute(value: Any, table: dict[Any, Any]) -> Any:
+    """Put values in for symbols and evaluate what became explicit."""
+    if not table:
+        return value
+    result = value.xreplace(table)
+    if isinstance(result, (sympy.MatrixExpr, sympy.MatrixBase)):
+        result = result.doit()
+        if not isinstance(result, sympy.MatrixBase) and all(
+            isinstance(n, (int, sympy.Integer)) for n in result.shape
+        ):
+            result = result.as_explicit()
+        return sympy.ImmutableMatrix(result) if isinstance(result, sympy.MatrixBase) else result
+    return result
+
+
+class Deriver:
+    """Evaluates derivations against one spec's symbols and its named values.
+
+    Attributes:
+        ctx: The spec's declared symbols.
+        values: Named values: parameters, definitions and intermediate call results.
+        unusable: Parameters that are not values (a ragged list...), with the reason,
+            so that a derivation using one says why instead of "unknown name".
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.values: dict[str, Any] = {}
+        self.unusable: dict[str, str] = {}
+        self._fresh = 0
+
+    # -- the mini-language -------------------------------------------------------------
+    def evaluate(self, item: Any, depth: int = 0) -> Any:
+        """The value of a derivation: text, a number, or nested lists of them."""
+        if isinstance(item, bool):
+            raise DeriveError("expected a derivation, not true/false")
+        if isinstance(item, (int, float)):
+            return sympy.Rational(str(item))
+        if isinstance(item, list):
+            if not item:
+                raise DeriveError("an empty list")
+            entries = [self.evaluate(x, depth + 1) for x in item]
+            try:
+                return assemble(entries)
+            except HwgradeError as exc:
+                raise DeriveError(f"cannot make a matrix of this list: {exc.message}") from None
+        if not isinstance(item, str):
+            raise DeriveError(f"expected text, got {type(item).__name__}")
+        return _exact(self.text(item, depth))
+
+    def text(self, text: str, depth: int) -> Any:
+        """Split off the operation calls, evaluate them, read the rest as an answer."""
+        if len(text) > MAX_TEXT or depth > MAX_DEPTH:
+            raise DeriveError("the derivation is too long or nested too deeply")
+        pieces: list[str] = []
+        pos = 0
+        while (match := _CALL_RE.search(text, pos)) is not None:
+            close = _matching(text, match.end() - 1)
+            args = _split_args(text[match.end() : close])
+            value = self.call(match.group(1), args, depth + 1)
+            self._fresh += 1
+            name = f"zzderived{self._fresh}"
+            self.values[name] = value
+            pieces += [text[pos : match.start()], f"({name})"]
+            pos = close + 1
+        rest = "".join([*pieces, text[pos:]]).strip()
+        bare = re.fullmatch(r"\(*\s*([^\W\d]\w*)\s*\)*", rest)
+        if bare and canonical_name(bare.group(1)) in self.values:
+            return self.values[canonical_name(bare.group(1))]
+        return self.read(rest)
+
+    def read(self, text: str) -> Any:
+        """Read answer-language text with the named values declared, then substitute."""
+        if not text:
+            raise DeriveError("an empty derivation")
+        decls: list[SymbolDecl] = []
+        used: dict[str, Any] = {}
+        for word in {canonical_name(w) for w in _WORD_RE.findall(text)}:
+            if word in self.unusable and word not in self.values:
+                raise DeriveError(f"parameter `{word}` cannot be used: {self.unusable[word]}")
+            if word not in self.values or self.ctx.is_declared(word):
+                continue
+            value = self.values[word]
+            if isinstance(value, NDimArray):
+                msg = f"`{word}` is a tensor: pass it to mean, var or sum, not to arithmetic"
+                raise DeriveError(msg)
+            shape = mo.shape(value)
+            dims = None if shape is None else tuple(_dim(n) for n in shape)
+            decls.append(SymbolDecl(word, dims))  # type: ignore[arg-type]
+            used[word] = value
+        ctx = Context(self.ctx.symbols + tuple(decls), self.ctx.relations)
+        try:
+            parsed = read_answer(text, ctx, syntax="plain")
+        except AnswerSyntaxError as exc:
+            where = f" at column {exc.position + 1}" if exc.position is not None else ""
+            raise DeriveError(f"cannot read `{text}`{where}: {exc.message}") from None
+        except HwgradeError as exc:
+            raise DeriveError(f"`{text}`: {exc.message}") from None
+        return _substitute(parsed.value, {ctx.sym(n): v for n, v in used.items()})
+
+    # -- operations --------------------------------------------------------------------
+    def call(self, op: str, raw_args: list[str], depth: int) -> Any:
+        """Apply one named operation to its (recursively evaluated) arguments."""
+        keywords: dict[str, str] = {}
+        positional: list[str] = []
+        for raw in raw_args:
+            kw = _KEYWORD_RE.match(raw)
+            if kw:
+                keywords[kw.group(1)] = kw.group(2)
+            else:
+                positional.append(raw)
+        allowed = {"mean": {"axes"}, "sum": {"axes"}, "var": {"axes", "ddof"}}.get(op, set())
+        for key in keywords:
+            if key not in allowed:
+                raise DeriveError(f"{op}() takes no `{key}=`; usage: {OPERATIONS[op]}")
+        args = [self.text(a, depth) for a in positional]
+        try:
+            return self._apply(op, args, keywords)
+        except (TypeError, ValueError, IndexError, sympy.ShapeError, HwgradeError) as exc:
+            if isinstance(exc, DeriveError):
+                raise
+            detail = exc.message if isinstance(exc, HwgradeError) else str(exc)
+            raise DeriveError(f"{op}(): {detail}; usage: {OPERATIONS[op]}") from None
+
+    def _apply(self, op: str, args: list[Any], keywords: dict[str, str]) -> Any:
+        def need(low: int, high: int | None = None) -> None:
+            if len(args) < low or (high is not None and len(args) > high):
+                raise DeriveError(f"{op}() got {len(args)} arguments; usage: {OPERATIONS[op]}")
+
+        if op == "diff":
+            need(2, 3)
+            order = _small_int(args[2], "the derivative order") if len(args) == 3 else 1
+            var = _symbol(args[1], op)
+            return _entrywise(lambda e: sympy.diff(e, var, order), args[0])
+        if op == "subs":
+            need(3)
+            if len(args) % 2 == 0:
+                raise DeriveError(f"subs() takes symbol, value pairs; usage: {OPERATIONS[op]}")
+            table = {_symbol(s, op): v for s, v in zip(args[1::2], args[2::2], strict=True)}
+            return _substitute(args[0], table)
+        if op in ("expand", "factor", "simplify"):
+            need(1, 1)
+            fn = {"expand": sympy.expand, "factor": sympy.factor, "simplify": sympy.simplify}[op]
+            return _entrywise(fn, args[0])
+        if op == "transpose":
+            need(1, 1)
+            return mo.transpose(args[0])
+        if op == "matmul":
+            need(2)
+            result = args[0]
+            for factor in args[1:]:
+                result = mo.mul(result, factor)
+            return _scalar_if_1x1(result)
+        if op in ("max", "min"):
+            need(2, 2)
+            return _pairwise(sympy.Max if op == "max" else sympy.Min, args[0], args[1])
+        need(1, 1)
+        axes = _axes(keywords.get("axes"))
+        ddof = _small_int(keywords.get("ddof", "0"), "ddof")
+        return reduce_axes(op, args[0], axes, ddof)
+
+
+def _dim(n: Any) -> int | str:
+    """A SymPy size as a declaration dimension (``3`` or a dimension's name)."""
+    return int(n) if isinstance(n, (int, sympy.Integer)) else str(n)
+
+
+def _symbol(value: Any, op: str) -> Any:
+    if not isinstance(value, (sympy.Symbol, sympy.MatrixSymbol)):
+        raise DeriveError(f"{op}() needs a declared symbol, got `{to_plain(value)}`")
+    return value
+
+
+def _small_int(value: Any, what: str) -> int:
+    if isinstance(value, str):
+        value = sympy.Integer(value) if value.strip().isdigit() else None
+    if not isinstance(value, sympy.Integer) or not 0 <= int(value) <= 20:
+        raise DeriveError(f"{what} must be a whole number from 0 to 20")
+    return int(value)
+
+
+def _axes(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    match = _AXES_RE.match(text)
+    if not match or not match.group(1):
+        raise DeriveError(f"axes must be a list of axis numbers such as [0, 2], got `{text}`")
+    return tuple(int(a) for a in match.group(1).split(","))
+
+
+def _pairwise(fn: Callable[..., Any], a: Any, b: Any) -> Any:
+    """``fn`` entry by entry; a scalar operand is broadcast."""
+    sa, sb = mo.shape(a), mo.shape(b)
+    if sa is None and sb is None:
+        return fn(a, b)
+    if sa is None:
+        return b.applyfunc(lambda x: fn(a, x))
+    if sb is None:
+        return a.applyfunc(lambda x: fn(x, b))
+    if tuple(sa) != tuple(sb):
+        raise DeriveError(f"shapes {sa} and {sb} differ")
+    return sympy.ImmutableMatrix(*a.shape, [fn(x, y) for x, y in zip(a, b, strict=True)])
+
+
+def reduce_axes(op: str, value: Any, axes: tuple[int, ...] | None, ddof: int = 0) -> Any:
+    """``mean``, ``var`` or ``sum`` of a matrix or tensor over ``axes`` (all when ``None``).
+
+    The kept axes give the result's shape, in order: none -> a scalar, one -> a column
+    vector, two -> a matrix, more -> a tensor. Variances divide by ``count - ddof``.
+    """
+    if isinstance(value, (NDimArray, sympy.MatrixBase)):
+        shape = tuple(value.shape)
+    else:
+        raise DeriveError(f"{op}() needs a matrix or a tensor, got `{to_plain(value)}`")
+    chosen = tuple(range(len(shape))) if axes is None else axes
+    if len(set(chosen)) != len(chosen) or any(a >= len(shape) for a in chosen):
+        raise DeriveError(f"{op}(): axes {list(chosen)} do not fit a shape {list(shape)}")
+    if ddof not in (0, 1):
+        raise DeriveError("ddof is 0 (population variance) or 1 (Bessel's correction)")
+    keep = [a for a in range(len(shape)) if a not in chosen]
+    groups: dict[tuple[int, ...], list[Any]] = {}
+    for idx in product(*(range(n) for n in shape)):
+        groups.setdefault(tuple(idx[a] for a in keep), []).append(value[idx])
+    out: dict[tuple[int, ...], Any] = {}
+    for key, items in groups.items():
+        total = sympy.Add(*items)
+        if op == "sum":
+            out[key] = total
+            continue
+        mean = total / len(items)
+        if op == "mean":
+            out[key] = mean
+        elif len(items) - ddof <= 0:
+            raise DeriveError("var() with ddof=1 needs at least two values per group")
+        else:
+            out[key] = sympy.Add(*((x - mean) ** 2 for x in items)) / (len(items) - ddof)
+    kept = [shape[a] for a in keep]
+    flat = [out[k] for k in sorted(out)]
+    if not kept:
+        return flat[0]
+    if len(kept) <= 2:
+        return sympy.ImmutableMatrix(kept[0], kept[1] if len(kept) == 2 else 1, flat)
+    return ImmutableDenseNDimArray(flat, tuple(kept))
+
+
+def _matching(text: str, open_at: int) -> int:
+    """Index of the bracket closing the one at ``open_at``."""
+    depth = 0
+    for i in range(open_at, len(text)):
+        if text[i] in "([":
+            depth += 1
+        elif text[i] in ")]":
+            depth -= 1
+            if depth == 0:
+                return i
+    raise DeriveError(f"unbalanced brackets after `{text[:open_at]}`")
+
+
+def _split_args(text: str) -> list[str]:
+    """Split call arguments at the commas outside any bracket."""
+    args, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch in "([" and 1) or (-1 if ch in ")]" else 0)
+        if ch == "," and depth == 0:
+            args.append(text[start:i])
+            start = i + 1
+    args.append(text[start:])
+    if any(not a.strip() for a in args):
+        raise DeriveError(f"an empty argument in `({text})`")
+    return args
+
+
+__all__ = ["OPERATIONS", "DeriveError", "Deriver", "reduce_axes"]

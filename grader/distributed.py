@@ -1,0 +1,229 @@
+"""``--scheduler ADDRESS``: run the batch's tasks on an existing Dask cluster.
+
+The tasks are the very ones the local :class:`~hwgrade.grader.sandbox.WorkerPool` runs
+(:func:`~hwgrade.grader.batch.run_load_task`, :func:`~hwgrade.grader.batch.run_part_task`),
+so a cluster grades exactly as one machine does; only the transport differs, and it is
+Dask's own (nothing home-made). Dask is an optional extra (``pip install
+'hwgrade[dask]'``), imported only here and only when a scheduler is named.
+
+Limits on a cluster: a Dask task cannot be killed from outside its worker, so the time
+limit works in two steps. The runner keeps no more tasks in flight than the cluster has
+threads, and a task's clock starts when the scheduler hands it to a worker, so its
+deadline (that time + ``Limits.seconds`` + a grace for the round trip) measures its own
+run time, not time spent queued. An
+overdue task is cancelled and reported as a timeout, and the worker running it is
+restarted through its nanny, which is what frees the thread (a cluster without nannies
+keeps that thread busy until the task ends). Memory is bounded by the workers' own
+``memory_limit``: the nanny restarts a worker that exceeds it, and its task ends as
+crashed. The workers must have hwgrade installed and see the ``--problems`` folder at
+the same path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from hwgrade.grader.errors import UsageError
+from hwgrade.grader.sandbox import Limits, TaskOutcome, describe_exception
+
+#: Seconds added to a task's deadline for the scheduler round trip.
+GRACE = 0.5
+#: Seconds between looks at the scheduler while a task has not started.
+POLL = 0.25
+_INSTALL = "--scheduler needs Dask: pip install 'hwgrade[dask]'"
+
+
+def call_task(fn: Callable[[Any], Any], arg: Any) -> tuple[bool, Any]:
+    """Run on a Dask worker: ``(True, value)`` or ``(False, one-line error)``, never raises.
+
+    Catching here keeps a task's exception from travelling back as a remote traceback
+    (with student text in it) and matches the local pool's outcome format.
+    """
+    try:
+        return True, fn(arg)
+    except BaseException as exc:
+        return False, describe_exception(exc)
+
+
+def warm_worker(problems: str | None) -> int:
+    """Run once on every worker: load the problem set and run its solvers.
+
+    Solving can take seconds (symbolic derivations); doing it before the first task
+    keeps that time out of the first answers' time limit.
+    """
+    from hwgrade.grader.batch import _problem_set
+    from hwgrade.grader.problemset import solve
+
+    problem_set = _problem_set(problems)
+    for spec in problem_set.problems:
+        solve(spec)
+    return len(problem_set.problems)
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError as exc:
+        raise UsageError(_INSTALL) from exc
+    return distributed
+
+
+class DaskRunner:
+    """A :class:`~hwgrade.grader.sandbox.Runner` on a Dask cluster.
+
+    Args:
+        address: The scheduler's address (``tcp://host:8786``); ignored if ``client``
+            is given.
+        limits: The per-task time limit (memory is the workers' ``memory_limit``).
+        client: An existing ``distributed.Client`` (tests, notebooks).
+        connect_timeout: Seconds to wait for the scheduler.
+        problems: The ``--problems`` option; every worker loads and solves it up front.
+
+    Raises:
+        UsageError: Dask is not installed, or the scheduler cannot be reached.
+    """
+
+    def __init__(
+        self,
+        address: str | None,
+        limits: Limits | None = None,
+        *,
+        client: Any = None,
+        connect_timeout: float = 10.0,
+        problems: str | None = None,
+    ) -> None:
+        self._dist = _import_distributed()
+        self.limits = limits or Limits()
+        self._owned = client is None
+        if client is None:
+            try:
+                client = self._dist.Client(address, timeout=connect_timeout)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+        self.client = client
+        self.restarted = 0
+        try:
+            client.run(warm_worker, problems)
+        except Exception as exc:
+            self.close()
+            raise UsageError(f"the Dask workers cannot load the problem set: {exc}") from exc
+
+    def __enter__(self) -> DaskRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Disconnect (only from a client this runner opened itself)."""
+        if self._owned:
+            self.client.close()
+
+    def _slots(self) -> int:
+        """Tasks in flight at once: one per worker thread of the cluster."""
+        try:
+            return max(1, int(sum(self.client.nthreads().values())))
+        except Exception:
+            return 1
+
+    def _restart_running(self, key: str) -> None:
+        """Restart the worker that runs ``key`` (frees the stuck thread); best effort."""
+        try:
+            where = [w for w, keys in self.client.processing().items() if key in keys]
+            if where:
+                self.client.restart_workers(where, timeout=30, raise_for_error=False)
+                self.restarted += 1
+        except Exception:  # no nanny, or the worker is already gone
+            return
+
+    def _mark_started(self, running: dict[Any, list[Any]]) -> None:
+        """Start the clock of tasks the scheduler has handed to a worker.
+
+        The deadline counts from then, not from submission, so time spent waiting for a
+        worker (one being restarted, say) is never charged to the answer.
+        """
+        if all(entry[1] is not None for entry in running.values()):
+            return
+        try:
+            busy = {k for keys in self.client.processing().values() for k in keys}
+        except Exception:
+            busy = {f.key for f in running}  # cannot ask: count from now
+        now = time.monotonic()
+        for future, entry in running.items():
+            if entry[1] is None and future.key in busy:
+                entry[1] = now
+
+    def _outcome(self, future: Any) -> TaskOutcome:
+        """The outcome of a finished (or failed) future."""
+        try:
+            ok, payload = future.result()
+        except self._dist.KilledWorker:
+            message = "the Dask worker running the check died (possibly out of memory)"
+            return TaskOutcome(False, None, message, False, True)
+        except BaseException as exc:
+            return TaskOutcome(ok=False, error=describe_exception(exc))
+        if ok:
+            return TaskOutcome(ok=True, value=payload)
+        return TaskOutcome(ok=False, error=str(payload))
+
+    def map(
+        self,
+        fn: Callable[[Any], Any],
+        items: Iterable[Any],
+        on_done: Callable[[int, TaskOutcome], None] | None = None,
+    ) -> list[TaskOutcome]:
+        """Run ``fn`` on every item on the cluster; never raises because of a task.
+
+        Returns:
+            One outcome per item, in input order; an overdue task is a timeout.
+        """
+        todo = list(items)
+        results: list[TaskOutcome | None] = [None] * len(todo)
+        pending = deque(range(len(todo)))
+        running: dict[Any, list[Any]] = {}  # future -> [index, start time or None]
+        slots = self._slots()
+
+        def finish(index: int, outcome: TaskOutcome) -> None:
+            results[index] = outcome
+            if on_done is not None:
+                on_done(index, outcome)
+
+        while pending or running:
+            while pending and len(running) < slots:
+                index = pending.popleft()
+                try:
+                    future = self.client.submit(call_task, fn, todo[index], pure=False, retries=0)
+                except Exception as exc:  # the cluster is gone, or the item cannot be sent
+                    finish(index, TaskOutcome(ok=False, error=describe_exception(exc)))
+                    continue
+                running[future] = [index, None]
+            if not running:
+                continue
+            self._mark_started(running)
+            starts = [s for _, s in running.values() if s is not None]
+            wait_for = POLL
+            if starts:
+                wait_for = min(POLL, min(starts) + self.limits.seconds + GRACE - time.monotonic())
+            with contextlib.suppress(TimeoutError):
+                self._dist.wait(
+                    list(running), timeout=max(0.0, wait_for), return_when="FIRST_COMPLETED"
+                )
+            now = time.monotonic()
+            for future, (index, start) in list(running.items()):
+                if future.done():
+                    del running[future]
+                    finish(index, self._outcome(future))
+                elif start is not None and now >= start + self.limits.seconds + GRACE:
+                    del running[future]
+                    self._restart_running(future.key)
+                    future.cancel()
+                    message = f"the answer check took longer than {self.limits.seconds:g} s"
+                    finish(index, TaskOutcome(False, None, message, True, False))
+        return [r if r is not None else TaskOutcome(ok=False, error="lost") for r in results]
+
+
+__all__ = ["GRACE", "DaskRunner", "call_task", "warm_worker"]

@@ -1,0 +1,287 @@
+"""The ``--resume`` cache: re-grade only the files that are new or changed.
+
+A TA re-runs ``hwgrade grade`` on the same folder as late submissions trickle in. A
+file's grade depends only on its bytes, the problem set and which problems the batch
+grades (the scope), so the cache keys each entry by the file's path and the SHA-256
+of its content, remembers the scope it was graded in, and is thrown away as a whole
+when the problem set's fingerprint (a hash of every spec and solver file in the
+folder, plus hwgrade's version) changes. It is one JSON file, written atomically, so a
+run interrupted half-way leaves the previous cache intact. Results with a ``timeout``
+verdict are not stored: a timeout depends on how busy the machine was, and the next
+run should try again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hwgrade.grader.batch import Progress, grade_loaded, load_files, scope_from
+from hwgrade.grader.problemset import ProblemSet
+from hwgrade.grader.results import SubmissionResult, Verdict
+from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome
+from hwgrade.grader.submission import Submission
+
+from hwgrade import __version__
+
+#: The cache's file name, in the current folder or beside ``--out``.
+CACHE_NAME = ".hwgrade-cache.json"
+#: Bumped whenever the entry layout changes; an older cache is ignored.
+FORMAT = 1
+_CHUNK = 1 << 20
+
+
+def fingerprint(problem_set: ProblemSet) -> str:
+    """Hash of the problem set's spec and solver files and of hwgrade's version.
+
+    Any edit to a spec (a tolerance, a known mistake, a point value) or to an
+    instructor's solver module can change a grade, so it invalidates the whole cache.
+    """
+    digest = hashlib.sha256(f"hwgrade {__version__}\n".encode())
+    root = problem_set.root
+    files = sorted(
+        p for p in root.iterdir() if p.is_file() and p.suffix in {".yaml", ".yml", ".py"}
+    )
+    for path in files:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a file's content (``None`` when it cannot be read: grade it again)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def default_cache_path(out: str | None) -> Path:
+    """Beside ``--out`` when it is given, else in the current folder."""
+    if out:
+        return Path(out).resolve().parent / CACHE_NAME
+    return Path.cwd() / CACHE_NAME
+
+
+@dataclass(frozen=True)
+class CachedEntry:
+    """What the cache knows about one file.
+
+    Attributes:
+        answered: Problem ids the file answers (the batch's scope is their union).
+        scope: The problems it was graded against.
+        result: Its result.
+    """
+
+    answered: tuple[str, ...]
+    scope: tuple[str, ...]
+    result: SubmissionResult
+
+
+class ResumeCache:
+    """Results of earlier runs, keyed by absolute path and content hash.
+
+    Args:
+        path: The cache file (read if it exists and matches ``fingerprint``).
+        fingerprint: The problem set's :func:`fingerprint`.
+    """
+
+    def __init__(self, path: Path, fingerprint: str) -> None:
+        self.path = path
+        self.fingerprint = fingerprint
+        self._entries: dict[str, dict[str, Any]] = {}
+        self.hits = 0
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if (
+            isinstance(data, dict)
+            and data.get("format") == FORMAT
+            and data.get("fingerprint") == fingerprint
+            and isinstance(data.get("files"), dict)
+        ):
+            self._entries = data["files"]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @staticmethod
+    def _key(path: Path) -> str:
+        return str(path.resolve())
+
+    def get(self, path: Path, digest: str | None) -> CachedEntry | None:
+        """The entry for ``path`` if its content is unchanged (a damaged entry is a miss)."""
+        if digest is None:
+            return None
+        entry = self._entries.get(self._key(path))
+        if not isinstance(entry, dict) or entry.get("sha256") != digest:
+            return None
+        try:
+            return CachedEntry(
+                tuple(entry["answered"]),
+                tuple(entry["scope"]),
+                SubmissionResult.from_dict(entry["result"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(
+        self,
+        path: Path,
+        digest: str | None,
+        answered: Sequence[str],
+        scope: Sequence[str],
+        result: SubmissionResult,
+    ) -> None:
+        """Remember a result (not when it holds a timeout, or the file was unreadable)."""
+        if digest is None or any(p.result.verdict is Verdict.TIMEOUT for p in result.parts):
+            return
+        if "took longer than" in result.status or "worker" in result.status:
+            return  # the reader was stopped: try again next time
+        self._entries[self._key(path)] = {
+            "sha256": digest,
+            "answered": list(answered),
+            "scope": list(scope),
+            "result": result.to_dict() | {"max_possible": result.max_possible},
+        }
+
+    def save(self) -> None:
+        """Write the cache atomically (a temporary file renamed over the old one)."""
+        document = {"format": FORMAT, "fingerprint": self.fingerprint, "files": self._entries}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".hwgrade-cache-", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(document, handle, ensure_ascii=False)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _lookup(
+    cache: ResumeCache | None, files: Sequence[Path]
+) -> tuple[list[str | None], list[CachedEntry | None]]:
+    """Content hash and cached entry of every file (all ``None`` without a cache)."""
+    if cache is None:
+        return [None] * len(files), [None] * len(files)
+    digests = [file_digest(f) for f in files]
+    return digests, [cache.get(f, d) for f, d in zip(files, digests, strict=True)]
+
+
+def _remember(
+    cache: ResumeCache,
+    files: Sequence[Path],
+    digests: Sequence[str | None],
+    graded: Mapping[int, Any],
+    scope: Sequence[str],
+    results: Mapping[int, SubmissionResult],
+) -> None:
+    """Store the files graded in this run (by index; ``graded`` holds what was read), save.
+
+    ``graded`` maps an index to its ``Submission`` (whose ``answers`` name the problems
+    it answers) or to the ``(path, reason)`` of an unreadable file.
+    """
+    for i, sub in graded.items():
+        answers = getattr(sub, "answers", None)
+        cache.put(files[i], digests[i], sorted(answers or ()), scope, results[i])
+    cache.hits = len(files) - len(graded)
+    cache.save()
+
+
+class Counter:
+    """Turns per-task callbacks of both phases into one (done, total) progress stream."""
+
+    def __init__(self, total: int, report: Progress | None) -> None:
+        self.done, self.total, self.report = 0, total, report
+        if report is not None:
+            report(0, total)
+
+    def step(self, index: int, outcome: TaskOutcome) -> None:
+        """One task (file read, answer check or cache hit) ended."""
+        self.done += 1
+        if self.report is not None:
+            self.report(self.done, self.total)
+
+    def grow(self, more: int) -> None:
+        """The files are read: ``more`` distinct answers are left to check."""
+        self.total += more
+        if self.report is not None:
+            self.report(self.done, self.total)
+
+
+def grade_all(
+    files: Sequence[Path],
+    problem_set: ProblemSet,
+    problems_option: str | None,
+    runner: Runner,
+    limits: Limits,
+    only: Sequence[str],
+    counter: Counter,
+    cache: ResumeCache | None,
+) -> list[SubmissionResult]:
+    """Read, plan and grade; with a cache, only the files it does not already know.
+
+    The batch's scope is the union of the problems every file answers, cached files
+    included (their entry remembers which); a cached file graded under another scope
+    is read and graded again so that its row has the same columns as the others.
+    """
+    digests, hits = _lookup(cache, files)
+    todo = [i for i, hit in enumerate(hits) if hit is None]
+    loaded: dict[int, Submission | tuple[Path, str]] = dict(
+        zip(
+            todo,
+            load_files([files[i] for i in todo], runner, limits, problems_option, counter.step),
+            strict=True,
+        )
+    )
+    answered = {pid for hit in hits if hit is not None for pid in hit.answered}
+    answered |= {pid for s in loaded.values() if isinstance(s, Submission) for pid in s.answers}
+    scope = scope_from(answered, problem_set, only)
+    stale = [i for i, hit in enumerate(hits) if hit is not None and list(hit.scope) != scope]
+    if stale:  # the class now answers other problems: these files need their new parts
+        again = load_files([files[i] for i in stale], runner, limits, problems_option, counter.step)
+        loaded.update(zip(stale, again, strict=True))
+    order = sorted(loaded)
+    graded = grade_loaded(
+        [loaded[i] for i in order],
+        problem_set,
+        scope,
+        runner,
+        limits,
+        problems_option=problems_option,
+        on_done=counter.step,
+        on_planned=counter.grow,
+    )
+    results: dict[int, SubmissionResult] = dict(zip(order, graded, strict=True))
+    for i, hit in enumerate(hits):
+        if i not in results and hit is not None:
+            results[i] = hit.result
+            counter.step(i, TaskOutcome(ok=True))
+    if cache is not None:
+        _remember(cache, files, digests, loaded, scope, results)
+    return [results[i] for i in range(len(files))]
+
+
+__all__ = [
+    "CACHE_NAME",
+    "CachedEntry",
+    "Counter",
+    "ResumeCache",
+    "default_cache_path",
+    "file_digest",
+    "fingerprint",
+    "grade_all",
+]

@@ -1,0 +1,220 @@
+"""Reading a spec file: safe YAML composition, field-to-line tracking, typed field getters.
+
+A spec error is only useful if it says where to look, so a spec file is *composed* first
+(the node tree keeps line marks that plain ``safe_load`` throws away) and every field
+path (``parts[2].points``) is mapped to its line. :class:`FieldReader` then reads typed
+fields from the constructed data, collecting every problem instead of stopping at the
+first, so that ``hwgrade validate`` can list all of a file's problems in one run. The
+spec-specific sections (parts, mistakes) live in :mod:`hwgrade.grader.specs`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hwgrade.grader.context import Context, Relation, SymbolDecl, parse_relation, parse_shape
+from hwgrade.grader.errors import SpecError, UsageError
+from hwgrade.grader.names import canonical_name, is_valid_name
+
+#: Largest spec file read, in bytes: specs are small; anything bigger is a mistake.
+MAX_SPEC_BYTES = 1_000_000
+
+
+def line_of(lines: dict[str, int], fld: str) -> int | None:
+    """The line of ``fld``, or of its nearest enclosing field (``parts[2]`` for ``.x``).
+
+    Derivations are evaluated long after reading, so this works from a plain mapping
+    that the loaded spec keeps, not from the reader.
+    """
+    probe = fld
+    while True:
+        if probe in lines:
+            return lines[probe]
+        parent = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", probe)
+        if parent == probe:
+            return lines.get("")
+        probe = parent
+
+
+class FieldReader:
+    """Typed access to one spec's fields, collecting :class:`SpecError` s with lines."""
+
+    def __init__(self, path: Path, lines: dict[str, int]) -> None:
+        self.path = path
+        self.lines = lines
+        self.errors: list[SpecError] = []
+
+    def line(self, fld: str) -> int | None:
+        """The line of ``fld``, or of its nearest enclosing field."""
+        return line_of(self.lines, fld)
+
+    def error(self, message: str, fld: str | None) -> None:
+        """Record one problem about ``fld`` (``None`` for the file as a whole)."""
+        line = self.line(fld) if fld else self.lines.get("")
+        self.errors.append(SpecError(message, path=str(self.path), field=fld, line=line))
+
+    def text(self, data: dict[str, Any], key: str, fld: str, required: bool) -> str:
+        """A string field (numbers are refused: ids like ``1`` are almost always typos)."""
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.error(f"missing required field `{key}`", fld)
+            return ""
+        if not isinstance(value, str):
+            self.error(f"`{key}` must be a string, not {type(value).__name__}", fld)
+            return ""
+        return value
+
+    def number(self, value: Any, fld: str, default: float, minimum: float) -> float:
+        """A number; YAML 1.1 reads ``1e-3`` as text, so numeric strings are accepted."""
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            self.error("expected a number, not a boolean", fld)
+            return default
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.error(f"expected a number, got `{value}`", fld)
+            return default
+        if not number >= minimum:
+            self.error(f"must be at least {minimum:g}, got {number:g}", fld)
+            return default
+        return number
+
+    def flag(self, value: Any, fld: str) -> bool:
+        """A boolean field."""
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.error("expected true or false", fld)
+            return False
+        return value
+
+    def strings(self, value: Any, fld: str) -> tuple[str, ...]:
+        """A list of strings."""
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.error("expected a list of strings", fld)
+            return ()
+        return tuple(value)
+
+    def derivation(self, value: Any, fld: str) -> None:
+        """A derivation is text, a number, or nested lists of them (checked when derived)."""
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list) and item:
+                stack.extend(item)
+            elif isinstance(item, bool) or not isinstance(item, (str, int, float)):
+                self.error("a derivation is text, a number, or a list of them", fld)
+                return
+
+    def context(self, symbols: Any, relations: Any) -> Context:
+        """The declared names: ``name: scalar | "rows x cols" | {shape, positive}``."""
+        decls: list[SymbolDecl] = []
+        if symbols is not None and not isinstance(symbols, dict):
+            self.error("`symbols` must be a mapping of name to shape", "symbols")
+            symbols = {}
+        seen: set[str] = set()
+        for raw_name, raw in (symbols or {}).items():
+            fld = f"symbols.{raw_name}"
+            name = canonical_name(str(raw_name))
+            if not is_valid_name(name):
+                self.error(f"`{raw_name}` is not a valid symbol name", fld)
+                continue
+            if name in seen:
+                self.error(f"symbol `{raw_name}` is declared twice", fld)
+                continue
+            seen.add(name)
+            positive = False
+            shape_text: Any = raw
+            if isinstance(raw, dict):
+                unknown = set(raw) - {"shape", "positive"}
+                if unknown:
+                    self.error(f"unknown symbol field(s): {', '.join(map(str, unknown))}", fld)
+                shape_text = raw.get("shape", "scalar")
+                positive = self.flag(raw.get("positive"), fld + ".positive")
+            if not isinstance(shape_text, str):
+                self.error("a symbol is `scalar` or a shape such as `n x d`", fld)
+                continue
+            if shape_text.strip() == "scalar":
+                decls.append(SymbolDecl(name, None, positive))
+                continue
+            try:
+                decls.append(SymbolDecl(name, parse_shape(shape_text), positive))
+            except UsageError as exc:
+                self.error(exc.message, fld)
+        rels: list[Relation] = []
+        for i, text in enumerate(self.strings(relations, "relations")):
+            try:
+                rels.append(parse_relation(text))
+            except UsageError as exc:
+                self.error(exc.message, f"relations[{i}]")
+        ctx = Context(tuple(decls), tuple(rels))
+        for i, rel in enumerate(rels):
+            for dim in (rel.left, rel.right):
+                if isinstance(dim, str) and dim not in ctx.dimensions:
+                    self.error(f"relation uses `{dim}`, which no shape mentions", f"relations[{i}]")
+        return ctx
+
+
+def _record_lines(node: yaml.Node, prefix: str, reader: FieldReader) -> None:
+    """Map every field path (``parts[2].points``) to its 1-based line; flag duplicate keys."""
+    lines = reader.lines
+    lines.setdefault(prefix, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            sub = f"{prefix}.{key}" if prefix else key
+            lines[sub] = key_node.start_mark.line + 1
+            if key in seen:
+                reader.error(f"duplicate key `{key}`", sub)
+                continue
+            seen.add(key)
+            _record_lines(value_node, sub, reader)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _record_lines(item, f"{prefix}[{i}]", reader)
+
+
+def compose_file(path: Path, reader: FieldReader) -> tuple[bool, Any]:
+    """Read ``path`` with the safe loader, recording lines and errors in ``reader``.
+
+    Returns:
+        ``(ok, data)``: ``ok`` is false when the file could not be read as YAML at all.
+    """
+    try:
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            reader.error(f"the file is larger than {MAX_SPEC_BYTES} bytes", None)
+            return False, None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reader.error(f"cannot read the file: {exc}", None)
+        return False, None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            reader.error("the file is empty", None)
+            return False, None
+        _record_lines(node, "", reader)
+        return True, loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        reader.errors.append(SpecError(f"not valid YAML: {exc.problem}", str(path), None, line))
+        return False, None
+    except yaml.YAMLError as exc:
+        reader.error(f"not valid YAML: {exc}", None)
+        return False, None
+    finally:
+        loader.dispose()
+
+
+__all__ = ["MAX_SPEC_BYTES", "FieldReader", "compose_file", "line_of"]

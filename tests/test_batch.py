@@ -1,0 +1,198 @@
+"""Batch grading: every file gets a row, right scores, and hostile files change nothing.
+
+The class comes from ``benchmarks/make_class.py`` (answers derived from the key, with
+rewrites, typical wrong answers, missing parts and hostile files). Only outcomes are
+checked, never durations (CONTRIBUTING).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hwgrade.grader.batch import collect_files, grade_files
+from hwgrade.grader.problemset import ProblemSet, load_problem_set
+from hwgrade.grader.results import SubmissionResult, Verdict
+from hwgrade.grader.sandbox import Limits
+
+from tests.classgen import load
+
+mc = load()
+LIMITS = Limits(seconds=5.0)
+PWNED = Path("/tmp/hwgrade-pwned")
+
+
+@pytest.fixture(scope="module")
+def problem_set() -> ProblemSet:
+    return load_problem_set(None)
+
+
+@pytest.fixture(scope="module")
+def generated(problem_set: ProblemSet) -> list[Any]:
+    return mc.make_class(problem_set, 60, hostile_fraction=0.25, seed=7)
+
+
+@pytest.fixture(scope="module")
+def class_dir(generated: list[Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("class")
+    mc.write_class(generated, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def graded(class_dir: Path, problem_set: ProblemSet) -> dict[str, SubmissionResult]:
+    PWNED.unlink(missing_ok=True)
+    files = collect_files([str(class_dir)])
+    results = grade_files(files, problem_set, workers=2, limits=LIMITS)
+    return {Path(r.file).name: r for r in results}
+
+
+def test_every_file_has_a_row(generated: list[Any], graded: dict[str, SubmissionResult]) -> None:
+    assert sorted(graded) == sorted(f.name for f in generated)
+
+
+def test_hostile_files_are_rows_with_a_reason(
+    generated: list[Any], graded: dict[str, SubmissionResult]
+) -> None:
+    bad = [f for f in generated if f.kind == "hostile_file"]
+    assert bad
+    for f in bad:
+        result = graded[f.name]
+        assert not result.graded, f.name
+        assert result.status and result.score == 0
+        assert str(Path(result.file)) not in result.status  # the row already names the file
+
+
+def test_verdicts_match_what_the_generator_intended(
+    generated: list[Any], graded: dict[str, SubmissionResult]
+) -> None:
+    for f in generated:
+        if f.kind == "hostile_file":
+            continue
+        verdicts = {p.key: p.result.verdict for p in graded[f.name].parts}
+        for key, expected in f.expected.items():
+            got = verdicts[key]
+            if expected == mc.CORRECT:
+                assert got is Verdict.CORRECT, (f.name, key)
+            elif expected == mc.MISSING:
+                assert got is Verdict.MISSING, (f.name, key)
+            else:  # wrong or hostile: never counted correct
+                assert got is not Verdict.CORRECT, (f.name, key)
+
+
+def test_scores_of_files_without_wrong_answers(
+    generated: list[Any], graded: dict[str, SubmissionResult]
+) -> None:
+    checked = 0
+    for f in generated:
+        if f.expected_score is not None:
+            assert graded[f.name].score == pytest.approx(f.expected_score), f.name
+            checked += 1
+    assert checked
+
+
+def test_no_payload_ran(graded: dict[str, SubmissionResult]) -> None:
+    assert not PWNED.exists()
+
+
+def test_honest_files_graded_as_they_would_be_alone(
+    generated: list[Any],
+    graded: dict[str, SubmissionResult],
+    problem_set: ProblemSet,
+    tmp_path: Path,
+) -> None:
+    honest = [f for f in generated if f.kind == "honest"]
+    mc.write_class(honest, tmp_path)
+    alone = grade_files(collect_files([str(tmp_path)]), problem_set, workers=2, limits=LIMITS)
+    assert len(alone) == len(honest)
+    for result in alone:
+        mixed = graded[Path(result.file).name]
+        assert [p.to_dict() for p in result.parts] == [p.to_dict() for p in mixed.parts]
+        assert (result.student, result.status, result.score) == (
+            mixed.student,
+            mixed.status,
+            mixed.score,
+        )
+
+
+def test_each_file_graded_one_by_one_matches(
+    generated: list[Any],
+    graded: dict[str, SubmissionResult],
+    problem_set: ProblemSet,
+    class_dir: Path,
+) -> None:
+    """Dedup must not let one file's answer change another's verdict."""
+    sample = [f for f in generated if f.kind != "hostile_file"][:4]
+    for f in sample:
+        [single] = grade_files([class_dir / f.name], problem_set, workers=1, limits=LIMITS)
+        mixed = graded[f.name]
+        assert [p.to_dict() for p in single.parts] == [p.to_dict() for p in mixed.parts]
+
+
+def test_identical_answers_are_checked_once(problem_set: ProblemSet, tmp_path: Path) -> None:
+    for i in range(6):
+        (tmp_path / f"s{i}.yaml").write_text("answers:\n  rnn_backprop:\n    c.dy_dt: w\n")
+    steps: list[tuple[int, int]] = []
+    results = grade_files(
+        collect_files([str(tmp_path)]),
+        problem_set,
+        workers=1,
+        limits=LIMITS,
+        on_progress=lambda done, total: steps.append((done, total)),
+    )
+    parts = len(problem_set.get("rnn_backprop").parts)  # type: ignore[union-attr]
+    # 6 file reads, then one check per part: the six identical files share every answer.
+    assert steps[-1] == (6 + parts, 6 + parts)
+    assert all(r.parts == results[0].parts for r in results)
+
+
+def test_inline_mode_has_the_same_results(problem_set: ProblemSet, tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(
+        "answers:\n  rnn_backprop:\n    b: 3 w^2 u_1 + 2 w u_2 + u_3\n"
+    )
+    [inline] = grade_files([tmp_path / "a.yaml"], problem_set, workers=0)
+    [pooled] = grade_files([tmp_path / "a.yaml"], problem_set, workers=1, limits=LIMITS)
+    assert inline.to_dict() == pooled.to_dict()
+
+
+@pytest.mark.slow
+def test_thousand_files_five_percent_hostile(problem_set: ProblemSet, tmp_path: Path) -> None:
+    """Issue 6: 1,000 files, 5% hostile: a row for every file, honest ones right."""
+    generated = mc.make_class(problem_set, 1000, hostile_fraction=0.05, seed=2024)
+    mc.write_class(generated, tmp_path)
+    results = grade_files(collect_files([str(tmp_path)]), problem_set, workers=2, limits=LIMITS)
+    by_name = {Path(r.file).name: r for r in results}
+    assert sorted(by_name) == sorted(f.name for f in generated)
+    for f in generated:
+        if f.kind != "honest":
+            continue
+        verdicts = {p.key: p.result.verdict for p in by_name[f.name].parts}
+        for key, expected in f.expected.items():
+            assert (verdicts[key] is Verdict.CORRECT) == (expected == mc.CORRECT), (f.name, key)
+
+
+def test_carry_forward_still_sees_the_students_own_answers(
+    problem_set: ProblemSet, tmp_path: Path
+) -> None:
+    from hwgrade.grader.grading import grade_part
+    from hwgrade.grader.problemset import solve
+
+    spec = problem_set.get("rnn_backprop")
+    assert spec is not None
+    rules = solve(spec).carry_forward
+    assert rules, "rnn_backprop has error-carried-forward parts"
+    answers = {"d.edge1": "w", "d.edge2": "w", "d.edge3": "w", "d.total": "3 w", "b": "3 w"}
+    body = "".join(f"    {k}: {v}\n" for k, v in answers.items())
+    (tmp_path / "cf.yaml").write_text("answers:\n  rnn_backprop:\n" + body)
+    [result] = grade_files([tmp_path / "cf.yaml"], problem_set, workers=1, limits=LIMITS)
+    for p in result.parts:
+        part = spec.part(p.part)
+        assert part is not None
+        own = {
+            s: answers[s]
+            for s in (rules[p.part].sources if p.part in rules else ())
+            if s in answers
+        }
+        direct = grade_part(spec, part, solve(spec), answers.get(p.part), own)
+        assert p.result == direct, p.part

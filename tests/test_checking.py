@@ -1,0 +1,70 @@
+"""Reading one answer into a verdict: parse-error messages that say what to do, ``equiv``."""
+
+from __future__ import annotations
+
+import pytest
+from hwgrade.grader.checking import check_pair, read
+from hwgrade.grader.context import parse_vars
+from hwgrade.grader.results import Verdict
+
+CTX = parse_vars("w, u_1, u_2, u_3")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("w*u_1 +", ["at column 8", "nothing follows the final `+`"]),
+        ("w^", ["nothing follows the final `^`"]),
+        ("w(u_2 + w u_1", ["at column 14", "a `(` is never closed: add 1 `)`"]),
+        ("[w, [u_1", ["a `[` is never closed: add 2 `]`"]),
+        ("w u_2)", ["at column 6 (`)`)", "no matching opening bracket"]),
+        ("u1 + w", ["at column 1 (`u1`)", "did you mean `u_1`?"]),
+        ("x + w", ["unknown symbol `x`", "this problem's symbols are u_1, u_2, u_3, w"]),
+        ("w, u_1", ["a comma separates list entries only"]),
+        ("w·u₁", ["type subscripts with `_`"]),
+    ],
+    ids=[
+        "trailing-plus",
+        "trailing-power",
+        "open-paren",
+        "open-brackets",
+        "extra-paren",
+        "did-you-mean",
+        "lists-symbols",
+        "comma",
+        "subscript-digit",
+    ],
+)
+def test_parse_errors_say_where_and_what_to_do(text: str, says: list[str]) -> None:
+    reading = read(text, CTX)
+    assert reading.parsed is None and reading.failure is not None
+    assert reading.failure.verdict is Verdict.INVALID
+    for fragment in says:
+        assert fragment in reading.failure.message
+
+
+def test_did_you_mean_is_not_followed_by_the_symbol_list() -> None:
+    reading = read("u1", CTX)
+    assert reading.failure is not None
+    assert "symbols are" not in reading.failure.message
+
+
+@pytest.mark.parametrize(
+    ("reference", "answer", "verdict"),
+    [
+        ("w^2 u_1", "u_1 w w", Verdict.CORRECT),
+        ("w^2 u_1", "u_1 w", Verdict.INCORRECT),
+        ("w^2 u_1", "u_1 w +", Verdict.INVALID),
+        ("w^2 u_1 +", "u_1 w", Verdict.INVALID),
+    ],
+    ids=["equal", "not-equal", "bad-answer", "bad-reference"],
+)
+def test_check_pair(reference: str, answer: str, verdict: Verdict) -> None:
+    result = check_pair(reference, answer, CTX)
+    assert result.verdict is verdict
+    if verdict is Verdict.CORRECT:
+        assert result.interpreted_as == "u_1*w^2"
+
+
+def test_check_pair_says_which_side_is_unreadable() -> None:
+    assert check_pair("w +", "w", CTX).message.startswith("the reference cannot be read")

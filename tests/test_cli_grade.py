@@ -1,0 +1,214 @@
+"""``hwgrade grade`` through click's CliRunner: a folder with every kind of bad file."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hwgrade.grader.cli import cli
+
+GOOD = """student: alice
+answers:
+  rnn_backprop:
+    a.t: "u_3 + w u_2 + w^2 u_1"
+    b: "u_3 + 2 w u_2 + 3 w^2 u_1"
+"""
+WRONG = """student: bob
+answers:
+  rnn_backprop:
+    a.t: "w*2"
+    b: "2 w"
+"""
+FILES: dict[str, bytes] = {
+    "good.yaml": GOOD.encode(),
+    "wrong.yaml": WRONG.encode(),
+    "empty.yaml": b"",
+    "binary.yaml": bytes(range(256)) * 8,
+    "hostile.yaml": b"answers:\n  rnn_backprop:\n    b: \"__import__('os').system('x')\"\n"
+    b"    a.t: 10^10^10\n",
+    "huge.yaml": b"answers:\n  rnn_backprop:\n    b: '" + b"w+" * 600_000 + b"w'\n",
+    "bomb.yaml": b"a: &a [x, x]\nb: &b [*a, *a]\nanswers: *b\n",
+    "deep.yaml": b"answers: " + b"[" * 5000 + b"]" * 5000 + b"\n",
+}
+
+#: Gradescope's autograder specification: allowed fields and their types.
+GS_TOP = {
+    "score": float,
+    "execution_time": (int, float),
+    "output": str,
+    "output_format": str,
+    "test_output_format": str,
+    "test_name_format": str,
+    "visibility": str,
+    "stdout_visibility": str,
+    "extra_data": dict,
+    "tests": list,
+    "leaderboard": list,
+}
+GS_TEST = {
+    "score": (int, float),
+    "max_score": (int, float),
+    "status": str,
+    "name": str,
+    "name_format": str,
+    "number": str,
+    "output": str,
+    "output_format": str,
+    "tags": list,
+    "visibility": str,
+    "extra_data": dict,
+}
+VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
+FORMATS = {"text", "html", "simple_format", "md", "ansi"}
+
+
+def validate_gradescope(doc: dict[str, Any]) -> None:
+    assert set(doc) <= set(GS_TOP), set(doc) - set(GS_TOP)
+    for key, value in doc.items():
+        assert isinstance(value, GS_TOP[key]), key
+    assert "score" in doc or all("score" in t for t in doc["tests"])
+    assert doc.get("visibility", "visible") in VISIBILITY
+    assert doc.get("stdout_visibility", "hidden") in VISIBILITY
+    for key in ("output_format", "test_output_format", "test_name_format"):
+        assert doc.get(key, "text") in FORMATS
+    for test in doc["tests"]:
+        assert set(test) <= set(GS_TEST), set(test) - set(GS_TEST)
+        for key, value in test.items():
+            assert isinstance(value, GS_TEST[key]), key
+        assert test.get("status", "passed") in {"passed", "failed"}
+        assert test.get("visibility", "visible") in VISIBILITY
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("subs")
+    for name, content in FILES.items():
+        (root / name).write_bytes(content)
+    return root
+
+
+@pytest.fixture(scope="module")
+def run(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("out")
+    args = [
+        "grade",
+        str(folder),
+        "--out",
+        str(out / "grades.csv"),
+        "--json",
+        str(out / "report.json"),
+        "--gradescope",
+        str(out / "gs"),
+        "--canvas",
+        str(out / "canvas.csv"),
+        "--workers",
+        "2",
+    ]
+    result = CliRunner().invoke(cli, args)
+    return {"result": result, "out": out}
+
+
+def test_exits_zero(run: dict[str, Any]) -> None:
+    assert run["result"].exit_code == 0, run["result"].output
+
+
+def test_every_file_has_a_csv_row(run: dict[str, Any]) -> None:
+    with (run["out"] / "grades.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert sorted(Path(r["file"]).name for r in rows) == sorted(FILES)
+    by = {Path(r["file"]).name: r for r in rows}
+    assert by["good.yaml"]["status"] == "graded"
+    assert float(by["good.yaml"]["rnn_backprop.a.t"]) == 1.0
+    assert float(by["good.yaml"]["rnn_backprop.b"]) == 2.0
+    assert float(by["wrong.yaml"]["score"]) == 0.0
+    assert by["hostile.yaml"]["status"] == "graded"
+    for bad in ("empty.yaml", "binary.yaml", "huge.yaml", "bomb.yaml", "deep.yaml"):
+        assert by[bad]["status"] != "graded"
+        assert by[bad]["rnn_backprop.b"] == ""
+
+
+def test_json_report(run: dict[str, Any]) -> None:
+    report = json.loads((run["out"] / "report.json").read_text())
+    subs = {Path(s["file"]).name: s for s in report["submissions"]}
+    assert sorted(subs) == sorted(FILES)
+    hostile = {p["part"]: p["verdict"] for p in subs["hostile.yaml"]["parts"]}
+    assert hostile["b"] == "invalid" and hostile["a.t"] in {"invalid", "timeout"}
+    assert {"parts", "ungraded", "histogram"} <= set(report["summary"])
+
+
+def test_gradescope_files_validate(run: dict[str, Any]) -> None:
+    docs = sorted((run["out"] / "gs").glob("*/results.json"))
+    assert len(docs) == len(FILES)
+    for path in docs:
+        doc = json.loads(path.read_text())
+        validate_gradescope(doc)
+        assert [t["number"] for t in doc["tests"]][:1] == ["rnn_backprop.a.t"]
+
+
+def test_canvas_csv(run: dict[str, Any]) -> None:
+    with (run["out"] / "canvas.csv").open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert rows[1][0] == "Points Possible"
+    assert len(rows) == 2 + len(FILES)
+
+
+def test_report_names_the_unreadable_files(run: dict[str, Any]) -> None:
+    text = run["result"].stdout
+    assert "Could not be graded" in text
+    assert "3 graded, 5 could not be graded" in text
+
+
+def test_json_to_stdout_is_clean(folder: Path) -> None:
+    result = CliRunner().invoke(cli, ["grade", str(folder / "good.yaml"), "--json", "-"])
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["submissions"][0]["score"] == 3.0
+
+
+def test_csv_to_stdout_is_clean(folder: Path) -> None:
+    result = CliRunner().invoke(cli, ["grade", str(folder / "good.yaml"), "--out", "-"])
+    assert result.exit_code == 0
+    rows = list(csv.reader(result.stdout.splitlines()))
+    assert rows[0][:3] == ["student", "file", "status"] and len(rows) == 2
+
+
+def test_resume_grades_only_changed_files(folder: Path, tmp_path: Path) -> None:
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("good.yaml", "wrong.yaml", "empty.yaml"):
+        (subs / name).write_bytes(FILES[name])
+    out = tmp_path / "grades.csv"
+    args = ["grade", str(subs), "--out", str(out), "--resume", "--workers", "1"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0 and "0 of 3 files unchanged" in first.stderr
+    before = out.read_text()
+    second = CliRunner().invoke(cli, args)
+    assert "3 of 3 files unchanged" in second.stderr
+    assert out.read_text() == before
+    (subs / "wrong.yaml").write_bytes(GOOD.replace("alice", "bob").encode())
+    third = CliRunner().invoke(cli, args)
+    assert "2 of 3 files unchanged" in third.stderr
+    assert (tmp_path / ".hwgrade-cache.json").is_file()
+
+
+def test_unknown_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["grade", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+
+
+def test_scheduler_without_dask_is_a_usage_error(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    result = CliRunner().invoke(
+        cli, ["grade", str(folder / "good.yaml"), "--scheduler", "tcp://127.0.0.1:1"]
+    )
+    assert result.exit_code == 2
+    assert "hwgrade[dask]" in result.stderr

@@ -1,0 +1,95 @@
+"""The derivation mini-language: operations, names, exactness and its refusals."""
+
+import numpy as np
+import pytest
+import sympy
+from hwgrade.grader.context import Context, SymbolDecl
+from hwgrade.grader.derive import DeriveError, Deriver, reduce_axes
+
+w, x, y, u_1, u_2, u_3 = sympy.symbols("w x y u_1 u_2 u_3")
+CTX = Context(tuple(SymbolDecl(n) for n in ("w", "x", "y", "u_1", "u_2", "u_3")))
+
+
+def _deriver(**values):
+    d = Deriver(CTX)
+    for name, raw in values.items():
+        d.values[name] = d.evaluate(raw)
+    return d
+
+
+CASES = [
+    ("diff", "diff(w^3 x, w)", 3 * w**2 * x),
+    ("diff_n", "diff(w^3 x, w, 2)", 6 * w * x),
+    ("nested", "diff(subs(w^2 y, y, x w), w)", 3 * w**2 * x),
+    ("subs_pairs", "subs(w x + y, w, 2, x, 3, y, 1/2)", sympy.Rational(13, 2)),
+    ("expand", "expand((w + 1)^2)", w**2 + 2 * w + 1),
+    ("factor", "factor(w^2 - 1)", (w - 1) * (w + 1)),
+    ("simplify", "simplify(exp(w)/(exp(w) + 1) - 1)", -1 / (sympy.exp(w) + 1)),
+    ("arith_around_call", "2 diff(w^2, w) + 1", 4 * w + 1),
+    ("call_then_name", "diff(w^2, w)x", 2 * w * x),
+    ("exact_decimal", "0.6 w", sympy.Rational(3, 5) * w),
+    ("max_scalar", "max(-2, 0)", 0),
+    ("mean_all", "mean([[1, 2], [3, 5]])", sympy.Rational(11, 4)),
+    ("sum_axis", "sum([[1, 2], [3, 5]], axes=[0])", sympy.ImmutableMatrix([4, 7])),
+    ("matmul_1x1", "matmul([[1, 2]], [[3], [4]])", 11),
+    ("transpose", "transpose([[1, 2]])", sympy.ImmutableMatrix([1, 2])),
+    ("max_entrywise", "max([[-1, 2]], 0)", sympy.ImmutableMatrix([[0, 2]])),
+]
+
+
+@pytest.mark.parametrize("text,expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_operations(text, expected):
+    got = _deriver().evaluate(text)
+    if isinstance(expected, sympy.MatrixBase):
+        assert got == expected
+    else:
+        assert sympy.simplify(got - expected) == 0
+
+
+def test_definitions_chain_like_the_rnn():
+    d = _deriver(t="u_3 + w(u_2 + w u_1)", y="w t")
+    assert d.evaluate("expand(diff(y, w))") == sympy.expand(
+        sympy.diff(w * (u_3 + w * (u_2 + w * u_1)), w)
+    )
+
+
+def test_matrix_definitions_in_arithmetic():
+    d = _deriver(h=[[1, -1]], W=[[1, 1]], A=[[-0.8, 0.8]])
+    assert d.evaluate("matmul(W, transpose(h)) + max(A, 0)") == sympy.ImmutableMatrix(
+        [[0, sympy.Rational(4, 5)]]
+    )
+
+
+@pytest.mark.parametrize("axes", [(0,), (1,), (2,), (0, 2), (1, 2), (0, 1, 2)])
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_reduce_axes_matches_numpy(axes, ddof):
+    rng = np.random.default_rng(len(axes) + ddof)
+    data = rng.integers(-5, 6, size=(3, 2, 4))
+    tensor = Deriver(Context()).evaluate(data.tolist())
+    for op, ref in (("mean", data.mean(axis=axes)), ("var", data.var(axis=axes, ddof=ddof))):
+        got = reduce_axes(op, tensor, axes, ddof)
+        got = np.array(got.tolist() if hasattr(got, "tolist") else got, float)
+        assert np.allclose(got.reshape(np.shape(ref)), ref)
+
+
+REFUSED = [
+    ("unknown_name", "diff(q, w)", "q"),
+    ("not_a_symbol", "diff(w^2, 2)", "declared symbol"),
+    ("bad_keyword", "diff(w, w, axes=[0])", "axes"),
+    ("subs_pairs", "subs(w, w)", "subs"),
+    ("unbalanced", "diff(w, w", "unbalanced"),
+    ("empty_arg", "diff(w,, w)", "empty argument"),
+    ("bad_axes", "mean([[1]], axes=[5])", "axes"),
+    ("ddof", "var([[1, 2]], ddof=3)", "ddof"),
+    ("tensor_in_arithmetic", "2 T", "tensor"),
+    ("python_is_not_run", "__import__('os')", "cannot read"),
+    ("eval_name", "eval(w)", "cannot read"),
+]
+
+
+@pytest.mark.parametrize("text,fragment", [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED])
+def test_refusals_say_why(text, fragment):
+    d = _deriver(T=[[[1, 2]], [[3, 4]]])
+    with pytest.raises(DeriveError) as info:
+        d.evaluate(text)
+    assert fragment in info.value.message

@@ -1,0 +1,75 @@
+"""``--scheduler``: the same tasks on a Dask cluster (a LocalCluster on loopback).
+
+Skipped when Dask is not installed (``pip install 'hwgrade[dask]'``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hwgrade.grader.batch import collect_files, grade_files
+from hwgrade.grader.errors import UsageError
+from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.sandbox import Limits
+
+distributed = pytest.importorskip("distributed", reason="Dask is not installed (hwgrade[dask])")
+
+from tests.classgen import load  # noqa: E402
+
+mc = load()
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        memory_limit="2GiB",
+    )
+    with cluster, distributed.Client(cluster, timeout=60) as c:
+        yield c
+
+
+def test_results_equal_the_local_pool(client: Any, tmp_path: Path) -> None:
+    from hwgrade.grader.distributed import DaskRunner
+
+    problem_set = load_problem_set(None)
+    mc.write_class(mc.make_class(problem_set, 16, hostile_fraction=0.25, seed=3), tmp_path)
+    files = collect_files([str(tmp_path)])
+    limits = Limits(seconds=10)
+    runner = DaskRunner(None, limits, client=client)
+    remote = grade_files(files, problem_set, runner=runner, limits=limits)
+    local = grade_files(files, problem_set, workers=2, limits=limits)
+    assert [r.to_dict() for r in remote] == [r.to_dict() for r in local]
+
+
+def test_task_errors_become_outcomes(client: Any) -> None:
+    from hwgrade.grader.distributed import DaskRunner
+
+    runner = DaskRunner(None, Limits(seconds=60), client=client)
+    [bad, good] = runner.map(int, ["x", "3"])
+    assert not bad.ok and "ValueError" in bad.error
+    assert good.ok and good.value == 3
+
+
+def test_overdue_task_is_a_timeout_and_the_rest_finish(client: Any) -> None:
+    from hwgrade.grader.distributed import DaskRunner
+
+    runner = DaskRunner(None, Limits(seconds=1), client=client)
+    outcomes = runner.map(time.sleep, [0.01, 30, 0.01, 0.01])
+    assert [o.ok for o in outcomes] == [True, False, True, True]
+    assert outcomes[1].timed_out
+
+
+def test_unreachable_scheduler_is_a_usage_error() -> None:
+    from hwgrade.grader.distributed import DaskRunner
+
+    with pytest.raises(UsageError):
+        DaskRunner("tcp://127.0.0.1:9", connect_timeout=1)

@@ -1,0 +1,304 @@
+"""Grading one part against the real built-in problems: every behaviour of ``grade_part``.
+
+Tables are built from the problem set and the solvers themselves (known mistakes, carry
+forward rules), so a new problem or a new derived mistake is tested without editing
+this file; a problem without any derived mistake fails ``test_every_problem_has_...``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hwgrade.grader.checking import echo
+from hwgrade.grader.grading import grade_part
+from hwgrade.grader.problemset import load_problem_set, solve
+from hwgrade.grader.results import AnswerResult, Verdict
+from hwgrade.grader.specs import ProblemSpec
+
+PROBLEMS = load_problem_set()
+
+
+def spec_of(problem: str) -> ProblemSpec:
+    spec = PROBLEMS.get(problem)
+    assert spec is not None, problem
+    return spec
+
+
+def grade(problem: str, part_id: str, raw: Any, own: dict[str, Any] | None = None) -> AnswerResult:
+    spec = spec_of(problem)
+    part = spec.part(part_id)
+    assert part is not None, part_id
+    return grade_part(spec, part, solve(spec), raw, own)
+
+
+def _as_answer(value: Any) -> Any:
+    """A solver value as a student would hand it in (plain text; choices as labels)."""
+    if isinstance(value, tuple):
+        return ", ".join(str(x) for x in value)
+    return echo(value)[0]
+
+
+# ---------------------------------------------------------------- right answers
+
+
+CORRECT = [
+    ("rnn_backprop", "a.t", "u_3 + w u_2 + w^2 u_1"),
+    ("rnn_backprop", "a.t", "u_3 + w(u_2 + w u_1)"),
+    ("rnn_backprop", "a.y", "w(u_3 + w(u_2 + w u_1))"),
+    ("rnn_backprop", "b", "3w^2 u_1 + 2 w u_2 + u_3"),
+    ("rnn_backprop", "b", r"3 w^{2} u_{1} + 2 w u_{2} + u_{3}"),
+    ("rnn_backprop", "c.dy_dr", "w^2"),
+    ("rnn_backprop", "c.dy_ds", "dy_dt"),
+    ("rnn_backprop", "c.dy_dp", "dy_dq * w"),
+    ("rnn_backprop", "d.total", "u_3 + 2w u_2 + 3w^2 u_1"),
+    ("normalization_stats", "mu_batch", ["5/2", "2.5"]),
+    ("normalization_stats", "var_batch", ["1.0833", "1.4167"]),
+    ("normalization_stats", "mu_layer", ["17/6", "8/3", "5/2", "2"]),
+    ("dropout_ridge", "expected_loss", "norm(y - pXw)^2 + p(1-p) w^T Gamma^2 w"),
+    ("dropout_ridge", "regularizer", "p(1-p) w^T diag(diag(X^T X)) w"),
+    ("dropout_ridge", "w_star", "(p X^T X + (1-p) Gamma^2)^-1 X^T y"),
+    ("min_norm_gd", "grad", "2 X^T (X w - y)"),
+    ("min_norm_gd", "w_star", "X^T (X X^T)^-1 y"),
+    ("min_norm_gd", "row_space", "a - 2 eta (X X^T a - y)"),
+    ("pca_autoencoder", "grad_W1", "-2/n W_2^T (X - W_2 W_1 X) X^T"),
+    ("pca_autoencoder", "stationary", "A, B, D"),
+    ("gnn_attention", "edges", "12"),
+    ("gnn_attention", "update_rule", "A"),
+]
+
+
+@pytest.mark.parametrize(
+    ("problem", "part", "raw"), CORRECT, ids=[f"{p}.{q}:{r}" for p, q, r in CORRECT]
+)
+def test_correct_and_alternative_forms(problem: str, part: str, raw: Any) -> None:
+    result = grade(problem, part, raw)
+    assert result.verdict is Verdict.CORRECT, result.message
+    assert result.score == result.max_score
+    assert result.interpreted_as  # the student sees how it was read
+
+
+def _key_rows() -> list[tuple[str, str, Any]]:
+    return [
+        (spec.id, part.id, _as_answer(solve(spec).answers[part.id]))
+        for spec in PROBLEMS.problems
+        for part in spec.parts
+        if part.kind != "manual"
+    ]
+
+
+KEY_ROWS = _key_rows()
+
+
+@pytest.mark.parametrize(
+    ("problem", "part", "raw"), KEY_ROWS, ids=[f"{p}.{q}" for p, q, _ in KEY_ROWS]
+)
+def test_the_solvers_own_values_are_correct(problem: str, part: str, raw: Any) -> None:
+    assert grade(problem, part, raw).verdict is Verdict.CORRECT
+
+
+# ---------------------------------------------------------------- known mistakes
+
+
+def _derived_mistakes() -> list[tuple[str, str, Any, str, float]]:
+    rows = []
+    for spec in PROBLEMS.problems:
+        solution = solve(spec)
+        for part_id, mistakes in solution.mistakes.items():
+            for mistake in mistakes:
+                rows.append(
+                    (spec.id, part_id, _as_answer(mistake.value), mistake.message, mistake.credit)
+                )
+    return rows
+
+
+DERIVED = _derived_mistakes()
+
+
+def test_every_problem_has_a_derived_mistake() -> None:
+    assert {row[0] for row in DERIVED} == {spec.id for spec in PROBLEMS.problems}
+
+
+@pytest.mark.parametrize(
+    ("problem", "part", "raw", "message", "credit"),
+    DERIVED,
+    ids=[f"{p}.{q}:{r}" for p, q, r, _, _ in DERIVED],
+)
+def test_solver_derived_mistake_gives_its_feedback(
+    problem: str, part: str, raw: Any, message: str, credit: float
+) -> None:
+    result = grade(problem, part, raw)
+    assert result.verdict is Verdict.INCORRECT
+    assert message in result.message
+    assert result.score == pytest.approx(result.max_score * credit)
+
+
+SPEC_MISTAKES = [
+    (spec.id, part.id, written.answer, written.message, written.credit)
+    for spec in PROBLEMS.problems
+    for part in spec.parts
+    for written in part.mistakes
+]
+
+
+@pytest.mark.parametrize(
+    ("problem", "part", "raw", "message", "credit"),
+    SPEC_MISTAKES,
+    ids=[f"{p}.{q}" for p, q, *_ in SPEC_MISTAKES],
+)
+def test_spec_listed_mistake_gives_its_feedback(
+    problem: str, part: str, raw: str, message: str, credit: float
+) -> None:
+    result = grade(problem, part, raw)
+    assert result.verdict is Verdict.INCORRECT
+    assert message in result.message
+    assert result.score == pytest.approx(result.max_score * credit)
+
+
+def test_spec_mistake_on_rnn_total_earns_half() -> None:
+    result = grade("rnn_backprop", "d.total", "2 w u_2 + 3 w^2 u_1")
+    assert (result.score, result.max_score) == (0.5, 1.0)
+    assert "u_3 term is missing" in result.message
+
+
+# ---------------------------------------------------------------- carried forward
+
+WRONG_Y = "w^2 u_1 + w u_2 + u_3"  # one factor w short
+OWN_DERIVATIVE = "2 w u_1 + u_2"  # d/dw of WRONG_Y
+
+
+@pytest.mark.parametrize(
+    ("own_y", "b", "verdict", "score", "says"),
+    [
+        (WRONG_Y, OWN_DERIVATIVE, Verdict.INCORRECT, 2.0, "error carried forward"),
+        ("w^3 u_1 + w u_3", "3 w^2 u_1 + u_3", Verdict.INCORRECT, 2.0, "`a.y` is wrong"),
+        (WRONG_Y, "2 w u_1", Verdict.INCORRECT, 0.0, "your answer is"),
+        ("w^3 u_1 + w^2 u_2 + w u_3", OWN_DERIVATIVE, Verdict.INCORRECT, 0.0, "your answer"),
+        (WRONG_Y, "3 w^2 u_1 + 2 w u_2 + u_3", Verdict.CORRECT, 2.0, ""),
+        ("w u_1 +", OWN_DERIVATIVE, Verdict.INCORRECT, 0.0, ""),
+    ],
+    ids=[
+        "own-y-missing-w",
+        "own-y-missing-term",
+        "wrong-for-both",
+        "y-right-b-wrong",
+        "b-right-anyway",
+        "unreadable-y",
+    ],
+)
+def test_error_carried_forward_on_rnn(
+    own_y: str, b: str, verdict: Verdict, score: float, says: str
+) -> None:
+    result = grade("rnn_backprop", "b", b, {"a.y": own_y})
+    assert result.verdict is verdict
+    assert result.score == score
+    assert says in result.message
+
+
+def test_carried_forward_beats_a_zero_credit_known_mistake() -> None:
+    # dy_dq taken as w instead of w^2; dy_dp = dy_dq * w is then w^2: a known mistake
+    # on its own, but consistent with the student's own dy_dq, which is worth more.
+    result = grade("rnn_backprop", "c.dy_dp", "w^2", {"c.dy_dq": "w"})
+    assert result.score == 1.0 and "carried forward" in result.message
+    alone = grade("rnn_backprop", "c.dy_dp", "w^2")
+    assert alone.score == 0.0 and "skipped" in alone.message
+
+
+# ---------------------------------------------------------------- form rules
+
+
+@pytest.mark.parametrize(
+    ("part", "raw", "verdict", "says"),
+    [
+        ("a.t", "u_3 + s", Verdict.INCORRECT, "you used `s`"),
+        ("a.y", "w t", Verdict.INCORRECT, "in terms of w, u_1, u_2, u_3 only"),
+        ("b", "3 w^2 p + 2 w u_2 + u_3", Verdict.INCORRECT, "substitute what"),
+        ("c.dy_dr", "w dy_ds", Verdict.CORRECT, ""),
+        ("c.dy_dp", "w dy_dq", Verdict.CORRECT, ""),
+    ],
+    ids=["t-uses-s", "y-uses-t", "b-uses-two", "dy_dr-may-use-dy_ds", "dy_dp-may-use-dy_dq"],
+)
+def test_allowed_symbols_on_rnn(part: str, raw: str, verdict: Verdict, says: str) -> None:
+    result = grade("rnn_backprop", part, raw)
+    assert result.verdict is verdict, result.message
+    assert says in result.message
+    if verdict is Verdict.INCORRECT:
+        assert result.message.startswith("the value is right")
+        assert "intermediate names replaced" not in result.message
+
+
+# ---------------------------------------------------------------- partial credit
+
+
+@pytest.mark.parametrize(
+    ("part", "raw", "score", "says"),
+    [
+        ("mu_layer", ["17/6", "8/3", "5/2", "3"], 0.75, "wrong: entry 4"),
+        ("mu_layer", ["17/6", "8/3", "1", "3"], 0.5, "wrong: entry 3, entry 4"),
+        ("var_batch", ["13/12", "1"], 0.5, "1 of 2 entries right"),
+        (
+            "mu_instance",
+            [["3", "8/3"], ["8/3", "8/3"], ["8/3", "2"], ["5/3", "7/3"]],
+            0.875,
+            "wrong: row 3 col 2",
+        ),
+        ("mu_layer", ["17/6", "8/3", "5/2"], 0.0, ""),
+    ],
+    ids=["one-of-four", "two-of-four", "one-of-two", "matrix-entry", "wrong-length"],
+)
+def test_partial_credit_per_entry(part: str, raw: list[Any], score: float, says: str) -> None:
+    result = grade("normalization_stats", part, raw)
+    assert result.verdict is Verdict.INCORRECT
+    assert result.score == pytest.approx(score)
+    assert says in result.message
+
+
+# ---------------------------------------------------------------- unusable answers
+
+
+@pytest.mark.parametrize(
+    ("problem", "part", "raw", "verdict", "says"),
+    [
+        ("rnn_backprop", "b", None, Verdict.MISSING, 'write one under "b"'),
+        ("rnn_backprop", "b", "  ", Verdict.MISSING, "no answer"),
+        ("normalization_stats", "mu_batch", [], Verdict.MISSING, "no answer"),
+        ("rnn_backprop", "b", {"w": "1"}, Verdict.INVALID, "put the whole answer in quotes"),
+        ("rnn_backprop", "b", "u1 + 2w u_2", Verdict.INVALID, "did you mean `u_1`?"),
+        ("rnn_backprop", "b", "x + w", Verdict.INVALID, "this problem's symbols are"),
+        ("rnn_backprop", "b", "w(u_2 + w u_1", Verdict.INVALID, "add 1 `)`"),
+        ("rnn_backprop", "b", "w*u_1 +", Verdict.INVALID, "nothing follows the final `+`"),
+        ("rnn_backprop", "b", "w u_2)", Verdict.INVALID, "no matching opening bracket"),
+        ("rnn_backprop", "b", "w·u₁", Verdict.INVALID, "type subscripts with `_`"),
+        ("pca_autoencoder", "stationary", "A, F", Verdict.INVALID, "unknown option `f`"),
+        ("gnn_attention", "update_rule", "A, B", Verdict.INVALID, "pick one option only"),
+    ],
+    ids=[
+        "missing",
+        "blank",
+        "empty-list",
+        "mapping",
+        "did-you-mean",
+        "unknown-symbol-lists-symbols",
+        "unbalanced",
+        "trailing-operator",
+        "extra-paren",
+        "unicode-subscript",
+        "unknown-option",
+        "two-options",
+    ],
+)
+def test_unusable_answers(problem: str, part: str, raw: Any, verdict: Verdict, says: str) -> None:
+    result = grade(problem, part, raw)
+    assert result.verdict is verdict
+    assert result.score == 0
+    assert says in result.message
+
+
+def test_invalid_message_says_where() -> None:
+    result = grade("rnn_backprop", "b", "u1 + 2w u_2")
+    assert result.message.startswith("at column 1 (`u1`)")
+
+
+def test_grading_never_raises_on_odd_input() -> None:
+    for raw in (["a", ["b"]], 3, "(" * 500, "w^" * 300, "\x00", [[[]]]):
+        assert isinstance(grade("rnn_backprop", "b", raw), AnswerResult)

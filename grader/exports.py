@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from hwgrade.grader.results import SubmissionResult, Verdict
+from hwgrade.grader.results import MANUAL, SubmissionResult, Verdict
 from hwgrade.grader.sanitize import csv_safe, json_safe
 from hwgrade.grader.summary import ClassSummary
 
@@ -118,7 +118,14 @@ def write_csv(
         writer = csv.writer(fh)
         writer.writerow([*CSV_BASE_COLUMNS, *(csv_safe(k) for k in keys)])
         for r in results:
-            points = {p.key: fmt_points(p.result.score) for p in r.parts} if r.graded else {}
+            points = (
+                {
+                    p.key: "" if p.result.method == MANUAL else fmt_points(p.result.score)
+                    for p in r.parts
+                }
+                if r.graded
+                else {}
+            )
             writer.writerow(
                 [
                     csv_safe(r.student),

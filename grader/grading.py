@@ -19,7 +19,7 @@ from hwgrade.grader.checking import echo, read, safe_compare
 from hwgrade.grader.context import Context
 from hwgrade.grader.equivalence import is_expanded, is_factored
 from hwgrade.grader.language import ParsedAnswer
-from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
+from hwgrade.grader.results import MANUAL, AnswerResult, Comparison, Equality, Verdict
 from hwgrade.grader.specs import PartSpec, ProblemSpec
 from hwgrade.solver import Mistake, Solution
 
@@ -47,6 +47,24 @@ def _choice_labels(raw: Any) -> frozenset[str] | None:
     if any(not label for label in labels):
         return None
     return frozenset(labels)
+
+
+def _grade_manual(raw: Any) -> AnswerResult:
+    """Free-text parts: recorded for a TA, never scored automatically.
+
+    The verdict stays honest (``undecided``, or ``missing`` when blank) and the part
+    carries no automatic points (``max_score`` 0, method ``manual``), so it neither helps
+    nor hurts the automatic total and exports leave its points for the TA to fill in.
+    """
+    text = raw if isinstance(raw, str) else "" if raw is None else str(raw)
+    if not text.strip():
+        return AnswerResult(
+            Verdict.MISSING, 0.0, 0.0, "no answer given (graded by hand)", method=MANUAL
+        )
+    return AnswerResult(
+        Verdict.UNDECIDED, 0.0, 0.0, "graded by hand: not in the automatic score",
+        interpreted_as=text.strip()[:2000], method=MANUAL,
+    )
 
 
 def _grade_choice(part: PartSpec, reference: Any, raw: Any, solution: Solution) -> AnswerResult:
@@ -255,6 +273,8 @@ def _grade_part(
 ) -> AnswerResult:
     reference = solution.answers.get(part.id)
     ref_plain = echo(reference)[0] if reference is not None and part.kind != "choice" else ""
+    if part.kind == "manual":
+        return _grade_manual(raw)
     if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
         return AnswerResult(
             Verdict.MISSING,
@@ -262,10 +282,6 @@ def _grade_part(
             part.points,
             f'no answer: write one under "{part.id}" in your file',
             reference=ref_plain,
-        )
-    if part.kind == "manual":
-        return AnswerResult(
-            Verdict.UNDECIDED, 0.0, 0.0, "graded by hand (not in the automatic score)"
         )
     if part.kind == "choice":
         return _grade_choice(part, reference, raw, solution)

@@ -154,6 +154,9 @@ class PartResult:
         )
 
 
+#: ``method`` of a free-text part a TA grades by hand (not in the automatic score).
+MANUAL = "manual"
+
 #: ``status`` of a submission that was graded (otherwise the status is the reason it was not).
 GRADED = "graded"
 
@@ -204,7 +207,9 @@ class SubmissionResult:
     @property
     def all_correct(self) -> bool:
         """Whether every part is correct (the ``check`` command's exit code 0)."""
-        return self.graded and all(p.result.is_correct for p in self.parts)
+        return self.graded and all(
+            p.result.is_correct for p in self.parts if p.result.method != MANUAL
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's per-submission JSON object."""
@@ -239,6 +244,7 @@ class SubmissionResult:
 
 __all__ = [
     "GRADED",
+    "MANUAL",
     "AnswerResult",
     "Comparison",
     "Equality",

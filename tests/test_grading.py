@@ -116,7 +116,10 @@ DERIVED = _derived_mistakes()
 
 
 def test_every_problem_has_a_derived_mistake() -> None:
-    assert {row[0] for row in DERIVED} == {spec.id for spec in PROBLEMS.problems}
+    auto_graded = {
+        spec.id for spec in PROBLEMS.problems if any(p.kind != "manual" for p in spec.parts)
+    }
+    assert {row[0] for row in DERIVED} == auto_graded
 
 
 @pytest.mark.parametrize(
@@ -302,3 +305,19 @@ def test_invalid_message_says_where() -> None:
 def test_grading_never_raises_on_odd_input() -> None:
     for raw in (["a", ["b"]], 3, "(" * 500, "w^" * 300, "\x00", [[[]]]):
         assert isinstance(grade("rnn_backprop", "b", raw), AnswerResult)
+
+
+@pytest.mark.parametrize(
+    ("raw", "verdict"),
+    [("Symmetric weights get identical gradients.", Verdict.UNDECIDED), ("", Verdict.MISSING)],
+    ids=["answered", "blank"],
+)
+def test_manual_parts_are_recorded_not_scored(raw: str, verdict: Verdict) -> None:
+    spec = PROBLEMS.get("free_text")
+    assert spec is not None
+    part = spec.parts[0]
+    result = grade_part(spec, part, solve(spec), raw or None)
+    assert result.verdict is verdict
+    assert (result.score, result.max_score, result.method) == (0.0, 0.0, "manual")
+    if raw:
+        assert result.interpreted_as == raw

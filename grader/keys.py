@@ -45,7 +45,7 @@ def _latex(value: Any) -> str:
     if isinstance(value, tuple):
         return ", ".join(rf"\text{{{v}}}" for v in value)
     if isinstance(value, str):
-        return rf"\text{{{value}}}"
+        return rf"\text{{{tex_escape(value)}}}"
     return to_latex(value)
 
 
@@ -179,7 +179,10 @@ def _render_tex(problems: Sequence[ProblemSpec]) -> str:
         for part in record["parts"]:
             lines.append(rf"\item[\textbf{{{tex_escape(part['id'])}}}] ({part['points']:g} pt) ")
             lines.append(tex_escape(part["prompt"]))
-            lines.append(r"\[ " + part["latex"] + r" \]")
+            if part["kind"] == "manual":  # prose: a paragraph, not display math
+                lines.append(r"\emph{Model answer:} " + tex_escape(str(part["answer"])))
+            else:
+                lines.append(r"\[ " + part["latex"] + r" \]")
             derivation = _steps(solution, part["id"])
             if derivation:
                 lines.append(r"\begin{itemize}")

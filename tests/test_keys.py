@@ -1,5 +1,8 @@
 import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -73,3 +76,18 @@ def test_render_list_names_every_problem_and_part():
         assert spec.id in text
         for part in spec.parts:
             assert part.id in text
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_tex_key_compiles_with_pdflatex(tmp_path: Path) -> None:
+    (tmp_path / "key.tex").write_text(render_key(load_problem_set().problems, "tex"))
+    run = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "key.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert (tmp_path / "key.pdf").stat().st_size > 0

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import sympy
+
 from hwgrade.grader.checking import check_pair
 from hwgrade.grader.problemset import load_problem_set
 

@@ -33,6 +33,7 @@ from typing import Any
 
 import psutil
 import yaml
+
 from hwgrade.grader.problemset import load_problem_set
 
 sys.path.insert(0, str(Path(__file__).parent))

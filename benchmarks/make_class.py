@@ -24,6 +24,7 @@ from typing import Any
 
 import sympy
 import yaml
+
 from hwgrade.grader.checking import read
 from hwgrade.grader.echo import to_plain
 from hwgrade.grader.keys import key_json

@@ -13,9 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 import sympy
+from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
+
 from hwgrade.grader import matrixops as mo
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import AnswerLimitError, ShapeError
+from hwgrade.grader.numbers import as_sympy
 from hwgrade.grader.syntax import (
     Call,
     ListExpr,
@@ -28,7 +31,6 @@ from hwgrade.grader.syntax import (
     Sum,
     Transpose,
 )
-from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
 
 #: Decimal digits of precision for decimals a student types.
 FLOAT_PRECISION = 30
@@ -84,7 +86,7 @@ def diag(a: Any) -> Any:
         return a
     if len(shp) != 2:
         raise ShapeError(f"diag needs a vector or a square matrix, got {mo.show(shp)}")
-    rows, cols = (sympy.sympify(s) for s in shp)
+    rows, cols = (as_sympy(s) for s in shp)
     if cols == 1 or rows == 1:
         vec = a if cols == 1 else a.T
         if mo.is_explicit(vec):
@@ -102,7 +104,7 @@ def trace(a: Any) -> Any:
     shp = mo.shape(a)
     if shp is None:
         return a
-    if len(shp) != 2 or sympy.sympify(shp[0]) != sympy.sympify(shp[1]):
+    if len(shp) != 2 or as_sympy(shp[0]) != as_sympy(shp[1]):
         raise ShapeError(f"trace needs a square matrix, got {mo.show(shp)}")
     return a.trace() if mo.is_explicit(a) else sympy.Trace(a)
 
@@ -124,7 +126,7 @@ def det(a: Any) -> Any:
     shp = mo.shape(a)
     if shp is None:
         return a
-    if len(shp) != 2 or sympy.sympify(shp[0]) != sympy.sympify(shp[1]):
+    if len(shp) != 2 or as_sympy(shp[0]) != as_sympy(shp[1]):
         raise ShapeError(f"det needs a square matrix, got {mo.show(shp)}")
     return a.det() if mo.is_explicit(a) else sympy.Determinant(a)
 
@@ -218,6 +220,8 @@ class Builder:
                     acc = mo.div(acc, value)
                 elif op == "odot":
                     acc = mo.hadamard(acc, value)
+                elif op == "mod":
+                    acc = sympy.Mod(*_scalar_pair("mod", [acc, value]))
                 else:
                     acc = mo.mul(acc, value)
             return acc
@@ -292,6 +296,8 @@ class Builder:
             return sympy.log(value, base)
         if func == "atan2":
             return sympy.atan2(*_scalar_pair("atan2", args))
+        if func == "mod":
+            return sympy.Mod(*_scalar_pair("mod", args))
         if func == "binomial":
             return _binomial(*_scalar_pair("binomial", args))
         if func in _SCALAR_FUNCS:

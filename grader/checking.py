@@ -8,6 +8,7 @@ verdicts. Nothing here raises for a bad answer: every failure becomes an
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,6 +124,50 @@ def echo(value: Any) -> tuple[str, str]:
     return plain, latex
 
 
+def echo_plain(value: Any) -> str:
+    """The plain half of :func:`echo`: the LaTeX printer costs more and is not always shown."""
+    try:
+        return to_plain(value)
+    except Exception:
+        return str(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_plain(value: Any) -> str:
+    return echo_plain(value)
+
+
+def reference_plain(value: Any) -> str:
+    """:func:`echo_plain` of a solver's reference, printed once per distinct reference.
+
+    Every graded part shows its reference, and a class grades each part hundreds of times
+    against the same SymPy object; unhashable values (plain lists) are printed each time.
+    """
+    try:
+        return _cached_plain(value)
+    except TypeError:
+        return echo_plain(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_read(text: str, ctx: Context) -> Reading:
+    return read(text, ctx)
+
+
+def read_written(text: Any, ctx: Context) -> Reading:
+    """:func:`read` for instructor-written text (a spec's alternatives and known mistakes).
+
+    That text is the same for every student, so it is read once per (text, context)
+    rather than on every wrong answer. Student text never goes through this cache.
+    """
+    if not isinstance(text, str):
+        return read(text, ctx)
+    try:
+        return _cached_read(text, ctx)
+    except TypeError:  # a context holding something unhashable
+        return read(text, ctx)
+
+
 def safe_compare(
     reference: Any, answer: Any, ctx: Context, *, tolerance: float, orientation_free: bool = True
 ) -> Comparison:
@@ -164,7 +209,7 @@ def check_pair(
             f"the reference cannot be read: {ref.failure.message}",
             reference=reference,
         )
-    ref_plain, _ = echo(ref.parsed.value)
+    ref_plain = echo_plain(ref.parsed.value)
     got = read(answer, ctx, syntax)
     if got.parsed is None:
         assert got.failure is not None
@@ -185,4 +230,15 @@ def check_pair(
     )
 
 
-__all__ = ["Reading", "check_pair", "echo", "error_message", "read", "safe_compare", "verdict_of"]
+__all__ = [
+    "Reading",
+    "check_pair",
+    "echo",
+    "echo_plain",
+    "error_message",
+    "read",
+    "read_written",
+    "reference_plain",
+    "safe_compare",
+    "verdict_of",
+]

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from hwgrade.grader.errors import HwgradeError, UsageError
 from rich.console import Console
 
 from hwgrade import __version__
+from hwgrade.grader.errors import HwgradeError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -223,6 +223,8 @@ def grade_cmd(
     ``--out -`` or ``--json -`` writes that file to stdout; the terminal report then
     goes to stderr so the output stays clean.
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
     from hwgrade.grader.batch import collect_files, grade_files
     from hwgrade.grader.exports import (
         report_json,
@@ -238,7 +240,6 @@ def grade_cmd(
     from hwgrade.grader.resume import ResumeCache, default_cache_path, fingerprint
     from hwgrade.grader.sandbox import Limits
     from hwgrade.grader.summary import summarize
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     if workers is not None and workers < 0:
         raise UsageError("--workers must be 0 or more")

@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any
 
 import sympy
+
 from hwgrade.grader.errors import UsageError
 from hwgrade.grader.names import canonical_name, is_valid_name
 

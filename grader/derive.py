@@ -26,6 +26,8 @@ from itertools import product
 from typing import Any
 
 import sympy
+from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
+
 from hwgrade.grader import matrixops as mo
 from hwgrade.grader.build import assemble
 from hwgrade.grader.context import Context, SymbolDecl
@@ -33,7 +35,6 @@ from hwgrade.grader.echo import to_plain
 from hwgrade.grader.errors import AnswerSyntaxError, HwgradeError
 from hwgrade.grader.language import read_answer
 from hwgrade.grader.names import canonical_name
-from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
 
 #: The named operations a derivation may call (the answer language forbids them).
 OPERATIONS: dict[str, str] = {

@@ -35,7 +35,10 @@ from typing import Any
 
 import mpmath
 import sympy
+from sympy.tensor.array import NDimArray
+
 from hwgrade.grader.context import Context
+from hwgrade.grader.numbers import as_sympy
 from hwgrade.grader.results import Comparison, Equality
 from hwgrade.grader.sampling import (
     DIGITS,
@@ -51,7 +54,6 @@ from hwgrade.grader.sampling import (
     to_mpc,
     to_number,
 )
-from sympy.tensor.array import NDimArray
 
 _EXACT_OPS = 200
 _PROOF_OPS = 120
@@ -96,7 +98,7 @@ def _shape(value: Any) -> tuple[Any, ...]:
 
 
 def _same_size(a: Any, b: Any) -> bool:
-    return bool(sympy.expand(sympy.sympify(a) - sympy.sympify(b)) == 0)
+    return bool(sympy.expand(as_sympy(a) - as_sympy(b)) == 0)
 
 
 def _describe(shape: tuple[Any, ...]) -> str:
@@ -286,6 +288,8 @@ def _compare(
         if ans == ref:
             return Comparison(Equality.EQUAL, "identical to the expected answer", "exact")
         return Comparison(Equality.NOT_EQUAL, f"the expected answer is {ref}", "exact")
+    if isinstance(ref, sympy.Basic) and ref.has(*UNDEFINED):  # log(0): nothing to match
+        return Comparison(Equality.UNKNOWN, "the expected answer is undefined (∞ or NaN)", "exact")
     if isinstance(ans, sympy.Basic) and ans.has(*UNDEFINED):
         return Comparison(Equality.NOT_EQUAL, "your answer is undefined (∞ or NaN)", "exact")
 

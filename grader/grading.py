@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import sympy
-from hwgrade.grader.checking import echo, read, safe_compare
+
+from hwgrade.grader.checking import echo, read, read_written, reference_plain, safe_compare
 from hwgrade.grader.context import Context
 from hwgrade.grader.equivalence import is_expanded, is_factored
 from hwgrade.grader.language import ParsedAnswer
@@ -62,8 +63,12 @@ def _grade_manual(raw: Any) -> AnswerResult:
             Verdict.MISSING, 0.0, 0.0, "no answer given (graded by hand)", method=MANUAL
         )
     return AnswerResult(
-        Verdict.UNDECIDED, 0.0, 0.0, "graded by hand: not in the automatic score",
-        interpreted_as=text.strip()[:2000], method=MANUAL,
+        Verdict.UNDECIDED,
+        0.0,
+        0.0,
+        "graded by hand: not in the automatic score",
+        interpreted_as=text.strip()[:2000],
+        method=MANUAL,
     )
 
 
@@ -152,7 +157,7 @@ def _known_mistake(
     """The first known mistake (solver-derived, then the spec's) that ``value`` matches."""
     candidates: list[Mistake] = list(solution.mistakes.get(part.id, ()))
     for i, written in enumerate(part.mistakes):
-        reading = read(written.answer, spec.context)
+        reading = read_written(written.answer, spec.context)
         if reading.parsed is not None:
             candidates.append(
                 Mistake(f"spec{i}", reading.parsed.value, written.message, written.credit)
@@ -272,7 +277,8 @@ def _grade_part(
     spec: ProblemSpec, part: PartSpec, solution: Solution, raw: Any, own: Mapping[str, Any]
 ) -> AnswerResult:
     reference = solution.answers.get(part.id)
-    ref_plain = echo(reference)[0] if reference is not None and part.kind != "choice" else ""
+    show_reference = reference is not None and part.kind != "choice"
+    ref_plain = reference_plain(reference) if show_reference else ""
     if part.kind == "manual":
         return _grade_manual(raw)
     if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
@@ -321,7 +327,7 @@ def _grade_part(
     )
     if comparison.outcome is not Equality.EQUAL:
         for alternative in part.alternatives:
-            alt = read(alternative, spec.context)
+            alt = read_written(alternative, spec.context)
             if alt.parsed is None:
                 continue
             other = safe_compare(alt.parsed.value, value, spec.context, tolerance=part.tolerance)

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import sympy
+from sympy.matrices.exceptions import NonSquareMatrixError
+from sympy.matrices.exceptions import ShapeError as SympyShapeError
+
 from hwgrade.grader import matrixops as mo
 from hwgrade.grader.build import Builder, assemble
 from hwgrade.grader.context import Context
@@ -26,8 +29,6 @@ from hwgrade.grader.lexer import (
     tokenize_plain,
 )
 from hwgrade.grader.syntax import parse_tokens
-from sympy.matrices.exceptions import NonSquareMatrixError
-from sympy.matrices.exceptions import ShapeError as SympyShapeError
 
 Syntax = Literal["plain", "latex", "auto"]
 

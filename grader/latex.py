@@ -97,8 +97,11 @@ def strip_wrappers(text: str) -> tuple[int, int]:
 class _LatexLexer:
     """One pass over a LaTeX answer with a stack for braces, fractions and matrices."""
 
-    def __init__(self, text: str, start: int, end: int) -> None:
+    def __init__(
+        self, text: str, start: int, end: int, bars: dict[int, bool] | None = None
+    ) -> None:
         self.text, self.i, self.end = text, start, end
+        self.bars = bars  # bare `|` position -> opening, when resolved by _resolve_bars
         self.tokens: list[Token] = []
         self.stack: list[tuple[str, int]] = []
         self.open_norms = {"norm": 0, "abs": 0}
@@ -254,8 +257,9 @@ class _LatexLexer:
     def norm(self, kind: str, pos: int, opening: bool | None) -> None:
         if opening is None:
             opening = self.open_norms[kind] == 0
+        nested = opening and self.open_norms[kind] > 0  # `abs<`: the parser must open here
         self.open_norms[kind] += 1 if opening else -1
-        self.emit(NORM, kind, pos)
+        self.emit(NORM, kind + "<" if nested else kind, pos)
         if not opening and kind == "norm":
             self.skip_space()
             if self.text.startswith("_", self.i):
@@ -264,8 +268,8 @@ class _LatexLexer:
                 if sub not in ("2", "F"):
                     raise self.fail("only the 2-norm `\\|v\\|_2` is supported", pos, sub)
 
-    def delimiter(self, pos: int) -> None:
-        r"""The delimiter after ``\left``/``\right``/``\big``."""
+    def delimiter(self, pos: int, side: bool | None = None) -> None:
+        r"""The delimiter after ``\left``/``\right``/``\big`` (``side``: opens/closes)."""
         self.skip_space()
         if self.i >= self.end:
             raise self.fail("missing delimiter after `\\left` or `\\right`", pos)
@@ -283,6 +287,7 @@ class _LatexLexer:
             if name not in table:
                 raise self.fail(f"`\\{name}` is not a delimiter", pos)
             kind, opening = table[name]
+            opening = side if opening is None else opening
             if kind == NORM:
                 self.norm("norm", pos, opening)
             elif kind == "ABS":
@@ -291,12 +296,14 @@ class _LatexLexer:
                 self.emit(kind, "(" if kind == LPAREN else ")", pos)
             return
         self.i += 1
-        if ch in "([":
+        if ch in "{}":
+            self.punct(ch, pos)  # `\left{ ... \right}`: read as the group it encloses
+        elif ch in "([":
             self.emit(LPAREN, "(", pos)
         elif ch in ")]":
             self.emit(RPAREN, ")", pos)
         elif ch == "|":
-            self.norm("abs", pos, None)
+            self.norm("abs", pos, side)
         elif ch != ".":
             raise self.fail(f"`{ch}` is not a delimiter", pos, ch)
 
@@ -310,7 +317,9 @@ class _LatexLexer:
         if name in _SKIP:
             return
         if name in _SIZES:
-            self.delimiter(pos)
+            opens = name == "left" or (name != "middle" and name.endswith("l"))
+            closes = name == "right" or name.endswith("r")
+            self.delimiter(pos, True if opens else False if closes else None)
         elif name in _OP_CMDS:
             self.emit(OP, _OP_CMDS[name], pos)
         elif name in ("frac", "dfrac", "tfrac") and self.mixed_number(pos):
@@ -328,6 +337,11 @@ class _LatexLexer:
             else:
                 self.emit(FUNC, "sqrt", pos)
                 self.open_arg("group")
+        elif name in ("bar", "overline"):
+            # a decorated name is its own symbol: \bar{x} is x_bar, never x
+            self.emit_name(self.plain_name(self.braced(f"`\\{name}`"), pos) + "_bar", pos)
+        elif name in ("mod", "bmod"):
+            self.emit(OP, "mod", pos)
         elif name in _FONTS:
             self.emit_name(self.plain_name(self.braced(f"`\\{name}`"), pos), pos)
         elif name == "operatorname":
@@ -502,6 +516,18 @@ class _LatexLexer:
         self.emit(OP, "^", pos)
         self.emit(NUM, kind.split(":")[1], pos)
 
+    def double_bar_norm(self) -> bool:
+        r"""Whether a bare ``||`` is a norm delimiter (``||v||`` typed for ``\|v\|``).
+
+        Only where a single bar could not close an absolute value (nothing open, or right
+        after an operator or an opening bracket) or where it closes a ``||`` norm: so
+        ``|a||b|`` stays ``|a|·|b|``.
+        """
+        if self.open_norms["norm"] > 0:
+            return bool(self.tokens) and self.tokens[-1].kind in (NAME, NUM, RPAREN, RBRACK)
+        prev = self.tokens[-1] if self.tokens else None
+        return self.open_norms["abs"] == 0 or prev is None or prev.kind in (OP, LPAREN, COMMA)
+
     def punct(self, ch: str, pos: int) -> None:
         in_env = bool(self.stack) and self.stack[-1][0] == "env"
         if ch == "{":
@@ -531,8 +557,14 @@ class _LatexLexer:
             self.emit({"(": LPAREN, ")": RPAREN, ",": COMMA}[ch], ch, pos)
         elif ch in _OPS:
             self.emit(OP, _OPS[ch], pos)
+        elif ch == "|" and self.bars is not None:
+            self.emit(NORM, "abs<" if self.bars[pos] else "abs", pos)
+        elif ch == "|" and self.text.startswith("|", self.i) and self.double_bar_norm():
+            self.i += 1
+            self.norm("norm", pos, None)
         elif ch == "|":
-            self.norm("abs", pos, None)
+            after_op = bool(self.tokens) and self.tokens[-1].kind in (OP, LPAREN, COMMA)
+            self.norm("abs", pos, True if after_op else None)  # `|a - |b||`
         elif ch == "!":
             self.tokens.append(factorial_token(self.text, pos))
         elif ch == "&" and in_env:
@@ -565,7 +597,52 @@ def tokenize_latex(text: str) -> list[Token]:
     """
     check_length(text)
     start, end = strip_wrappers(text)
-    return _LatexLexer(text, start, end).run()
+    lexer = _LatexLexer(text, start, end)
+    tokens = lexer.run()
+    if any(lexer.open_norms.values()):
+        bars = _resolve_bars(text, start, end)
+        if bars is not None:
+            return _LatexLexer(text, start, end, bars).run()
+    return tokens
+
+
+_SIZED_BAR_RE = re.compile(r"\\(?:\||[lr]?[vV]ert\b)|\\(?:left|right|middle|[bB]igg?[lr]?)\s*\|")
+_ENDS_WITH_OP_RE = re.compile(r"(?:[-+*/^_(\[{,=&]|\\(?:cdot|times|div|left|right))\s*$")
+MAX_BARS = 12
+
+
+def _resolve_bars(text: str, start: int, end: int) -> dict[int, bool] | None:
+    """The one way to pair bare ``|`` bars as absolute values, if exactly one exists.
+
+    The reader's left-to-right rule (a bar opens when nothing is open or right after an
+    operator, a bare ``||`` is a norm) leaves some nested bars unbalanced: ``||x||y||``.
+    Then every pairing is tried (a bar closes only after an operand or another closing
+    bar, never empty); the answer is read only when exactly one pairing is valid
+    (``|(|x|·|y|)|``), so an ambiguous ``|a|b|c|`` is never guessed at.
+    """
+    if _SIZED_BAR_RE.search(text, start, end):
+        return None
+    bars = [i for i in range(start, end) if text[i] == "|"]
+    if not bars or len(bars) > MAX_BARS:
+        return None
+    found: list[dict[int, bool]] = []
+
+    def walk(k: int, depth: int, chosen: list[bool]) -> None:
+        if len(found) > 1:
+            return
+        if k == len(bars):
+            if depth == 0:
+                found.append(dict(zip(bars, chosen, strict=True)))
+            return
+        before = text[bars[k - 1] + 1 : bars[k]] if k else text[start : bars[0]]
+        after_closer = k > 0 and not chosen[-1]
+        operand = bool(before.strip()) and not _ENDS_WITH_OP_RE.search(before)
+        walk(k + 1, depth + 1, [*chosen, True])
+        if depth > 0 and (operand or (after_closer and not before.strip())):
+            walk(k + 1, depth - 1, [*chosen, False])
+
+    walk(0, 0, [])
+    return found[0] if len(found) == 1 else None
 
 
 _LATEX_HINT_RE = re.compile(r"\\[A-Za-z|{}(\[,;!]|\^\{|_\{[^}]{2,}\}|\$|&")

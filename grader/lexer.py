@@ -46,7 +46,7 @@ FUNCTIONS: dict[str, str] = {
     "arctan": "atan", "atan2": "atan2", "arctan2": "atan2", "asinh": "asinh",
     "acosh": "acosh", "atanh": "atanh", "arcsinh": "asinh", "arccosh": "acosh",
     "arctanh": "atanh", "arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh",
-    "sign": "sign", "sgn": "sign", "factorial": "factorial", "binomial": "binomial",
+    "sign": "sign", "sgn": "sign", "factorial": "factorial", "binomial": "binomial", "mod": "mod",
     "floor": "floor", "ceil": "ceiling", "ceiling": "ceiling",
 }  # fmt: skip
 
@@ -153,8 +153,8 @@ _SUPERSCRIPTS: dict[str, str] = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0
 NUMBER_RE = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 #: ``7,425,000`` / ``1,000.5``: digit groups of three, only outside brackets and calls
 #: (where a comma would separate entries); LaTeX also writes ``14{,}916`` and ``32,\!349``.
-GROUPED_RE = re.compile(r"[1-9]\d{0,2}(?:(?:,|\{,\}|,\\!)\s*\d{3})+(?![\d,])(?:\.\d+)?")
-_GROUP_SEP_RE = re.compile(r"\{,\}|,\\!|,|\s")
+GROUPED_RE = re.compile(r"[1-9]\d{0,2}(?:(?:,|\s*\{\s*,\s*\}|,\\!)\s*\d{3})+(?![\d,])(?:\.\d+)?")
+_GROUP_SEP_RE = re.compile(r"\{\s*,\s*\}|,\\!|,|\s")
 _LETTER = r"A-Za-z\u0370-\u03ff\u00b5\u03d1\u03d5\u03f5"
 _NAME_RE = re.compile(rf"[{_LETTER}][{_LETTER}0-9]*(?:_(?:\{{[^{{}}]*\}}|[{_LETTER}0-9]+))*")
 _SUBSCRIPT_BODY_RE = re.compile(rf"^[{_LETTER}0-9]+$")

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy
-from hwgrade.grader.errors import AnswerLimitError, ShapeError
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
+
+from hwgrade.grader.errors import AnswerLimitError, ShapeError
+from hwgrade.grader.numbers import as_sympy
 
 #: Largest |exponent| of a power whose exponent is a number.
 MAX_EXPONENT = 10_000
@@ -57,7 +59,7 @@ class DiagOf(sympy.DiagonalOf):  # type: ignore[misc]
     @property
     def shape(self) -> tuple[Any, Any]:
         """Square argument: as many rows as it, one column."""
-        return (sympy.sympify(self.arg.shape[0]), sympy.Integer(1))
+        return (as_sympy(self.arg.shape[0]), sympy.Integer(1))
 
     def doit(self, **hints: Any) -> Any:
         """Evaluate to an explicit matrix once the size is an integer."""
@@ -85,7 +87,7 @@ def show(shp: tuple[Any, ...] | None) -> str:
     """A shape as students write it (``3x5``, ``n x d``), or ``scalar``."""
     if shp is None:
         return "scalar"
-    sep = "x" if all(sympy.sympify(s).is_Integer for s in shp) else " x "
+    sep = "x" if all(as_sympy(s).is_Integer for s in shp) else " x "
     return sep.join(str(s) for s in shp)
 
 
@@ -99,9 +101,7 @@ def _is_array(value: Any) -> bool:
 
 
 def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
-    return len(a) == len(b) and all(
-        sympy.sympify(x) == sympy.sympify(y) for x, y in zip(a, b, strict=True)
-    )
+    return len(a) == len(b) and all(as_sympy(x) == as_sympy(y) for x, y in zip(a, b, strict=True))
 
 
 def _square(value: Any, what: str) -> None:
@@ -171,7 +171,7 @@ def mul(a: Any, b: Any) -> Any:
         return a * b
     if _is_array(a) or _is_array(b):
         raise ShapeError(f"cannot multiply a {show(sa)} tensor by a {show(sb)}")
-    if sympy.sympify(sa[1]) == sympy.sympify(sb[0]):
+    if as_sympy(sa[1]) == as_sympy(sb[0]):
         return a * b
     if _is_one_by_one(a) or _is_one_by_one(b):
         return to_scalar(a) * to_scalar(b)

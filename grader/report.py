@@ -13,16 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from hwgrade.grader.echo import to_pretty
-from hwgrade.grader.exports import fmt_points
-from hwgrade.grader.results import AnswerResult, PartResult, SubmissionResult, Verdict
-from hwgrade.grader.sanitize import terminal_safe
-from hwgrade.grader.summary import ClassSummary, PartStats
 from rich import box
 from rich.console import Console, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
+
+from hwgrade.grader.echo import to_pretty
+from hwgrade.grader.exports import fmt_points
+from hwgrade.grader.results import AnswerResult, PartResult, SubmissionResult, Verdict
+from hwgrade.grader.sanitize import terminal_safe
+from hwgrade.grader.summary import ClassSummary, PartStats
 
 #: Symbol, ASCII fallback, style per verdict.
 VERDICT_STYLE: dict[Verdict, tuple[str, str, str]] = {

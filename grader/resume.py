@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hwgrade import __version__
 from hwgrade.grader.batch import Progress, grade_loaded, load_files, scope_from
 from hwgrade.grader.problemset import ProblemSet
 from hwgrade.grader.results import SubmissionResult, Verdict
 from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome
 from hwgrade.grader.submission import Submission
-
-from hwgrade import __version__
 
 #: The cache's file name, in the current folder or beside ``--out``.
 CACHE_NAME = ".hwgrade-cache.json"

@@ -4,8 +4,9 @@ Numeric checks prove inequality with a single clear mismatch, so the points must
 chosen to expose the usual mistakes rather than to look random:
 
 * scalars are non-integer rationals in ``±[0.3, 2.5]``, never 0 and of both signs (point
-  0 is all positive, point 1 all negative), so ``sqrt(x^2)`` differs from ``x`` and
-  ``x + sin(pi x)`` from ``x``; scalars declared positive stay positive;
+  0 is all positive, point 1 all negative, point 2 alternating in name order), so
+  ``sqrt(x^2)`` differs from ``x``, ``abs(x y)`` from ``x y`` and ``x + sin(pi x)`` from
+  ``x``; scalars declared positive stay positive;
 * dimensions get *distinct* sizes (2, 3, 4, ...) respecting the context's relations and
   changing from point to point, so a transposed product has the wrong shape and ``n``
   is not mistaken for a constant;
@@ -31,11 +32,13 @@ from typing import Any
 
 import mpmath
 import sympy
-from hwgrade.grader.context import Context, Relation
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.hadamard import HadamardPower
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.tensor.array import NDimArray
+
+from hwgrade.grader.context import Context, Relation
+from hwgrade.grader.numbers import as_sympy
 
 _DENOMINATORS = (7, 11, 13, 17)
 #: Working precision (decimal digits) of every non-rational evaluation.
@@ -175,7 +178,7 @@ def random_matrix(name: str, rows: int, cols: int, seed: int, index: int) -> sym
 
 
 def _concrete(size: sympy.Expr, scalars: dict[str, sympy.Expr]) -> int:
-    value = sympy.sympify(size).xreplace(
+    value = as_sympy(size).xreplace(
         {s: scalars[s.name] for s in size.free_symbols if s.name in scalars}
     )
     if not value.is_Integer or value < 1:
@@ -189,8 +192,13 @@ def draw_point(names: Names, ctx: Context, seed: int, index: int) -> Point:
         name: sympy.Integer(size)
         for name, size in dimension_sizes(names.dimensions, ctx.relations, seed, index)
     }
+    free = sorted(name for name, positive in names.scalars if not positive)
     for name, positive in names.scalars:
         values[name] = random_scalar(name, positive, seed, index)
+        if index == 2 and not positive:
+            # mixed signs at one point, whatever the seed: abs(x*y) is not x*y
+            sign = -1 if free.index(name) % 2 else 1
+            values[name] = sign * abs(values[name])
     matrices = {
         name: random_matrix(name, _concrete(r, values), _concrete(c, values), seed, index)
         for name, r, c in names.matrices
@@ -331,7 +339,7 @@ def _ev(expr: Any, point: Point) -> Any:
 
 def to_number(value: Any) -> Any:
     """An exact Rational, or an ``mpmath.mpc`` at :data:`DIGITS` digits; raises if undefined."""
-    value = sympy.sympify(value)
+    value = as_sympy(value)
     if value.is_Rational:
         return value
     if value.is_Float:

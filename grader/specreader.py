@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from hwgrade.grader.context import Context, Relation, SymbolDecl, parse_relation, parse_shape
 from hwgrade.grader.errors import SpecError, UsageError
 from hwgrade.grader.names import canonical_name, is_valid_name

@@ -42,7 +42,7 @@ from hwgrade.grader.splitting import CONSTANTS, INFINITY, has_matrices, resolve_
 
 _ARITY: dict[str, tuple[int, int]] = {"max": (1, 100), "min": (1, 100), "hadamard": (2, 2)}
 _ARITY["root"] = (2, 2)
-_ARITY.update({"log": (1, 2), "atan2": (2, 2), "binomial": (2, 2)})
+_ARITY.update({"log": (1, 2), "atan2": (2, 2), "binomial": (2, 2), "mod": (2, 2)})
 
 
 @dataclass(frozen=True)
@@ -206,8 +206,8 @@ class Parser:
 
     def starts_factor(self, tok: Token) -> bool:
         """Whether ``tok`` can start an implicitly multiplied factor."""
-        if tok.kind == NORM:
-            return not (self.norms and self.norms[-1] == tok.text)
+        if tok.kind == NORM:  # ``abs<``: a bar the LaTeX reader resolved as opening
+            return tok.text.endswith("<") or not (self.norms and self.norms[-1] == tok.text)
         return tok.kind in (NUM, NAME, FUNC, LPAREN, LBRACK)
 
     def term(self) -> Node:
@@ -218,7 +218,7 @@ class Parser:
         while True:
             tok = self.peek()
             fpos = tok.pos
-            if tok.kind == OP and tok.text in ("*", "/", "@", "odot"):
+            if tok.kind == OP and tok.text in ("*", "/", "@", "odot", "mod"):
                 self.advance()
                 fpos = self.peek().pos
                 factors.append((tok.text, self.unary()))
@@ -336,11 +336,12 @@ class Parser:
             return self.list_expr()
         if tok.kind == NORM and self.starts_factor(tok):
             self.advance()
-            self.norms.append(tok.text)
+            kind = tok.text.rstrip("<")
+            self.norms.append(kind)
             inner = self.expr()
-            self.expect(NORM, "a closing `\\|`" if tok.text == "norm" else "a closing `|`")
+            self.expect(NORM, "a closing `\\|`" if kind == "norm" else "a closing `|`")
             self.norms.pop()
-            return Call(tok.text, (inner,), tok.pos)
+            return Call(kind, (inner,), tok.pos)
         raise AnswerSyntaxError(_describe(tok), position=tok.pos, token=tok.text)
 
     def call(self, func: str, pos: int) -> Call:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import sympy
+
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SolverError
 from hwgrade.solver import Mistake, Solution, Step, register

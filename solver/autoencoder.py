@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sympy
+
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SolverError
 from hwgrade.solver import Mistake, Solution, Step, register

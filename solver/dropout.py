@@ -16,6 +16,7 @@ from itertools import product
 from typing import Any
 
 import sympy
+
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SolverError
 from hwgrade.solver import Mistake, Solution, Step, register

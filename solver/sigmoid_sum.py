@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sympy
+
 from hwgrade.grader import matrixops as mo
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SolverError

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sympy
+
 from hwgrade.grader import matrixops as mo
 from hwgrade.grader.build import diag
 from hwgrade.grader.context import Context

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from hwgrade.grader.sandbox import Limits, TaskOutcome, WorkerPool
 
 REPO = Path(__file__).resolve().parents[1]
@@ -80,6 +81,8 @@ _SYMPY_SPELLINGS = [
     (r"\bAbs\(", "abs("),
     (r"\bMin\(", "min("),
     (r"\bMax\(", "max("),
+    (r"\bMod\(", "mod("),
+    (r"\bbar\{([A-Za-z][A-Za-z0-9]*)\}", r"\1_bar"),  # latex2sympy's Symbol('bar{x}')
 ]
 
 
@@ -88,7 +91,9 @@ def sympy_to_hwgrade(text: str) -> str:
 
     Only spellings differ: ``E`` is our ``e``; SymPy's imaginary unit ``I`` has no name in
     hwgrade (``I`` is the identity matrix, ``i`` an index), so it is written ``sqrt(-1)``,
-    which hwgrade reads as i; ``Abs``/``Min``/``Max`` are ``abs``/``min``/``max``;
+    which hwgrade reads as i; ``Abs``/``Min``/``Max``/``Mod`` are
+    ``abs``/``min``/``max``/``mod``; latex2sympy's decorated symbol ``bar{x}`` is
+    hwgrade's ``x_bar`` (what ``\\bar{x}`` reads as);
     ``Matrix([[...]])`` is the nested list itself and ``eye(n)`` the explicit identity.
     """
     for pattern, replacement in _SYMPY_SPELLINGS:

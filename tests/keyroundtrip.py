@@ -17,10 +17,11 @@ import numpy as np
 import sympy
 import yaml
 from click.testing import CliRunner
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
 from hwgrade.grader.cli import cli
 from hwgrade.grader.keys import key_json
 from hwgrade.grader.problemset import load_problem_set
-from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 
 def key_full_marks(problem_id: str, tmp_path: Path) -> tuple[int, dict[str, Any]]:

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from hwgrade.grader.batch import collect_files, grade_files
 from hwgrade.grader.problemset import ProblemSet, load_problem_set
 from hwgrade.grader.results import SubmissionResult, Verdict
 from hwgrade.grader.sandbox import Limits
-
 from tests.classgen import load
 
 mc = load()

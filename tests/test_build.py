@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 import sympy
+
 from hwgrade.grader.context import Context, parse_vars
 from hwgrade.grader.errors import ShapeError
 from hwgrade.grader.language import instantiate, read_answer

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from hwgrade.grader.checking import check_pair, read
+import sympy
+
+from hwgrade.grader.checking import check_pair, read, read_written, reference_plain
 from hwgrade.grader.context import parse_vars
 from hwgrade.grader.results import Verdict
 
@@ -68,3 +70,20 @@ def test_check_pair(reference: str, answer: str, verdict: Verdict) -> None:
 
 def test_check_pair_says_which_side_is_unreadable() -> None:
     assert check_pair("w +", "w", CTX).message.startswith("the reference cannot be read")
+
+
+def test_written_text_is_read_once_per_text_and_context() -> None:
+    first = read_written("w u_1 + 1", CTX)
+    assert first.parsed is not None
+    assert read_written("w u_1 + 1", CTX) is first
+    # Another context reads the same text afresh: `u_1` means nothing there.
+    other = read_written("w u_1 + 1", parse_vars("w"))
+    assert other.parsed is None and other.failure is not None
+    assert read_written("w u_1 +", CTX).failure is not None
+
+
+def test_reference_plain_handles_unhashable_references() -> None:
+    w, u_1 = sympy.symbols("w u_1")
+    assert reference_plain(w**2 * u_1) == "u_1*w^2"
+    assert reference_plain(w**2 * u_1) == "u_1*w^2"
+    assert reference_plain([w, u_1])  # a plain list cannot be a cache key

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+
 from hwgrade.grader.cli import cli
 from hwgrade.grader.keys import key_json, template
 from hwgrade.grader.problemset import load_problem_set

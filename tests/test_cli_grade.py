@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+
 from hwgrade.grader.cli import cli
 
 GOOD = """student: alice

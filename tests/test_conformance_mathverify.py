@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from conftest import Runner, load_anchor, sympy_to_hwgrade
+
 from hwgrade.grader.checking import read, safe_compare, verdict_of
 from hwgrade.grader.context import Context
 from hwgrade.grader.equivalence import compare
@@ -34,7 +35,6 @@ _SPACES = "digits separated by spaces are two numbers side by side, an error (DE
 _MIXED = "plain `4 4/9` is two numbers side by side, an error (DESIGN.md); 4\\frac{4}{9} is 40/9"
 _IMAG = "no imaginary unit in the language: `I` is the identity matrix or a symbol"
 _TUPLE = "gap: tuples and intervals `(a, b)` are not in the language (refused as invalid)"
-_BAR = "gap: \\bar{x} / \\overline{x} names (the reference `bar{x}` cannot be read)"
 
 #: Deliberate disagreements: case id -> why hwgrade's verdict differs from Math-Verify's.
 DELIBERATE: dict[str, str] = {
@@ -58,13 +58,7 @@ DELIBERATE: dict[str, str] = {
 #: false accept) and count as disagreements.
 KNOWN_GAPS: dict[str, str] = {
     **dict.fromkeys([f"mathverify-{i:03d}" for i in (24, 33, 46, 49, 50, 53, 111)], _TUPLE),
-    **dict.fromkeys([f"mathverify-{i:03d}" for i in range(217, 223)], _BAR),
-    "mathverify-023": "gap: a spaced LaTeX group separator `14 {, }916`",
     "mathverify-036": "gap: a form feed inside the test's matrix (from a non-raw string)",
-    "mathverify-125": "gap: `\\left{` without a backslash before the brace",
-    "mathverify-133": "gap: `\\mod` / Mod is not in the language",
-    "mathverify-178": "gap: nested bars `||x||` (read as a norm delimiter)",
-    "mathverify-180": "gap: nested bars `||x||y||`",
 }
 
 
@@ -155,14 +149,31 @@ def test_mathverify_no_false_accepts(anchors: Path, outcomes: dict[str, tuple[st
 
 @pytest.mark.xfail(
     strict=True,
-    reason="Math-Verify agreement is 229/270 = 84.8%: 22 deliberate disagreements and 19 known "
-    "gaps (tuples, \\bar{x}, ...); see docs/conformance.md",
+    reason="Math-Verify agreement outside the deliberate list is 240/248 = 96.8% (raw 240/270 "
+    "= 88.9%), 0 false accepts: 8 known gaps (7 tuples/intervals, 1 form feed from a non-raw "
+    "string); see docs/conformance.md",
 )
 def test_mathverify_agreement(anchors: Path, outcomes: dict[str, tuple[str, str]]) -> None:
+    """Zero false accepts and agreement >= 97% over the cases outside DELIBERATE.
+
+    Known gaps stay in the denominator (they are disagreements to fix); the raw agreement
+    over every case is reported in the message and in docs/conformance.md.
+    """
     cases = load_anchor(anchors, "mathverify_cases.yaml")
-    agreed = sum(agrees(c, outcomes[case_id(i)][0]) for i, c in enumerate(cases))
-    rate = agreed / len(cases)
-    assert rate >= MIN_AGREEMENT, f"agreement {agreed}/{len(cases)} = {rate:.1%} < 97%"
+    raw = sum(agrees(c, outcomes[case_id(i)][0]) for i, c in enumerate(cases))
+    outside = [(i, c) for i, c in enumerate(cases) if case_id(i) not in DELIBERATE]
+    agreed = sum(agrees(c, outcomes[case_id(i)][0]) for i, c in outside)
+    false_accepts = [
+        case_id(i)
+        for i, c in outside
+        if not c["equivalent"] and outcomes[case_id(i)][0] == "correct"
+    ]
+    summary = (
+        f"outside the deliberate list {agreed}/{len(outside)} = {agreed / len(outside):.1%}; "
+        f"raw {raw}/{len(cases)} = {raw / len(cases):.1%}; false accepts {false_accepts}"
+    )
+    assert not false_accepts, summary
+    assert agreed / len(outside) >= MIN_AGREEMENT, summary
 
 
 def test_deliberate_list_is_documented() -> None:

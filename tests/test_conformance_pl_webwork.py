@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from conftest import Runner, load_anchor, sympy_to_hwgrade
+
 from hwgrade.grader.checking import check_pair, read
 from hwgrade.grader.context import Context, parse_vars
 

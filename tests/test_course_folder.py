@@ -3,6 +3,7 @@
 import pytest
 import sympy
 from click.testing import CliRunner
+
 from hwgrade.grader.cli import cli
 from hwgrade.grader.errors import SpecError
 from hwgrade.grader.problemset import load_problem_set, solve

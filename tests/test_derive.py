@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import sympy
+
 from hwgrade.grader.context import Context, SymbolDecl
 from hwgrade.grader.derive import DeriveError, Deriver, reduce_axes
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from hwgrade.grader.batch import collect_files, grade_files
 from hwgrade.grader.errors import UsageError
 from hwgrade.grader.problemset import load_problem_set

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from hwgrade.grader.derive import OPERATIONS
 from hwgrade.grader.specs import (
     KINDS,

@@ -6,12 +6,14 @@ from typing import Any
 
 import pytest
 import sympy
-from hwgrade.grader.context import Context, SymbolDecl, parse_vars
-from hwgrade.grader.equivalence import compare, is_expanded, is_factored, numeric_value
-from hwgrade.grader.results import Equality
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+from hwgrade.grader.context import Context, SymbolDecl, parse_vars
+from hwgrade.grader.equivalence import compare, is_expanded, is_factored, numeric_value
+from hwgrade.grader.language import read_answer
+from hwgrade.grader.results import Equality
 
 EQ, NE, UNK = Equality.EQUAL, Equality.NOT_EQUAL, Equality.UNKNOWN
 
@@ -314,3 +316,24 @@ _A = sympy.Add
 def test_form_helpers_on_typed_structure(expr: Any, expanded: bool, factored: bool) -> None:
     assert is_expanded(expr) is expanded
     assert is_factored(expr) is factored
+
+
+# --- sign patterns and undefined references (found by the conformance work) --------------
+
+
+@pytest.mark.parametrize(
+    ("ref", "ans"),
+    [("abs(x*y)", "x*y"), ("abs(x)*abs(y)", "x*y"), ("abs(abs(x) - abs(y))", "abs(x - y)")],
+    ids=["abs-product", "product-of-abs", "abs-difference"],
+)
+def test_mixed_signs_are_sampled(ref: str, ans: str) -> None:
+    """Point 2 gives symbols alternating signs, so x*y is not always positive."""
+    ctx = Context(open=True)
+    got = compare(read_answer(ref, ctx, "plain").value, read_answer(ans, ctx, "plain").value, ctx)
+    assert got.outcome is Equality.NOT_EQUAL, got.reason
+
+
+def test_undefined_reference_is_unknown() -> None:
+    ctx = Context(open=True)
+    zoo = read_answer("log(0)", ctx, "plain").value
+    assert compare(zoo, zoo, ctx).outcome is Equality.UNKNOWN

@@ -10,6 +10,19 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+
+# The hand-built batch shared with test_summary, test_report and test_exports.
+from sample_batch import (
+    BROKEN,
+    FEEDBACK_B,
+    MU,
+    PROMPTS,
+    WRONG_B,
+    A,
+    B,
+    batch,
+)
+
 from hwgrade.grader.exports import (
     CANVAS_COLUMNS,
     CSV_BASE_COLUMNS,
@@ -27,18 +40,6 @@ from hwgrade.grader.exports import (
 )
 from hwgrade.grader.results import SubmissionResult, Verdict
 from hwgrade.grader.summary import summarize
-
-# The hand-built batch shared with test_summary, test_report and test_exports.
-from sample_batch import (
-    BROKEN,
-    FEEDBACK_B,
-    MU,
-    PROMPTS,
-    WRONG_B,
-    A,
-    B,
-    batch,
-)
 
 KEYS = [A, B, MU]
 

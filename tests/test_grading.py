@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from hwgrade.grader.checking import echo
 from hwgrade.grader.grading import grade_part
 from hwgrade.grader.problemset import load_problem_set, solve

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from hwgrade.grader.keys import key_json, render_key, render_list, template, tex_escape
 from hwgrade.grader.problemset import load_problem_set
 

@@ -1,6 +1,7 @@
 """LaTeX tokenizer: the same token stream as plain syntax, and syntax detection."""
 
 import pytest
+
 from hwgrade.grader.errors import AnswerSyntaxError
 from hwgrade.grader.latex import detect_syntax, tokenize_latex
 from hwgrade.grader.lexer import tokenize_plain
@@ -119,6 +120,7 @@ def test_detect(text: str, syntax: str) -> None:
 # --- additions from the conformance suites (docs/conformance.md) -------------------------
 
 import sympy  # noqa: E402
+
 from hwgrade.grader.context import Context  # noqa: E402
 from hwgrade.grader.language import read_answer  # noqa: E402
 
@@ -155,4 +157,79 @@ def test_latex_values(text: str, value: sympy.Basic) -> None:
 @pytest.mark.parametrize("text", [r"1\frac{3}{2}", r"\sin^2 x", r"x != 1", r"\lfloor x"])
 def test_latex_refusals(text: str) -> None:
     with pytest.raises(AnswerSyntaxError):
+        read_answer(text, Context(open=True), "latex")
+
+
+# --- decorated names, modulo, nested bars, `\left{` (Math-Verify gaps closed) ------------
+
+from hwgrade.grader.equivalence import compare  # noqa: E402
+from hwgrade.grader.errors import ShapeError  # noqa: E402
+from hwgrade.grader.results import Equality  # noqa: E402
+
+_b = sympy.Symbol("b")
+NEW_VALUES = [
+    (r"2\bar{x}", 2 * sympy.Symbol("x_bar")),
+    (r"\overline{x}_n", sympy.Symbol("x_bar_n")),
+    (r"a \mod b", sympy.Mod(_a, _b)),
+    (r"a \bmod b + 1", sympy.Mod(_a, _b) + 1),
+    (r"17 \bmod 5", sympy.Integer(2)),
+    (r"||x||", sympy.Abs(_x)),
+    (r"||[3, 4]||", sympy.Integer(5)),
+    (r"||x||y||", sympy.Abs(sympy.Abs(_x) * sympy.Abs(_y))),
+    (r"||x| - |y||", sympy.Abs(sympy.Abs(_x) - sympy.Abs(_y))),
+    (r"|a - |b||", sympy.Abs(_a - sympy.Abs(_b))),
+    (r"\left|a - \left|b\right|\right|", sympy.Abs(_a - sympy.Abs(_b))),
+    (r"|a||b|", sympy.Abs(_a) * sympy.Abs(_b)),
+    (r"|a|b|x|", _b * sympy.Abs(_a) * sympy.Abs(_x)),
+    (r"x^{\left{3 + 1\right}}", _x**4),
+    (r"14 {, }916", sympy.Integer(14916)),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), NEW_VALUES, ids=[t for t, _ in NEW_VALUES])
+def test_new_latex_values(text: str, value: sympy.Basic) -> None:
+    assert read_answer(text, Context(open=True), "latex").value == value
+
+
+#: (reference, answer): each new construct must not accept the answer a careless reading
+#: would (a decoration dropped, operands swapped, a bar read the other way).
+NEW_NEGATIVES = [
+    (r"\bar{x}", "x"),
+    (r"\overline{x}_n", "x_n"),
+    (r"2\bar{x}", r"2\bar{y}"),
+    (r"a \mod b", r"b \mod a"),
+    (r"a \mod b", "a - b"),
+    (r"a \mod b", "a"),
+    (r"||x||y||", "|x| y"),
+    (r"||x| - |y||", "|x - y|"),
+    (r"|a - |b||", "|a - b|"),
+    (r"x^{\left{3 + 1\right}}", "x^3"),
+    (r"14 {, }916", "14.916"),
+]
+
+
+@pytest.mark.parametrize(
+    ("ref", "ans"), NEW_NEGATIVES, ids=[f"{r} vs {a}" for r, a in NEW_NEGATIVES]
+)
+def test_new_constructs_do_not_accept_wrong_answers(ref: str, ans: str) -> None:
+    ctx = Context(open=True)
+    result = compare(
+        read_answer(ref, ctx, "latex").value, read_answer(ans, ctx, "latex").value, ctx
+    )
+    assert result.outcome is Equality.NOT_EQUAL, result.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"|x|y|",  # unbalanced: no pairing of the bars exists
+        r"\bar{x + y}",  # a decoration takes a name, not an expression
+        r"\overline",
+        r"a \mod",
+        r"\mod b",
+        r"[1, 2] \bmod 2",  # modulo takes scalars
+    ],
+)
+def test_new_constructs_refused(text: str) -> None:
+    with pytest.raises((AnswerSyntaxError, ShapeError)):
         read_answer(text, Context(open=True), "latex")

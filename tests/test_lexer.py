@@ -1,6 +1,7 @@
 """Plain tokenizer: what becomes which token, and what is refused with which column."""
 
 import pytest
+
 from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
 from hwgrade.grader.lexer import MAX_LENGTH, tokenize_plain
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import sympy
+
 from hwgrade.grader.numbers import as_sympy
 
 

@@ -1,5 +1,6 @@
 import pytest
 import sympy
+
 from hwgrade.grader.errors import UsageError
 from hwgrade.grader.problemset import load_problem_set, resolve_problem_dir, solve
 from hwgrade.problems import BUILTIN_DIR

@@ -5,16 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from hwgrade.grader.report import (
-    closing_line,
-    render_class,
-    render_equiv,
-    render_submission,
-    short_prompt,
-    verdict_label,
-)
-from hwgrade.grader.results import AnswerResult, Verdict
-from hwgrade.grader.summary import summarize
 from rich.console import Console
 
 # The hand-built batch shared with test_summary, test_report and test_exports.
@@ -27,6 +17,17 @@ from sample_batch import (
     _sub,
     batch,
 )
+
+from hwgrade.grader.report import (
+    closing_line,
+    render_class,
+    render_equiv,
+    render_submission,
+    short_prompt,
+    verdict_label,
+)
+from hwgrade.grader.results import AnswerResult, Verdict
+from hwgrade.grader.summary import summarize
 
 
 def _console(width: int = 100) -> Console:

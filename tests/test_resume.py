@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from hwgrade.grader.batch import grade_files
 from hwgrade.grader.problemset import ProblemSet, load_problem_set
 from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict

@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 import pytest
+
 from hwgrade.grader.sandbox import (
     Limits,
     TaskOutcome,

@@ -7,11 +7,12 @@ import io
 import json
 
 import pytest
-from hwgrade.grader.sanitize import csv_safe, json_safe, strip_ansi, terminal_safe
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
+
+from hwgrade.grader.sanitize import csv_safe, json_safe, strip_ansi, terminal_safe
 
 HIDDEN = (
     "\x00\x07\x1b\x7f\x85\x9b\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"

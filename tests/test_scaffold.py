@@ -5,6 +5,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+
 from hwgrade.grader.cli import cli
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from hwgrade.grader.problemset import load_problem_set
 from hwgrade.solver import Solution, get_solver
-
 from tests.keyroundtrip import assert_full_marks
 
 

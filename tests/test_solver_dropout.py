@@ -2,6 +2,7 @@ import itertools
 
 import numpy as np
 import sympy
+
 from hwgrade.grader.context import parse_vars
 from hwgrade.solver import get_solver
 

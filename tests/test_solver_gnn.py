@@ -5,6 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 import sympy
+
 from hwgrade.grader.problemset import solve_spec
 from hwgrade.grader.specs import load_spec
 from hwgrade.problems import BUILTIN_DIR

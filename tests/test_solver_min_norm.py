@@ -1,5 +1,6 @@
 import numpy as np
 import sympy
+
 from hwgrade.grader.context import parse_vars
 from hwgrade.solver import get_solver
 

@@ -4,6 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+
 from hwgrade.grader.errors import SpecError
 from hwgrade.grader.problemset import solve_spec
 from hwgrade.grader.specs import load_spec

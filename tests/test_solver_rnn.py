@@ -1,5 +1,6 @@
 import pytest
 import sympy
+
 from hwgrade.grader.context import Context, SymbolDecl
 from hwgrade.solver import get_solver
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy
+
 from hwgrade.grader.context import parse_vars
 from hwgrade.solver import get_solver
-
 from tests.keyroundtrip import assert_full_marks
 
 CTX = parse_vars("x, y, z, q, f")

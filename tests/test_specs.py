@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 import sympy
+
 from hwgrade.grader.errors import SolverError, SpecError
 from hwgrade.grader.specs import load_spec, validate_spec
 from hwgrade.problems import BUILTIN_DIR

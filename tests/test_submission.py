@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SubmissionError
 from hwgrade.grader.specs import PartSpec, ProblemSpec

@@ -5,16 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
-from hwgrade.grader.summary import (
-    HISTOGRAM_BINS,
-    ClassSummary,
-    PartStats,
-    WrongAnswer,
-    fold_space,
-    histogram_bin,
-    summarize,
-)
 
 # The hand-built batch shared with test_summary, test_report and test_exports.
 from sample_batch import (
@@ -27,6 +17,17 @@ from sample_batch import (
     B,
     _p,
     batch,
+)
+
+from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
+from hwgrade.grader.summary import (
+    HISTOGRAM_BINS,
+    ClassSummary,
+    PartStats,
+    WrongAnswer,
+    fold_space,
+    histogram_bin,
+    summarize,
 )
 
 

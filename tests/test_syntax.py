@@ -1,6 +1,7 @@
 """Parser: tree shapes, implicit multiplication, name resolution, depth bounds."""
 
 import pytest
+
 from hwgrade.grader.context import Context, parse_vars
 from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
 from hwgrade.grader.lexer import tokenize_plain

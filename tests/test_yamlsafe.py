@@ -9,6 +9,10 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hwgrade.grader import yamlsafe
 from hwgrade.grader.errors import SubmissionError
 from hwgrade.grader.yamlsafe import (
     MAX_DEPTH,
@@ -18,8 +22,6 @@ from hwgrade.grader.yamlsafe import (
     load_untrusted_file,
     load_untrusted_yaml,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 ANCHORS = Path(__file__).resolve().parents[2] / "shared" / "anchors"
 
@@ -265,6 +267,7 @@ def test_unexpected_internal_errors_become_submission_errors(
     def boom(self: object) -> None:
         raise ValueError("exceeds the limit (4300 digits)")
 
+    monkeypatch.setattr(yamlsafe, "_CParser", None)  # the pure-Python path
     monkeypatch.setattr(StringOnlyLoader, "get_event", boom)
     with pytest.raises(SubmissionError, match=r"could not be read \(ValueError"):
         load_untrusted_yaml("q: x\n")
@@ -276,6 +279,52 @@ def test_unexpected_internal_errors_become_submission_errors(
         monkeypatch.setattr(StringOnlyLoader, "get_event", raiser)
         with pytest.raises(SubmissionError):
             load_untrusted_yaml("q: x\n")
+
+
+class _BrokenCParser:
+    """Stands in for libyaml's parser when it fails in a way the pure parser does not."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def get_event(self) -> None:
+        raise ValueError("libyaml failed")
+
+
+def test_c_parser_failure_falls_back_to_the_pure_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlsafe, "_CParser", _BrokenCParser)
+    assert load_untrusted_yaml("q: no\n") == {"q": "no"}
+    with pytest.raises(SubmissionError, match="line 2: duplicate key 'q'"):
+        load_untrusted_yaml("q: 1\nq: 2\n")
+
+
+def _outcome(text: str | bytes, monkeypatch: pytest.MonkeyPatch, c_parser: bool) -> object:
+    """What one parser makes of ``text``: the value, or the refusal's message."""
+    with monkeypatch.context() as patch:
+        if not c_parser:
+            patch.setattr(yamlsafe, "_CParser", None)
+        try:
+            return load_untrusted_yaml(text, name="f")
+        except SubmissionError as exc:
+            return f"refused: {exc}"
+
+
+PARITY = [
+    *[pytest.param(f"a: {text}\n", id=f"scalar-{id_}") for id_, text, _ in SCALARS],
+    *[pytest.param(doc, id=f"hostile-{id_}") for id_, doc, *_ in HOSTILE],
+    pytest.param("a: " + "[" * 200_000, id="deep-200000"),
+    pytest.param("a: [" + ",".join(["x"] * 120_000) + "]", id="too-many-nodes"),
+    pytest.param('a: "' + "x" * 999_000 + '"', id="1MB-scalar"),
+    pytest.param("a: |\n  line one\n  line two\nb: >\n  folded\n  text\n", id="blocks"),
+    pytest.param("a:\n\t- x\n", id="tab"),
+    pytest.param("a: 'it''s'\nb: \"\\u00e9\\x41\"\n", id="escapes"),
+]
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
+@pytest.mark.parametrize("text", PARITY)
+def test_c_and_pure_parsers_agree(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _outcome(text, monkeypatch, True) == _outcome(text, monkeypatch, False)
 
 
 def test_require_mapping_false_allows_lists() -> None:

@@ -22,6 +22,8 @@ from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 from sympy.tensor.array import NDimArray
 
+from hwgrade.grader.numbers import as_value
+
 #: The function the plain and LaTeX echoes print for ``1/(1 + exp(-z))``.
 SIGMOID = sympy.Function("sigmoid")
 
@@ -301,14 +303,7 @@ class TexPrinter(LatexPrinter):  # type: ignore[misc]
 
 
 def _prepare(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise TypeError("a truth value is not a mathematical value")
-    if isinstance(value, int):
-        return sympy.Integer(value)
-    if isinstance(value, float):
-        return sympy.Float(value)
-    if isinstance(value, (list, tuple)):
-        return sympy.ImmutableDenseNDimArray(value)
+    value = as_value(value)
     if isinstance(value, NDimArray):
         return value.applyfunc(_with_sigmoids)
     if isinstance(value, sympy.MatrixBase):

@@ -38,7 +38,7 @@ import sympy
 from sympy.tensor.array import NDimArray
 
 from hwgrade.grader.context import Context
-from hwgrade.grader.numbers import as_sympy
+from hwgrade.grader.numbers import as_sympy, as_value
 from hwgrade.grader.results import Comparison, Equality
 from hwgrade.grader.sampling import (
     DIGITS,
@@ -66,14 +66,7 @@ _UNPROVEN = "agrees at every sampled point but could not be proven"
 
 def _normalize(value: Any) -> Any:
     """One representation per kind: scalars, ``ImmutableMatrix`` (vectors as columns), arrays."""
-    if isinstance(value, bool):
-        raise TypeError("a truth value is not a mathematical value")
-    if isinstance(value, int):
-        return sympy.Integer(value)
-    if isinstance(value, float):
-        return sympy.Float(value)
-    if isinstance(value, (list, tuple)):
-        value = sympy.ImmutableDenseNDimArray(value)
+    value = as_value(value)
     if isinstance(value, NDimArray):
         if value.rank() == 0:
             return _normalize(value[()])

@@ -29,4 +29,23 @@ def as_sympy(value: Any) -> Any:
     raise TypeError(f"not a number: {type(value).__name__}")
 
 
-__all__ = ["as_sympy"]
+def as_value(value: Any) -> Any:
+    """A value handed to the engine or the printers, with Python containers made SymPy.
+
+    Python ints and floats become SymPy numbers, lists and tuples an N-dimensional
+    array; anything else is returned unchanged for the caller to judge. A ``bool`` is
+    refused: ``True`` is not the number 1 in an answer.
+
+    Raises:
+        TypeError: For a truth value.
+    """
+    if isinstance(value, bool):
+        raise TypeError("a truth value is not a mathematical value")
+    if isinstance(value, int | float):
+        return as_sympy(value)
+    if isinstance(value, list | tuple):
+        return sympy.ImmutableDenseNDimArray(value)
+    return value
+
+
+__all__ = ["as_sympy", "as_value"]

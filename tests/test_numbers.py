@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import sympy
 
-from hwgrade.grader.numbers import as_sympy
+from hwgrade.grader.numbers import as_sympy, as_value
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,22 @@ def test_numbers_convert(value: Any, expected: Any) -> None:
 def test_text_and_other_values_are_refused(value: Any) -> None:
     with pytest.raises(TypeError):
         as_sympy(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (2, sympy.Integer(2)),
+        ([1, 2], sympy.ImmutableDenseNDimArray([1, 2])),
+        ((1, 2), sympy.ImmutableDenseNDimArray([1, 2])),
+        (sympy.Symbol("x"), sympy.Symbol("x")),
+    ],
+    ids=["int", "list", "tuple", "symbol"],
+)
+def test_as_value_makes_containers_sympy(value: Any, expected: Any) -> None:
+    assert as_value(value) == expected
+
+
+def test_as_value_refuses_truth_values() -> None:
+    with pytest.raises(TypeError, match="truth value"):
+        as_value(True)

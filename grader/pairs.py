@@ -85,9 +85,9 @@ def read_pairs(path: Path) -> list[Pair]:
         UsageError: The file is unreadable or an item is malformed (the message names it).
     """
     try:
-        data: Any = load_untrusted_file(path)
+        data: Any = load_untrusted_file(path, require_mapping=False)
     except SubmissionError as exc:
-        raise UsageError(f"{path}: {exc.message}") from None
+        raise UsageError(exc.message) from None  # the message names the file
     if isinstance(data, dict) and "pairs" in data:
         data = data["pairs"]
     if not isinstance(data, list):

@@ -1,0 +1,97 @@
+"""`hwgrade equiv`, single pairs and --pairs files, through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hwgrade.grader.cli import cli
+
+MATRIX_VARS = "X: 3 x 5, y: 3 x 1"
+
+
+def _equiv(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["equiv", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("w u_3 + w^2 u_2 + w^3 u_1", "w(u_3 + w(u_2 + w u_1))"), 0),
+        (("--vars", MATRIX_VARS, "X^T (X X^T)^-1 y", "Xᵀ(XXᵀ)⁻¹y"), 0),
+        (("--vars", MATRIX_VARS, "X^T (X X^T)^-1 y", "X (X^T X)^-1 y"), 1),
+        (("13/12", "1.0833"), 0),
+        (("13/12", "1.08"), 1),
+        (("x", "__import__('os')"), 2),
+        (("--syntax", "latex", "x/2", r"\frac{x}{2}"), 0),
+        (("x + 1", "x + 2"), 1),
+    ],
+    ids=[
+        "rnn-nested",
+        "min-norm-unicode",
+        "min-norm-shapes",
+        "decimal-in-tolerance",
+        "decimal-out-of-tolerance",
+        "payload",
+        "latex",
+        "wrong",
+    ],
+)
+def test_exit_codes(args: tuple[str, ...], code: int) -> None:
+    assert _equiv(*args)[0] == code
+
+
+def test_shape_mismatch_is_explained() -> None:
+    code, out, _ = _equiv("--vars", MATRIX_VARS, "--json", "X^T (X X^T)^-1 y", "X (X^T X)^-1 y")
+    data = json.loads(out)
+    assert code == 1 and data["verdict"] == "incorrect"
+    assert "shape" in data["message"] and "3x1" in data["message"]
+
+
+def test_invalid_answer_gives_one_line_reason() -> None:
+    code, _out, err = _equiv("x", "__import__('os')")
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "not allowed" in lines[0]
+
+
+def test_json_has_the_contract_fields() -> None:
+    code, out, _ = _equiv("--json", "13/12", "1.0833")
+    data = json.loads(out)
+    assert code == 0
+    assert {"verdict", "score", "max_score", "message", "interpreted_as", "reference"} <= set(data)
+    assert data["interpreted_as"] == "1.0833" and data["reference"] == "13/12"
+
+
+def test_pairs_file_gives_one_json_line_per_pair_in_order(tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.yaml"
+    pairs.write_text(
+        "- {reference: 'x^2', answer: 'x*x'}\n"
+        "- {reference: '1/3', answer: '0.33'}\n"
+        "- {reference: '1/3', answer: '0.33', tolerance: '0.05'}\n"
+        "- {reference: 'x', answer: 'eval(1)'}\n"
+        "- {reference: 'X^T y', answer: '(y^T X)^T', vars: 'X: 3 x 2, y: 3 x 1'}\n"
+        "- {reference: 'x/2', answer: '\\frac{x}{2}', syntax: latex}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["equiv", "--pairs", str(pairs), "--workers", "1"])
+    assert result.exit_code == 0
+    verdicts = [json.loads(line)["verdict"] for line in result.stdout.splitlines()]
+    assert verdicts == ["correct", "incorrect", "correct", "invalid", "correct", "correct"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("reference: x\n", "expected a list"), ("- {reference: x}\n", "`reference` and `answer`")],
+    ids=["not-a-list", "missing-answer"],
+)
+def test_bad_pairs_file_is_a_usage_error(tmp_path: Path, content: str, message: str) -> None:
+    pairs = tmp_path / "pairs.yaml"
+    pairs.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["equiv", "--pairs", str(pairs)])
+    assert result.exit_code == 2
+    assert message in result.stderr

@@ -123,3 +123,21 @@ def _strip_matrix(text: str) -> str:
 def respell() -> Callable[[str], str]:
     """The SymPy-to-hwgrade respelling (see :func:`sympy_to_hwgrade`)."""
     return sympy_to_hwgrade
+
+
+def verdict_table(
+    bounded_map: Runner, fn: Callable[[Any], Any], items: list[dict[str, Any]], seconds: float
+) -> dict[str, tuple[str, str]]:
+    """(verdict, message) by case id; a stopped check counts as `timeout` or `invalid`."""
+    table: dict[str, tuple[str, str]] = {}
+    for item, outcome in zip(items, bounded_map(fn, items, seconds), strict=True):
+        if outcome.ok:
+            table[item["id"]] = outcome.value
+        else:
+            table[item["id"]] = ("timeout" if outcome.timed_out else "invalid", outcome.error)
+    return table
+
+
+def agrees(case: dict[str, Any], verdict: str) -> bool:
+    """Whether hwgrade's verdict matches the anchor's `equivalent`."""
+    return (verdict == "correct") == bool(case["equivalent"])

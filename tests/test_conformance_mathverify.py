@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Runner, load_anchor, sympy_to_hwgrade
+from conftest import Runner, agrees, load_anchor, sympy_to_hwgrade, verdict_table
 
 from hwgrade.grader.checking import read, safe_compare, verdict_of
 from hwgrade.grader.context import Context
@@ -108,17 +108,7 @@ def judge_case(item: dict[str, Any]) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def outcomes(anchors: Path, bounded_map: Runner) -> dict[str, tuple[str, str]]:
     items = [prepared(i, c) for i, c in enumerate(load_anchor(anchors, "mathverify_cases.yaml"))]
-    table: dict[str, tuple[str, str]] = {}
-    for item, outcome in zip(items, bounded_map(judge_case, items, CASE_SECONDS), strict=True):
-        if outcome.ok:
-            table[item["id"]] = outcome.value
-        else:
-            table[item["id"]] = ("timeout" if outcome.timed_out else "invalid", outcome.error)
-    return table
-
-
-def agrees(case: dict[str, Any], verdict: str) -> bool:
-    return (verdict == "correct") == bool(case["equivalent"])
+    return verdict_table(bounded_map, judge_case, items, CASE_SECONDS)
 
 
 def test_mathverify_case(anchor_case: Any, outcomes: dict[str, tuple[str, str]]) -> None:

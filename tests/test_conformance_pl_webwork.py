@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Runner, load_anchor, sympy_to_hwgrade
+from conftest import Runner, agrees, load_anchor, sympy_to_hwgrade, verdict_table
 
 from hwgrade.grader.checking import check_pair, read
 from hwgrade.grader.context import Context, parse_vars
@@ -131,18 +131,9 @@ def prepare(anchors: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 @pytest.fixture(scope="module")
 def outcomes(anchors: Path, bounded_map: Runner) -> dict[str, tuple[str, str]]:
     cases, rejected = prepare(anchors)
-    table: dict[str, tuple[str, str]] = {}
-    for items, fn in ((cases, judge_case), (rejected, judge_rejected)):
-        for item, outcome in zip(items, bounded_map(fn, items, CASE_SECONDS), strict=True):
-            if outcome.ok:
-                table[item["id"]] = outcome.value
-            else:
-                table[item["id"]] = ("timeout" if outcome.timed_out else "invalid", outcome.error)
-    return table
-
-
-def agrees(case: dict[str, Any], verdict: str) -> bool:
-    return (verdict == "correct") == bool(case["equivalent"])
+    return verdict_table(bounded_map, judge_case, cases, CASE_SECONDS) | verdict_table(
+        bounded_map, judge_rejected, rejected, CASE_SECONDS
+    )
 
 
 def test_pl_webwork_case(anchor_case: Any, outcomes: dict[str, tuple[str, str]]) -> None:

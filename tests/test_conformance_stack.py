@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Runner, load_anchor, sympy_to_hwgrade
+from conftest import Runner, agrees, load_anchor, sympy_to_hwgrade, verdict_table
 
 from hwgrade.grader.checking import read, safe_compare, verdict_of
 from hwgrade.grader.context import Context
@@ -122,18 +122,7 @@ def judge_case(case: dict[str, Any]) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def outcomes(anchors: Path, bounded_map: Runner) -> dict[str, tuple[str, str]]:
     cases = [prepared(c) for c in load_anchor(anchors, "stack_cases.yaml")]
-    results = bounded_map(judge_case, cases, CASE_SECONDS)
-    table: dict[str, tuple[str, str]] = {}
-    for case, outcome in zip(cases, results, strict=True):
-        if outcome.ok:
-            table[case["id"]] = outcome.value
-        else:
-            table[case["id"]] = ("timeout" if outcome.timed_out else "invalid", outcome.error)
-    return table
-
-
-def agrees(case: dict[str, Any], verdict: str) -> bool:
-    return (verdict == "correct") == bool(case["equivalent"])
+    return verdict_table(bounded_map, judge_case, cases, CASE_SECONDS)
 
 
 def test_stack_case(anchor_case: dict[str, Any], outcomes: dict[str, tuple[str, str]]) -> None:

@@ -99,13 +99,20 @@ def diag(a: Any) -> Any:
     return mo.DiagOf(a)
 
 
-def trace(a: Any) -> Any:
-    """``trace(A)`` of a square matrix; a scalar is its own trace."""
+def _require_square(a: Any, what: str) -> bool:
+    """True for a scalar (its own trace and determinant); raises unless ``a`` is square."""
     shp = mo.shape(a)
     if shp is None:
-        return a
+        return True
     if len(shp) != 2 or as_sympy(shp[0]) != as_sympy(shp[1]):
-        raise ShapeError(f"trace needs a square matrix, got {mo.show(shp)}")
+        raise ShapeError(f"{what} needs a square matrix, got {mo.show(shp)}")
+    return False
+
+
+def trace(a: Any) -> Any:
+    """``trace(A)`` of a square matrix; a scalar is its own trace."""
+    if _require_square(a, "trace"):
+        return a
     return a.trace() if mo.is_explicit(a) else sympy.Trace(a)
 
 
@@ -123,11 +130,8 @@ def norm(a: Any) -> Any:
 
 def det(a: Any) -> Any:
     """The determinant of a square matrix."""
-    shp = mo.shape(a)
-    if shp is None:
+    if _require_square(a, "det"):
         return a
-    if len(shp) != 2 or as_sympy(shp[0]) != as_sympy(shp[1]):
-        raise ShapeError(f"det needs a square matrix, got {mo.show(shp)}")
     return a.det() if mo.is_explicit(a) else sympy.Determinant(a)
 
 

@@ -3,31 +3,47 @@
 A class repeats itself: most students type one of a handful of answers per part. The
 batch therefore grades each distinct (problem, part, answer) once, in worker processes
 under the sandbox's time and memory limits, and fans the verdicts back out to every
-file. Reading the files is parallel too (the safe YAML reader is pure Python and is the
-largest cost after grading), and it runs under the same limits, so a file built to
-stall the reader costs its time limit, not the batch. One hostile or broken file never
-stops the batch: every file ends with a :class:`SubmissionResult`, graded or with the
-reason it could not be.
+file. Error carried forward needs the student's own earlier answers, but only for a
+wrong answer, so each distinct answer is one group whose members are the distinct own
+answers of the students who gave it (:mod:`hwgrade.grader.scheduling` orders and
+retries the groups). Files are read in the same workers (:mod:`hwgrade.grader.reading`).
+One hostile or broken file never stops the batch: every file ends with a
+:class:`SubmissionResult`, graded or with the reason it could not be.
 """
 
 from __future__ import annotations
 
-import glob
 import json
-from collections.abc import Callable, Iterable, Sequence
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hwgrade.grader.errors import SubmissionError, UsageError
-from hwgrade.grader.grading import grade_part
-from hwgrade.grader.problemset import ProblemSet, load_problem_set, solve
+from hwgrade.grader.errors import HwgradeError
+from hwgrade.grader.grading import grade_part_each
+from hwgrade.grader.problemset import ProblemSet, solve
+from hwgrade.grader.reading import (
+    LoadTask,
+    _problem_set,
+    collect_files,
+    load_files,
+    prime_problem_set,
+    run_load_task,
+    scope_from,
+    scope_of,
+)
 from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
 from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome, WorkerPool
-from hwgrade.grader.submission import Submission, load_submission
-
-#: File endings picked up when a folder is given.
-SUBMISSION_SUFFIXES = (".yaml", ".yml")
+from hwgrade.grader.scheduling import (
+    answer_cost,
+    longest_first,
+    run_groups,
+    solve_all,
+    solve_while_reading,
+)
+from hwgrade.grader.submission import Submission
+from hwgrade.grader.variants import variant_spec
 
 #: Progress callback: (steps done, steps in all); the total grows once files are read.
 Progress = Callable[[int, int], None]
@@ -43,6 +59,7 @@ class PartTask:
         part: Part id.
         raw: The raw answer (``None`` if missing).
         own: The student's raw answers to the parts this one carries forward from.
+        variant: The problem variant the student is graded on (0: the spec's own numbers).
     """
 
     problems: str | None
@@ -50,6 +67,7 @@ class PartTask:
     part: str
     raw: Any
     own: tuple[tuple[str, Any], ...] = ()
+    variant: int = 0
 
     def key(self) -> str:
         """Identity of the task: equal keys give equal verdicts.
@@ -58,93 +76,72 @@ class PartTask:
         columns, and one student's verdict must never carry another's column numbers.
         """
         return json.dumps(
-            [self.problem, self.part, self.raw, self.own], sort_keys=True, default=str
+            [self.problem, self.part, self.raw, self.own, self.variant],
+            sort_keys=True,
+            default=str,
         )
 
 
+#: A student's own answers to the parts a part carries forward from: ((part, raw), ...).
+Own = tuple[tuple[str, Any], ...]
+
+
 @dataclass(frozen=True)
-class LoadTask:
-    """One submission file to read in a worker."""
+class PartGroup:
+    """One distinct answer and the distinct own earlier answers of the students who gave it.
 
-    problems: str | None
-    path: str
+    The answer is read and compared once; only a wrong answer to a part with an
+    error-carried-forward rule is then re-judged for each member's own answers.
 
-
-#: Problem sets handed over by the parent before its workers fork, by ``--problems``.
-_PRIMED: dict[str | None, ProblemSet] = {}
-
-
-def prime_problem_set(option: str | None, problem_set: ProblemSet) -> None:
-    """Make forked workers reuse the parent's loaded (and solved) problem set.
-
-    Without it every worker re-reads the specs and re-runs the solvers (about a second
-    per worker); forked workers inherit this table and the solver cache for free.
+    Attributes:
+        task: The answer (its ``own`` is unused).
+        owns: One entry per member; ``()`` for students whose own answers do not matter.
+        latex: Also print the answer in LaTeX (only the JSON outputs show it).
     """
-    _PRIMED[option] = problem_set
 
+    task: PartTask
+    owns: tuple[Own, ...] = ((),)
+    latex: bool = True
 
-def _problem_set(option: str | None) -> ProblemSet:
-    """The problem set a worker grades against (loaded once per process)."""
-    found = _PRIMED.get(option)
-    if found is None:
-        found = _PRIMED[option] = load_problem_set(option)
-    return found
+    def size(self) -> int:
+        """How many members (verdicts) the group has."""
+        return len(self.owns)
+
+    def alone(self, member: int) -> PartGroup:
+        """The group of one member (a stopped group is retried member by member)."""
+        return PartGroup(self.task, (self.owns[member],), self.latex)
+
+    def base(self) -> PartGroup:
+        """The answer without anyone's own answers: the work every member shares."""
+        return PartGroup(self.task, latex=self.latex)
 
 
 def run_part_task(task: PartTask) -> AnswerResult:
     """Worker entry point: grade one distinct answer."""
+    return run_part_group(PartGroup(task, (task.own,)))[0]
+
+
+def run_part_group(group: PartGroup) -> list[AnswerResult]:
+    """Worker entry point: grade one distinct answer for each member of its group."""
+    task = group.task
     problem_set = _problem_set(task.problems)
     spec = problem_set.get(task.problem)
     if spec is None:
-        return AnswerResult(Verdict.INVALID, 0.0, 0.0, f"unknown problem `{task.problem}`")
+        found = AnswerResult(Verdict.INVALID, 0.0, 0.0, f"unknown problem `{task.problem}`")
+        return [found] * len(group.owns)
     part = spec.part(task.part)
     if part is None:
-        return AnswerResult(Verdict.INVALID, 0.0, 0.0, f"unknown part `{task.part}`")
-    return grade_part(spec, part, solve(spec), task.raw, dict(task.own))
-
-
-def run_load_task(task: LoadTask) -> Submission | str:
-    """Worker entry point: read one file; the reason as a string when it is unusable."""
-    by_id = {spec.id: spec for spec in _problem_set(task.problems).problems}
+        found = AnswerResult(Verdict.INVALID, 0.0, 0.0, f"unknown part `{task.part}`")
+        return [found] * len(group.owns)
     try:
-        return load_submission(Path(task.path), by_id, display=task.path)
-    except SubmissionError as exc:  # the row already names the file: drop it from the reason
-        message = exc.message
-        if message.startswith(task.path):
-            message = message[len(task.path) :].lstrip(",: ") or message
-        return message
-    except Exception as exc:
-        return f"could not be read ({type(exc).__name__})"
-
-
-def collect_files(paths: Iterable[str]) -> list[Path]:
-    """Expand files, folders (recursively, ``*.yaml``/``*.yml``) and globs, in a stable order.
-
-    Raises:
-        UsageError: A path matches nothing.
-    """
-    found: list[Path] = []
-    for item in paths:
-        path = Path(item)
-        if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in SUBMISSION_SUFFIXES
-                )
-            )
-        elif path.exists():
-            found.append(path)
-        else:
-            matches = sorted(Path(m) for m in glob.glob(item, recursive=True))
-            if not matches:
-                raise UsageError(f"no such file or folder: {item}")
-            found.extend(m for m in matches if m.is_file())
-    unique: dict[Path, None] = {}
-    for path in found:
-        unique.setdefault(path, None)
-    return list(unique)
+        spec = variant_spec(spec, task.variant)
+        part = spec.part(task.part) or part
+        solution = solve(spec)
+    except HwgradeError as exc:  # the instructor's spec, not the student: say so
+        why = f"could not build variant {task.variant} of `{task.problem}`: {exc.message}"
+        return [AnswerResult(Verdict.INVALID, 0.0, part.points, why)] * len(group.owns)
+    owns = [dict(own) for own in group.owns]
+    return grade_part_each(spec, part, solution, task.raw, owns, latex=group.latex)
 
 
 def _timeout_result(outcome: TaskOutcome, max_score: float, limits: Limits) -> AnswerResult:
@@ -162,13 +159,6 @@ def _timeout_result(outcome: TaskOutcome, max_score: float, limits: Limits) -> A
     return AnswerResult(Verdict.INVALID, 0.0, max_score, reason)
 
 
-def _load_reason(outcome: TaskOutcome, limits: Limits) -> str:
-    """The status of a file whose reader the sandbox had to stop."""
-    if outcome.timed_out:
-        return f"could not be read (reading it took longer than {limits.seconds:g} s)"
-    return f"could not be read ({outcome.error or 'the reader stopped'})"
-
-
 def _answer_text(raw: Any) -> str:
     """The raw answer as one line of text, for reports."""
     if raw is None:
@@ -178,46 +168,21 @@ def _answer_text(raw: Any) -> str:
     return json.dumps(raw, ensure_ascii=False, default=str)
 
 
-def scope_of(
-    submissions: Sequence[Submission], problem_set: ProblemSet, only: Sequence[str] = ()
-) -> list[str]:
-    """Which problems are graded: ``only`` if given, else every problem any file answers."""
-    return scope_from({pid for sub in submissions for pid in sub.answers}, problem_set, only)
+#: A file's row for one part: (problem, part, group index, member index, raw answer).
+Row = tuple[str, str, int, int, Any]
 
 
-def scope_from(answered: set[str], problem_set: ProblemSet, only: Sequence[str] = ()) -> list[str]:
-    """:func:`scope_of` from the set of answered problem ids (cached files keep theirs)."""
-    if only:
-        unknown = [p for p in only if problem_set.get(p) is None]
-        if unknown:
-            raise UsageError(f"unknown problem `{unknown[0]}`")
-        return list(only)
-    return [spec.id for spec in problem_set.problems if spec.id in answered]
+def _identity(raw: Any) -> tuple[str, Any]:
+    """A hashable identity of a raw answer, byte for byte (no whitespace folding).
 
-
-def load_files(
-    files: Sequence[Path],
-    runner: Runner,
-    limits: Limits,
-    problems_option: str | None,
-    on_done: Callable[[int, TaskOutcome], None] | None = None,
-) -> list[Submission | tuple[Path, str]]:
-    """Read every file through ``runner``; unusable ones become ``(path, reason)``."""
-    tasks = [LoadTask(problems_option, str(path)) for path in files]
-    outcomes = runner.map(run_load_task, tasks, on_done=on_done)
-    loaded: list[Submission | tuple[Path, str]] = []
-    for path, outcome in zip(files, outcomes, strict=True):
-        if outcome.ok and isinstance(outcome.value, Submission):
-            loaded.append(outcome.value)
-        elif outcome.ok and isinstance(outcome.value, str):
-            loaded.append((path, outcome.value))
-        else:
-            loaded.append((path, _load_reason(outcome, limits)))
-    return loaded
-
-
-#: A file's row for one part: (problem, part, task key, task with own answers, raw answer).
-Row = tuple[str, str, str, "PartTask | None", Any]
+    Messages quote columns, and one student's verdict must never carry another's column
+    numbers, so only identical answers share a check. Strings and ``None`` are their
+    own identity; lists and mappings are compared through their JSON text (tagged, so a
+    list never equals the string that spells it).
+    """
+    if raw is None or isinstance(raw, str):
+        return ("", raw)
+    return ("json", json.dumps(raw, sort_keys=True, default=str))
 
 
 def plan_tasks(
@@ -225,60 +190,103 @@ def plan_tasks(
     problem_set: ProblemSet,
     scope: Sequence[str],
     problems_option: str | None,
-) -> tuple[dict[str, PartTask], list[list[Row]]]:
-    """The distinct tasks (without the student's own earlier answers), and per-file rows.
+    *,
+    latex: bool = True,
+) -> tuple[list[PartGroup], list[list[Row]]]:
+    """The distinct answers as groups, the slowest-looking first, and per-file rows.
 
     A part with an error-carried-forward rule depends on the student's own answers to
     its sources, which would make nearly every such task distinct. But those answers
-    are consulted only for an answer that is wrong and not a known mistake, so the
-    task is planned without them and the row keeps the full task for that case.
+    are consulted only for a wrong answer, so each distinct answer is one group, read
+    and compared once, whose members are the distinct own answers of the students who
+    gave it; only a wrong answer is re-judged per member.
+
+    With variants on, a varying problem is graded against each student's own variant:
+    the variant is part of an answer's identity there (and only there, so that the
+    other problems still share their checks).
     """
-    tasks: dict[str, PartTask] = {}
+    plan: list[tuple[str, bool, list[tuple[str, tuple[str, ...]]]]] = []
+    for pid in scope:
+        spec = problem_set.get(pid)
+        assert spec is not None
+        rules = solve(spec).carry_forward
+        by_part = [(p.id, rules[p.id].sources if p.id in rules else ()) for p in spec.parts]
+        plan.append((pid, spec.variation is not None, by_part))
+    found: dict[tuple[str, str, int, tuple[str, Any]], int] = {}
+    tasks: list[PartTask] = []
+    members: list[dict[Any, int]] = []
+    owns: list[list[Own]] = []
     per_file: list[list[Row]] = []
     for sub in loaded:
         rows: list[Row] = []
         if isinstance(sub, Submission):
-            for pid in scope:
-                spec = problem_set.get(pid)
-                assert spec is not None
+            variant = problem_set.variants.variant_of(sub.student)
+            for pid, varies, parts in plan:
                 answers = sub.answers.get(pid, {})
-                rules = solve(spec).carry_forward
-                for part in spec.parts:
-                    raw = answers.get(part.id)
-                    sources = rules[part.id].sources if part.id in rules else ()
+                v = variant if varies else 0
+                for part_id, sources in parts:
+                    raw = answers.get(part_id)
+                    ident = (pid, part_id, v, _identity(raw))
+                    g = found.get(ident)
+                    if g is None:
+                        g = found[ident] = len(tasks)
+                        tasks.append(PartTask(problems_option, pid, part_id, raw, variant=v))
+                        members.append({})
+                        owns.append([])
                     own = tuple((s, answers[s]) for s in sources if s in answers)
-                    task = PartTask(problems_option, pid, part.id, raw)
-                    key = task.key()
-                    tasks.setdefault(key, task)
-                    full = PartTask(problems_option, pid, part.id, raw, own) if own else None
-                    rows.append((pid, part.id, key, full, raw))
+                    own_id = tuple((s, _identity(r)) for s, r in own)
+                    m = members[g].get(own_id)
+                    if m is None:
+                        m = members[g][own_id] = len(owns[g])
+                        owns[g].append(own)
+                    rows.append((pid, part_id, g, m, raw))
         per_file.append(rows)
-    return tasks, per_file
+    groups = [PartGroup(task, tuple(o), latex) for task, o in zip(tasks, owns, strict=True)]
+    return groups, per_file
 
 
-def _needs_own(result: AnswerResult) -> bool:
-    """Whether the student's own earlier answers could change this verdict."""
-    return result.verdict is Verdict.INCORRECT and result.method != "known-mistake"
+def _settles(result: Any) -> bool:
+    """Whether a verdict without the student's own answers is final for every student.
+
+    Only a wrong answer can earn credit carried forward from the student's own answers.
+    """
+    return not (isinstance(result, AnswerResult) and result.verdict is Verdict.INCORRECT)
 
 
-def _run_tasks(
-    tasks: dict[str, PartTask],
+def _verdicts(
+    groups: Sequence[PartGroup],
     problem_set: ProblemSet,
     runner: Runner,
     limits: Limits,
     on_done: Callable[[int, TaskOutcome], None] | None,
-) -> dict[str, AnswerResult]:
-    """Verdict per task key; a task the sandbox stopped becomes timeout / invalid."""
-    items = list(tasks.values())
-    outcomes = runner.map(run_part_task, items, on_done=on_done) if items else []
-    verdicts: dict[str, AnswerResult] = {}
-    for key, task, outcome in zip(tasks, items, outcomes, strict=True):
-        if outcome.ok and isinstance(outcome.value, AnswerResult):
-            verdicts[key] = outcome.value
-        else:
-            spec = problem_set.get(task.problem)
-            part = spec.part(task.part) if spec is not None else None
-            verdicts[key] = _timeout_result(outcome, part.points if part else 0.0, limits)
+    on_planned: Callable[[int], None] | None,
+) -> list[list[AnswerResult]]:
+    """Verdict per group and member; a task the sandbox stopped becomes timeout / invalid.
+
+    Groups start slowest-looking first, so that an answer running into the time limit
+    overlaps the other checks instead of trailing them.
+    """
+    order = longest_first(range(len(groups)), lambda g: answer_cost(groups[g].task.raw))
+    outcomes = run_groups(
+        runner,
+        run_part_group,
+        [groups[g] for g in order],
+        _settles,
+        on_done=on_done,
+        on_planned=on_planned,
+    )
+    verdicts: list[list[AnswerResult]] = [[] for _ in groups]
+    for g, member_outcomes in zip(order, outcomes, strict=True):
+        task = groups[g].task
+        row: list[AnswerResult] = []
+        for outcome in member_outcomes:
+            if outcome.ok and isinstance(outcome.value, AnswerResult):
+                row.append(outcome.value)
+            else:
+                spec = problem_set.get(task.problem)
+                part = spec.part(task.part) if spec is not None else None
+                row.append(_timeout_result(outcome, part.points if part else 0.0, limits))
+        verdicts[g] = row
     return verdicts
 
 
@@ -292,34 +300,33 @@ def grade_loaded(
     problems_option: str | None = None,
     on_done: Callable[[int, TaskOutcome], None] | None = None,
     on_planned: Callable[[int], None] | None = None,
+    latex: bool = True,
 ) -> list[SubmissionResult]:
     """Grade already-read submissions: each distinct answer once, fanned back out."""
     max_possible = _max_possible(problem_set, scope)
-    tasks, per_file = plan_tasks(loaded, problem_set, scope, problems_option)
+    groups, per_file = plan_tasks(loaded, problem_set, scope, problems_option, latex=latex)
     if on_planned is not None:
-        on_planned(len(tasks))
-    verdicts = _run_tasks(tasks, problem_set, runner, limits, on_done)
-    follow: dict[str, PartTask] = {}  # wrong answers to carry-forward parts, with own answers
-    for rows in per_file:
-        for _, _, key, full, _ in rows:
-            if full is not None and _needs_own(verdicts[key]):
-                follow.setdefault(full.key(), full)
-    if follow:
-        if on_planned is not None:
-            on_planned(len(follow))
-        verdicts.update(_run_tasks(follow, problem_set, runner, limits, on_done))
+        on_planned(len(groups))
+    verdicts = _verdicts(groups, problem_set, runner, limits, on_done, on_planned)
+    texts: dict[tuple[str, Any], str] = {}
     results: list[SubmissionResult] = []
     for sub, rows in zip(loaded, per_file, strict=True):
         if not isinstance(sub, Submission):
             path, reason = sub
             results.append(SubmissionResult(path.stem, str(path), reason, (), (), max_possible))
             continue
-        parts = tuple(
-            PartResult(p, q, verdicts[f.key() if f and f.key() in follow else k], _answer_text(r))
-            for p, q, k, f, r in rows
-        )
+        parts = []
+        for pid, part_id, g, m, raw in rows:
+            ident = _identity(raw)
+            text = texts.get(ident)
+            if text is None:
+                text = texts[ident] = _answer_text(raw)
+            parts.append(PartResult(pid, part_id, verdicts[g][m], text))
+        variant = problem_set.variants.variant_of(sub.student)
         results.append(
-            SubmissionResult(sub.student, sub.file, GRADED, parts, sub.notes, max_possible)
+            SubmissionResult(
+                sub.student, sub.file, GRADED, tuple(parts), sub.notes, max_possible, variant
+            )
         )
     return results
 
@@ -345,6 +352,7 @@ def grade_files(
     on_progress: Progress | None = None,
     runner: Runner | None = None,
     cache: Any = None,
+    latex: bool = True,
 ) -> list[SubmissionResult]:
     """Grade every file; each one gets a result, whatever it holds.
 
@@ -361,23 +369,38 @@ def grade_files(
         cache: A :class:`~hwgrade.grader.resume.ResumeCache` (``--resume``): files it
             knows (same path, content and scope) keep their cached result; the others
             are graded and stored; it is saved at the end.
+        latex: Fill ``interpreted_latex`` (SymPy's LaTeX printer is about a fifth of a
+            check; only the JSON outputs show it, so a caller writing none can skip it).
 
     Returns:
         One result per file, in the order of ``files``.
     """
     limits = limits or Limits()
-    for spec in problem_set.problems:
-        solve(spec)  # before the workers fork, so that they inherit the solutions
     prime_problem_set(problems_option, problem_set)
     from hwgrade.grader.resume import Counter, grade_all  # resume builds on this module
 
     counter = Counter(len(files), on_progress)  # one step per file read or cache hit
+    common = (files, problem_set, problems_option)
+    if runner is None and workers > 0 and len(files) > 1:
+        with WorkerPool(_readers(workers), limits) as readers:
+            checkers = solve_while_reading(problem_set, readers, workers)
+            return grade_all(
+                *common, readers, limits, only, counter, cache, checkers=checkers, latex=latex
+            )
+    solve_all(problem_set)  # before the workers fork, so that they inherit the solutions
     if runner is None:
         with WorkerPool(workers, limits) as pool:
-            return grade_all(
-                files, problem_set, problems_option, pool, limits, only, counter, cache
-            )
-    return grade_all(files, problem_set, problems_option, runner, limits, only, counter, cache)
+            return grade_all(*common, pool, limits, only, counter, cache, latex=latex)
+    return grade_all(*common, runner, limits, only, counter, cache, latex=latex)
+
+
+def _readers(workers: int) -> int:
+    """Reader processes while the parent runs the solvers: leave the solvers a core.
+
+    Solving (seconds, one core) is the longer of the two for a class of a thousand
+    files; a reader more than the free cores only slows the solvers down.
+    """
+    return max(1, min(workers, (os.cpu_count() or 1) - 1))
 
 
 def check_file(
@@ -404,6 +427,7 @@ def check_file(
 
 __all__ = [
     "LoadTask",
+    "PartGroup",
     "PartTask",
     "check_file",
     "collect_files",
@@ -413,6 +437,7 @@ __all__ = [
     "plan_tasks",
     "prime_problem_set",
     "run_load_task",
+    "run_part_group",
     "run_part_task",
     "scope_from",
     "scope_of",

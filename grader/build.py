@@ -17,7 +17,7 @@ from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
 
 from hwgrade.grader import matrixops as mo
 from hwgrade.grader.context import Context
-from hwgrade.grader.errors import AnswerLimitError, ShapeError
+from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError, ShapeError
 from hwgrade.grader.numbers import as_sympy
 from hwgrade.grader.syntax import (
     Call,
@@ -30,6 +30,7 @@ from hwgrade.grader.syntax import (
     Product,
     Sum,
     Transpose,
+    TupleExpr,
 )
 
 #: Decimal digits of precision for decimals a student types.
@@ -241,7 +242,27 @@ class Builder:
             self.saw_list = True
             self.saw_nested_list |= any(isinstance(i, ListExpr) for i in node.items)
             return assemble([self.build(item) for item in node.items])
+        if isinstance(node, TupleExpr):
+            return self.tuple_value(node, [self.build(item) for item in node.items])
         return self.call(node)
+
+    def tuple_value(self, node: TupleExpr, entries: list[Any]) -> sympy.Tuple:
+        """A tuple of scalars; a matrix entry is refused (a tuple is not a block vector)."""
+        for k, entry in enumerate(entries, start=1):
+            entry = mo.to_scalar(entry)
+            if isinstance(entry, mo.IdentityMarker) or mo.shape(entry) is not None:
+                what = (
+                    "the identity `I`"
+                    if isinstance(entry, mo.IdentityMarker)
+                    else f"a {mo.show(mo.shape(entry))} matrix"
+                )
+                raise AnswerSyntaxError(
+                    f"entry {k} of the tuple is {what}: a tuple's entries must be scalars",
+                    position=node.pos,
+                    token="(",
+                )
+            entries[k - 1] = entry
+        return sympy.Tuple(*entries)
 
     def structure(self, node: Node) -> Any:
         """A scalar answer as typed: sums, products and powers left unevaluated.
@@ -265,6 +286,8 @@ class Builder:
                 for op, f in node.factors
             ]
             return sympy.Mul(*parts, evaluate=False)
+        if isinstance(node, TupleExpr):
+            return sympy.Tuple(*(self.structure(item) for item in node.items))
         if isinstance(node, Neg):
             return _negated(self.structure(node.operand))
         if isinstance(node, Power):

@@ -18,6 +18,7 @@ from hwgrade.grader.equivalence import compare
 from hwgrade.grader.errors import AnswerSyntaxError, ShapeError
 from hwgrade.grader.language import ParsedAnswer, Syntax, read_answer
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
+from hwgrade.grader.tuples import array_hint
 
 #: How a comparison outcome maps onto a verdict.
 _VERDICT = {
@@ -214,6 +215,8 @@ def check_pair(
     if got.parsed is None:
         assert got.failure is not None
         return AnswerResult(got.failure.verdict, 0.0, 1.0, got.failure.message, reference=ref_plain)
+    if hint := array_hint(got.parsed.value, ref.parsed.value):  # `(a, b)` for a vector
+        return AnswerResult(Verdict.INVALID, 0.0, 1.0, hint, reference=ref_plain)
     plain, latex = echo(got.parsed.value)
     comparison = safe_compare(ref.parsed.value, got.parsed.value, ctx, tolerance=tolerance)
     verdict = verdict_of(comparison)

@@ -69,11 +69,60 @@ def _write(text: str, output: str | None) -> None:
         click.echo(text, nl=not text.endswith("\n"))
 
 
-def _select(problems: str | None, ids: Sequence[str]) -> tuple[Any, list[Any]]:
+def variants_option(fn: F) -> F:
+    """``--variants/--no-variants``: override the course's ``variants`` setting."""
+    return click.option(
+        "--variants/--no-variants",
+        "variants",
+        default=None,
+        help="Give every student their own variant (default: hwgrade.toml's `variants`).",
+    )(fn)
+
+
+def variant_options(fn: F) -> F:
+    """``--variant N`` and ``--student ID``: show one variant (key, template)."""
+    fn = click.option("--student", metavar="ID", default=None, help="Show this student's variant.")(
+        fn
+    )
+    return click.option(
+        "--variant",
+        type=click.IntRange(0, None),
+        default=None,
+        metavar="N",
+        help="Show variant N (0: the specs' own numbers).",
+    )(fn)
+
+
+def _instances(
+    problems: str | None,
+    ids: Sequence[str],
+    variants: bool | None,
+    variant: int | None,
+    student: str | None,
+) -> list[Any]:
+    """The chosen problems as one variant shows them (``--variant`` / ``--student``)."""
+    from hwgrade.grader.variants import variant_spec
+
+    if variant is not None and student is not None:
+        raise UsageError("give --variant or --student, not both")
+    problem_set, chosen = _select(problems, ids, variants)
+    number = problem_set.variant_number(variant, student)
+    if student is not None and not problem_set.variants.enabled:
+        click.echo(
+            "hwgrade: variants are off for this course, so every student gets the specs'"
+            " own numbers (turn them on with --variants or `variants = true` in hwgrade.toml)",
+            err=True,
+        )
+    return [variant_spec(spec, number) for spec in chosen]
+
+
+def _select(
+    problems: str | None, ids: Sequence[str], variants: bool | None = None
+) -> tuple[Any, list[Any]]:
     """The problem set and the problems named on the command line (all when none are)."""
     from hwgrade.grader.problemset import load_problem_set
 
-    problem_set = load_problem_set(problems)
+    problem_set = load_problem_set(problems, variants)
     if not ids:
         return problem_set, list(problem_set.problems)
     chosen = []
@@ -109,15 +158,23 @@ def list_cmd(problems: str | None) -> None:
 @click.option(
     "-o", "--output", metavar="FILE", default=None, help="Write to FILE instead of stdout."
 )
+@variant_options
+@variants_option
 @problems_option
 @handle_errors
 def key_cmd(
-    problem_ids: tuple[str, ...], fmt: str, output: str | None, problems: str | None
+    problem_ids: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    variant: int | None,
+    student: str | None,
+    variants: bool | None,
+    problems: str | None,
 ) -> None:
-    """Print the worked solution key."""
+    """Print the worked solution key (of one variant with --variant or --student)."""
     from hwgrade.grader.keys import render_key
 
-    _, chosen = _select(problems, problem_ids)
+    chosen = _instances(problems, problem_ids, variants, variant, student)
     _write(render_key(chosen, fmt), output)  # type: ignore[arg-type]
 
 
@@ -126,14 +183,27 @@ def key_cmd(
 @click.option(
     "-o", "--output", metavar="FILE", default=None, help="Write to FILE instead of stdout."
 )
+@variant_options
+@variants_option
 @problems_option
 @handle_errors
-def template_cmd(problem_ids: tuple[str, ...], output: str | None, problems: str | None) -> None:
-    """Print a blank submission with every part id and its prompt."""
+def template_cmd(
+    problem_ids: tuple[str, ...],
+    output: str | None,
+    variant: int | None,
+    student: str | None,
+    variants: bool | None,
+    problems: str | None,
+) -> None:
+    """Print a blank submission with every part id and its prompt.
+
+    With --student (and variants on) or --variant, the problem statements with that
+    variant's numbers are included as comments.
+    """
     from hwgrade.grader.keys import template
 
-    _, chosen = _select(problems, problem_ids)
-    _write(template(chosen), output)
+    chosen = _instances(problems, problem_ids, variants, variant, student)
+    _write(template(chosen, student=student or ""), output)
 
 
 @cli.command("check")
@@ -143,6 +213,7 @@ def template_cmd(problem_ids: tuple[str, ...], output: str | None, problems: str
 @click.option("-o", "--output", metavar="FILE", default=None, help="With --format: where to write.")
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds per answer.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show the reference for wrong parts.")
+@variants_option
 @problems_option
 @handle_errors
 def check_cmd(
@@ -152,6 +223,7 @@ def check_cmd(
     output: str | None,
     timeout: float,
     verbose: bool,
+    variants: bool | None,
     problems: str | None,
 ) -> None:
     """Grade one submission; exit 0 if every part is right, 1 if not, 2 if unusable."""
@@ -161,7 +233,7 @@ def check_cmd(
     from hwgrade.grader.report import render_submission
     from hwgrade.grader.sandbox import Limits
 
-    problem_set = load_problem_set(problems)
+    problem_set = load_problem_set(problems, variants)
     result = check_file(
         Path(submission), problem_set, problems_option=problems, limits=Limits(seconds=timeout)
     )
@@ -202,6 +274,7 @@ def check_cmd(
 @click.option(
     "--scheduler", metavar="ADDRESS", default=None, help="Run on a Dask cluster (hwgrade[dask])."
 )
+@variants_option
 @problems_option
 @handle_errors
 def grade_cmd(
@@ -216,6 +289,7 @@ def grade_cmd(
     quiet: bool,
     resume: bool,
     scheduler: str | None,
+    variants: bool | None,
     problems: str | None,
 ) -> None:
     """Grade every submission file under PATH... (files, folders, globs).
@@ -243,7 +317,7 @@ def grade_cmd(
 
     if workers is not None and workers < 0:
         raise UsageError("--workers must be 0 or more")
-    problem_set = load_problem_set(problems)
+    problem_set = load_problem_set(problems, variants)
     files = collect_files(paths)
     if not files:
         raise UsageError("no submission files found (looked for *.yaml and *.yml)")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from fractions import Fraction
 from itertools import product
 from typing import Any
 
@@ -62,6 +63,20 @@ MAX_DEPTH = 30
 
 class DeriveError(HwgradeError):
     """A derivation cannot be evaluated; turned into a :class:`SpecError` with its field."""
+
+
+#: A decimal literal in spec text (not the digits of a name such as ``h_2``).
+_DECIMAL_RE = re.compile(r"(?<![\w.])(?:\d+\.\d*|\.\d+|\d+(?=[eE]))(?:[eE][+-]?\d+)?(?![\w.])")
+
+
+def _as_fraction(match: re.Match[str]) -> str:
+    """``0.6`` -> ``(3/5)`` before reading, so that arithmetic on it stays exact.
+
+    Converting afterwards is too late: ``0.6*2*(-1) + 0.2*2*3 + ...`` has already been
+    summed in binary floating point, and ``-2.9999999999999998`` is not ``-3``.
+    """
+    exact = Fraction(match.group(0))
+    return f"({exact.numerator}/{exact.denominator})" if exact.denominator != 1 else str(exact)
 
 
 def _exact(value: Any) -> Any:
@@ -179,7 +194,7 @@ class Deriver:
             used[word] = value
         ctx = Context(self.ctx.symbols + tuple(decls), self.ctx.relations)
         try:
-            parsed = read_answer(text, ctx, syntax="plain")
+            parsed = read_answer(_DECIMAL_RE.sub(_as_fraction, text), ctx, syntax="plain")
         except AnswerSyntaxError as exc:
             where = f" at column {exc.position + 1}" if exc.position is not None else ""
             raise DeriveError(f"cannot read `{text}`{where}: {exc.message}") from None
@@ -307,9 +322,12 @@ def reduce_axes(op: str, value: Any, axes: tuple[int, ...] | None, ddof: int = 0
     if ddof not in (0, 1):
         raise DeriveError("ddof is 0 (population variance) or 1 (Bessel's correction)")
     keep = [a for a in range(len(shape)) if a not in chosen]
+    # Row-major entries read once: indexing an NDimArray entry by entry parses every index
+    # (most of the cost of a variant's normalization statistics).
+    entries = list(value) if isinstance(value, sympy.MatrixBase) else _row_major(value)
     groups: dict[tuple[int, ...], list[Any]] = {}
-    for idx in product(*(range(n) for n in shape)):
-        groups.setdefault(tuple(idx[a] for a in keep), []).append(value[idx])
+    for idx, entry in zip(product(*(range(n) for n in shape)), entries, strict=True):
+        groups.setdefault(tuple(idx[a] for a in keep), []).append(entry)
     out: dict[tuple[int, ...], Any] = {}
     for key, items in groups.items():
         total = sympy.Add(*items)
@@ -330,6 +348,19 @@ def reduce_axes(op: str, value: Any, axes: tuple[int, ...] | None, ddof: int = 0
     if len(kept) <= 2:
         return sympy.ImmutableMatrix(kept[0], kept[1] if len(kept) == 2 else 1, flat)
     return ImmutableDenseNDimArray(flat, tuple(kept))
+
+
+def _row_major(array: NDimArray) -> list[Any]:
+    """A dense array's entries in row-major order.
+
+    Dense arrays keep exactly that list (``_array``); reading it directly is hundreds of
+    times faster than ``tolist()``, which parses one index per entry. Any other array
+    falls back to the public, slower reshape.
+    """
+    flat = getattr(array, "_array", None)
+    if isinstance(flat, list) and len(flat) == len(array):
+        return list(flat)
+    return list(array.reshape(len(array)))
 
 
 def _matching(text: str, open_at: int) -> int:

@@ -1,7 +1,7 @@
 """``--scheduler ADDRESS``: run the batch's tasks on an existing Dask cluster.
 
 The tasks are the very ones the local :class:`~hwgrade.grader.sandbox.WorkerPool` runs
-(:func:`~hwgrade.grader.batch.run_load_task`, :func:`~hwgrade.grader.batch.run_part_task`),
+(:func:`~hwgrade.grader.reading.run_load_task`, :func:`~hwgrade.grader.batch.run_part_group`),
 so a cluster grades exactly as one machine does; only the transport differs, and it is
 Dask's own (nothing home-made). Dask is an optional extra (``pip install
 'hwgrade[dask]'``), imported only here and only when a scheduler is named.
@@ -55,10 +55,10 @@ def warm_worker(problems: str | None) -> int:
     Solving can take seconds (symbolic derivations); doing it before the first task
     keeps that time out of the first answers' time limit.
     """
-    from hwgrade.grader.batch import _problem_set
     from hwgrade.grader.problemset import solve
+    from hwgrade.grader.reading import problem_set_for
 
-    problem_set = _problem_set(problems)
+    problem_set = problem_set_for(problems)
     for spec in problem_set.problems:
         solve(spec)
     return len(problem_set.problems)

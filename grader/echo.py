@@ -241,6 +241,10 @@ class PlainPrinter(StrPrinter):  # type: ignore[misc]
     _print_ImmutableDenseNDimArray = _print_NDimArray
     _print_MutableDenseNDimArray = _print_NDimArray
 
+    def _print_Tuple(self, expr: sympy.Tuple) -> str:
+        # ``(a, b)`` reads back as a tuple (never ``[a, b]``, which is a vector).
+        return "(" + ", ".join(self._print(e) for e in expr) + ")"
+
 
 class TexPrinter(LatexPrinter):  # type: ignore[misc]
     r"""SymPy's LaTeX printer with the notation of the course (``X^\\top``, ``\\odot``)."""
@@ -300,6 +304,9 @@ class TexPrinter(LatexPrinter):  # type: ignore[misc]
 
     _print_ImmutableDenseMatrix = _print_MatrixBase
     _print_MutableDenseMatrix = _print_MatrixBase
+
+    def _print_Tuple(self, expr: sympy.Tuple) -> str:
+        return r"\left(" + ", ".join(self._print(e) for e in expr) + r"\right)"
 
 
 def _prepare(value: Any) -> Any:

@@ -54,6 +54,7 @@ from hwgrade.grader.sampling import (
     to_mpc,
     to_number,
 )
+from hwgrade.grader.tuples import compare_tuples, is_tuple
 
 _EXACT_OPS = 200
 _PROOF_OPS = 120
@@ -276,6 +277,22 @@ def _compare(
     absolute_tolerance: float | None = None,
 ) -> Comparison:
     ref, ans = _normalize(reference), _normalize(answer)
+    if is_tuple(ref) or is_tuple(ans):  # a tuple equals only a tuple, entry by entry
+        return compare_tuples(
+            ref,
+            ans,
+            lambda r, a: _compare(
+                r,
+                a,
+                ctx,
+                tolerance,
+                orientation_free,
+                seed,
+                points,
+                symbolic_seconds,
+                absolute_tolerance,
+            ),
+        )
     infinite = (sympy.oo, -sympy.oo)
     if isinstance(ans, sympy.Expr) and isinstance(ref, sympy.Expr) and ref in infinite:
         if ans == ref:

@@ -139,14 +139,25 @@ def write_csv(
             )
 
 
-def json_clean(value: Any) -> Any:
-    """Apply ``json_safe`` to every string (keys too) in a JSON-like value."""
+def json_clean(value: Any, memo: dict[str, str] | None = None) -> Any:
+    """Apply ``json_safe`` to every string (keys too) in a JSON-like value.
+
+    Args:
+        value: The value.
+        memo: Cleaned strings by original, shared across calls: a class report repeats
+            the same keys, messages, references and answers tens of thousands of times.
+    """
     if isinstance(value, str):
-        return json_safe(value)
+        if memo is None:
+            return json_safe(value)
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = json_safe(value)
+        return found
     if isinstance(value, Mapping):
-        return {json_clean(k): json_clean(v) for k, v in value.items()}
+        return {json_clean(k, memo): json_clean(v, memo) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [json_clean(v) for v in value]
+        return [json_clean(v, memo) for v in value]
     return value
 
 
@@ -156,9 +167,10 @@ def report_json(results: Sequence[SubmissionResult], summary: ClassSummary) -> d
     Built from the records' ``to_dict()`` so its fields are the contract's, then cleaned
     with ``json_safe`` because answers and file names are student text.
     """
+    memo: dict[str, str] = {}
     return {
-        "submissions": [json_clean(r.to_dict()) for r in results],
-        "summary": json_clean(summary.to_dict()),
+        "submissions": [json_clean(r.to_dict(), memo) for r in results],
+        "summary": json_clean(summary.to_dict(), memo),
     }
 
 

@@ -11,34 +11,27 @@ how many entries are right.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sympy
 
-from hwgrade.grader.checking import echo, read, read_written, reference_plain, safe_compare
-from hwgrade.grader.context import Context
+from hwgrade.grader.carried import Earlier, carried_forward, substitute
+from hwgrade.grader.checking import (
+    echo,
+    echo_plain,
+    read,
+    read_written,
+    reference_plain,
+    safe_compare,
+)
 from hwgrade.grader.equivalence import is_expanded, is_factored
 from hwgrade.grader.language import ParsedAnswer
 from hwgrade.grader.results import MANUAL, AnswerResult, Comparison, Equality, Verdict
 from hwgrade.grader.specs import PartSpec, ProblemSpec
+from hwgrade.grader.tuples import array_hint
 from hwgrade.solver import Mistake, Solution
-
-
-def _substitute(value: Any, definitions: Mapping[str, Any], ctx: Context) -> Any:
-    """Replace intermediate names (``q``, ``dy_dr``) by what they stand for, to a fixed point."""
-    if not definitions:
-        return value
-    table = {ctx.sym(name): expr for name, expr in definitions.items() if ctx.lookup(name)}
-    for _ in range(12):
-        try:
-            new = value.xreplace(table)
-        except AttributeError:
-            return value
-        if new == value:
-            return value
-        value = new
-    return value
 
 
 def _choice_labels(raw: Any) -> frozenset[str] | None:
@@ -169,44 +162,6 @@ def _known_mistake(
     return None
 
 
-def _carried_forward(
-    part: PartSpec, solution: Solution, spec: ProblemSpec, value: Any, own: Mapping[str, Any]
-) -> AnswerResult | None:
-    """Credit for a right method applied to the student's own (wrong) earlier answers."""
-    rule = solution.carry_forward.get(part.id)
-    if rule is None or any(source not in own for source in rule.sources):
-        return None
-    values: dict[str, Any] = {}
-    for source in rule.sources:
-        reading = read(own[source], spec.context)
-        if reading.parsed is None:
-            return None
-        values[source] = _substitute(reading.parsed.value, solution.definitions, spec.context)
-    if all(
-        safe_compare(solution.answers[s], values[s], spec.context, tolerance=part.tolerance).outcome
-        is Equality.EQUAL
-        for s in rule.sources
-        if s in solution.answers
-    ):
-        return None  # the earlier answers were right: nothing to carry forward
-    try:
-        follow_on = rule.derive(values)
-    except Exception:
-        return None
-    found = safe_compare(follow_on, value, spec.context, tolerance=part.tolerance)
-    if found.outcome is not Equality.EQUAL:
-        return None
-    sources = ", ".join(f"`{source}`" for source in rule.sources)
-    share = "full" if rule.credit >= 1 else f"{rule.credit:.0%} of the"
-    message = (
-        f"error carried forward: {rule.message} ({sources} is wrong, but this part is "
-        f"consistent with it and earns {share} credit)"
-    )
-    return AnswerResult(
-        Verdict.INCORRECT, round(part.points * rule.credit, 6), part.points, message
-    )
-
-
 def _entry_name(index: tuple[int, ...], shape: tuple[int, ...]) -> str:
     """``entry 4`` for vectors, ``row 2 col 1`` for matrices, ``(1, 2, 3)`` beyond (1-based)."""
     if len(index) == 2 and 1 in shape:
@@ -262,20 +217,110 @@ def grade_part(
     Returns:
         The verdict, points and messages.
     """
+    return grade_part_each(spec, part, solution, raw, [own or {}])[0]
+
+
+def grade_part_each(
+    spec: ProblemSpec,
+    part: PartSpec,
+    solution: Solution,
+    raw: Any,
+    owns: Sequence[Mapping[str, Any]],
+    *,
+    latex: bool = True,
+) -> list[AnswerResult]:
+    """:func:`grade_part` of one answer for several students' own earlier answers.
+
+    Equal to ``[grade_part(spec, part, solution, raw, own) for own in owns]``, but the
+    answer is read, printed and compared once: the students' own answers matter only
+    at the very end, for a wrong answer that may be right for their earlier ones. A
+    batch uses this so that error carried forward needs no second pass. Never raises.
+
+    ``latex=False`` leaves ``interpreted_latex`` empty: SymPy's LaTeX printer is a fifth
+    of a check, and only the JSON outputs show it.
+    """
     try:
-        return _grade_part(spec, part, solution, raw, own or {})
+        common = _grade_common(spec, part, solution, raw, latex)
     except Exception as exc:
+        return [_internal_error(part, exc)] * len(owns)
+    if isinstance(common, AnswerResult):
+        return [common] * len(owns)
+    results: list[AnswerResult] = []
+    memo: dict[tuple[str, str], Earlier] = {}
+    for own in owns:
+        try:
+            results.append(common.finish(spec, part, solution, own, memo))
+        except Exception as exc:
+            results.append(_internal_error(part, exc))
+    return results
+
+
+def _internal_error(part: PartSpec, exc: Exception) -> AnswerResult:
+    return AnswerResult(
+        Verdict.UNDECIDED,
+        0.0,
+        part.points,
+        f"internal error while grading ({type(exc).__name__})",
+    )
+
+
+@dataclass(frozen=True)
+class _Wrong:
+    """A wrong answer whose verdict may still change with the student's own answers.
+
+    Attributes:
+        value: The answer, intermediate names substituted.
+        mistake_credit: Credit of the known mistake it matches (``None``: none).
+        base: The verdict when nothing is carried forward.
+        notes: Notes appended to any message.
+        plain: The answer in plain syntax.
+        latex: The answer in LaTeX.
+        reference: The reference in plain syntax.
+    """
+
+    value: Any
+    mistake_credit: float | None
+    base: AnswerResult
+    notes: tuple[str, ...]
+    plain: str
+    latex: str
+    reference: str
+
+    def finish(
+        self,
+        spec: ProblemSpec,
+        part: PartSpec,
+        solution: Solution,
+        own: Mapping[str, Any],
+        memo: dict[tuple[str, str], Earlier] | None = None,
+    ) -> AnswerResult:
+        """The verdict for one student: carried forward if that earns more than the mistake.
+
+        A known mistake explains the answer; but if the answer is also the right method
+        applied to the student's own earlier (wrong) answer, that earns more and wins.
+        """
+        carried = carried_forward(part, solution, spec, self.value, own, memo)
+        if carried is None or (
+            self.mistake_credit is not None and carried.score <= part.points * self.mistake_credit
+        ):
+            return self.base
+        text = "; ".join(x for x in (carried.message, *self.notes) if x)
         return AnswerResult(
-            Verdict.UNDECIDED,
-            0.0,
+            carried.verdict,
+            round(carried.score, 6),
             part.points,
-            f"internal error while grading ({type(exc).__name__})",
+            text,
+            self.plain,
+            self.latex,
+            self.reference,
+            "carried-forward",
         )
 
 
-def _grade_part(
-    spec: ProblemSpec, part: PartSpec, solution: Solution, raw: Any, own: Mapping[str, Any]
-) -> AnswerResult:
+def _grade_common(
+    spec: ProblemSpec, part: PartSpec, solution: Solution, raw: Any, with_latex: bool = True
+) -> AnswerResult | _Wrong:
+    """Everything :func:`grade_part` decides without the student's other answers."""
     reference = solution.answers.get(part.id)
     show_reference = reference is not None and part.kind != "choice"
     ref_plain = reference_plain(reference) if show_reference else ""
@@ -307,8 +352,10 @@ def _grade_part(
             reading.failure.verdict, 0.0, part.points, reading.failure.message, reference=ref_plain
         )
     parsed = reading.parsed
-    plain, latex = echo(parsed.value)
-    value = _substitute(parsed.value, solution.definitions, spec.context)
+    if hint := array_hint(parsed.value, reference):  # `(a, b)` for a vector: say `[a, b]`
+        return AnswerResult(Verdict.INVALID, 0.0, part.points, hint, reference=ref_plain)
+    plain, latex = echo(parsed.value) if with_latex else (echo_plain(parsed.value), "")
+    value = substitute(parsed.value, solution.definitions, spec.context)
     notes = list(parsed.notes)
     if value is not parsed.value and value != parsed.value:
         notes.append("intermediate names replaced by what they stand for")
@@ -342,18 +389,18 @@ def _grade_part(
         return result(Verdict.CORRECT, part.points, "", comparison.method)
     if comparison.outcome is Equality.UNKNOWN:
         return result(Verdict.UNDECIDED, 0.0, comparison.reason, comparison.method)
-    # A known mistake explains the answer; but if the answer is also the right method
-    # applied to the student's own earlier (wrong) answer, that earns more and wins.
     mistake = _known_mistake(part, solution, spec, value)
-    carried = _carried_forward(part, solution, spec, value, own)
-    if carried is not None and (mistake is None or carried.score > part.points * mistake[0].credit):
-        return result(carried.verdict, carried.score, carried.message, "carried-forward")
     if mistake is not None:
         known, _ = mistake
-        return result(Verdict.INCORRECT, part.points * known.credit, known.message, "known-mistake")
-    fraction, entries = _entry_credit(part, comparison, reference)
-    message = entries or comparison.reason
-    return result(Verdict.INCORRECT, part.points * fraction, message, comparison.method)
+        base = result(Verdict.INCORRECT, part.points * known.credit, known.message, "known-mistake")
+    else:
+        fraction, entries = _entry_credit(part, comparison, reference)
+        message = entries or comparison.reason
+        base = result(Verdict.INCORRECT, part.points * fraction, message, comparison.method)
+    if part.id not in solution.carry_forward:
+        return base
+    credit = mistake[0].credit if mistake is not None else None
+    return _Wrong(value, credit, base, tuple(notes), plain, latex, ref_plain)
 
 
-__all__ = ["grade_part"]
+__all__ = ["grade_part", "grade_part_each"]

@@ -74,8 +74,17 @@ def key_json(problems: Sequence[ProblemSpec]) -> dict[str, Any]:
                     "latex": _latex(ref),
                 }
             )
-        out.append({"id": spec.id, "title": spec.title, "parts": parts})
+        record: dict[str, Any] = {"id": spec.id, "title": spec.title, "parts": parts}
+        if spec.variant:
+            record["variant"] = spec.variant
+            record["parameters"] = spec.parameters
+        out.append(record)
     return {"problems": out}
+
+
+def _title(spec: ProblemSpec) -> str:
+    """A problem's title, naming its variant when it is not the spec's own numbers."""
+    return f"{spec.title} (variant {spec.variant})" if spec.variant else spec.title
 
 
 def _steps(solution: Solution, part_id: str) -> tuple[Step, ...]:
@@ -109,7 +118,9 @@ def _render_text(problems: Sequence[ProblemSpec]) -> str:
     console = Console(file=buffer, width=100, force_terminal=False, color_system=None)
     for spec, record in zip(problems, key_json(problems)["problems"], strict=True):
         solution = solve(spec)
-        console.rule(escape(f"{spec.id} — {spec.title}"))
+        console.rule(escape(f"{spec.id} — {_title(spec)}"))
+        if spec.variant:  # the numbers differ from the printed homework: show them
+            console.print(escape(spec.statement.strip()))
         table = Table(show_header=True, header_style="bold", expand=True)
         table.add_column("part", no_wrap=True)
         table.add_column("pts", justify="right")
@@ -126,7 +137,7 @@ def _render_md(problems: Sequence[ProblemSpec]) -> str:
     lines = ["# Solution key", ""]
     for spec, record in zip(problems, key_json(problems)["problems"], strict=True):
         solution = solve(spec)
-        lines += [f"## {spec.title} (`{spec.id}`)", "", spec.statement.strip(), ""]
+        lines += [f"## {_title(spec)} (`{spec.id}`)", "", spec.statement.strip(), ""]
         for part in record["parts"]:
             lines += [f"### {part['id']} ({part['points']:g} pt)", "", part["prompt"], ""]
             lines += [f"**Answer:** `{_flat(part['answer'])}`", "", f"$$ {part['latex']} $$", ""]
@@ -174,7 +185,7 @@ def _render_tex(problems: Sequence[ProblemSpec]) -> str:
     ]
     for spec, record in zip(problems, key_json(problems)["problems"], strict=True):
         solution = solve(spec)
-        lines += [rf"\subsection*{{{tex_escape(spec.title)}}}", tex_escape(spec.statement), ""]
+        lines += [rf"\subsection*{{{tex_escape(_title(spec))}}}", tex_escape(spec.statement), ""]
         lines.append(r"\begin{enumerate}")
         for part in record["parts"]:
             lines.append(rf"\item[\textbf{{{tex_escape(part['id'])}}}] ({part['points']:g} pt) ")
@@ -220,19 +231,24 @@ def _placeholder(part: PartSpec, solution: Solution | None) -> str:
     return '""'
 
 
-def template(problems: Sequence[ProblemSpec]) -> str:
+def template(problems: Sequence[ProblemSpec], student: str = "") -> str:
     """A blank submission: every part id with its prompt as a comment.
 
     Placeholders are empty strings or lists of empty entries, so the file is valid YAML
-    and a student who fills in nothing submits only empty (missing) answers.
+    and a student who fills in nothing submits only empty (missing) answers. A variant's
+    statement is included as comments: its numbers are not the printed homework's.
     """
-    lines = ["student: ", "answers:"]
+    import json
+
+    lines = [f"student: {json.dumps(student) if student else ''}", "answers:"]
     for spec in problems:
         try:
             solution: Solution | None = solve(spec)
         except Exception:  # a template must not depend on the solver running
             solution = None
-        lines.append(f"  # {spec.title}")
+        lines.append(f"  # {_title(spec)}")
+        if spec.variant:
+            lines += [f"  # | {line}".rstrip() for line in spec.statement.strip().splitlines()]
         lines.append(f"  {spec.id}:")
         for part in spec.parts:
             prompt = " ".join(part.prompt.split())
@@ -254,10 +270,16 @@ def render_list(problem_set: ProblemSet) -> str:
     table.add_column("title")
     table.add_column("parts (kind, points)")
     table.add_column("points", justify="right")
+    varying = any(spec.variation for spec in problem_set.problems)
     for spec in problem_set.problems:
         parts = ", ".join(f"{p.id} ({p.kind}, {p.points:g})" for p in spec.parts)
-        table.add_row(spec.id, spec.title, parts, f"{sum(p.points for p in spec.parts):g}")
-    return _render_rich(table)
+        title = spec.title
+        if spec.variation:  # what a student's variant changes
+            title += f"\n[dim]varies per student: {', '.join(spec.variation.names)}[/dim]"
+        table.add_row(spec.id, title, parts, f"{sum(p.points for p in spec.parts):g}")
+    state = "on" if problem_set.variants.enabled else "off (--variants or hwgrade.toml)"
+    note = f"variants: {state}" if varying else ""
+    return _render_rich(table, note) if note else _render_rich(table)
 
 
 __all__ = ["KeyFormat", "key_json", "render_key", "render_list", "template", "tex_escape"]

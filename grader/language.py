@@ -38,7 +38,8 @@ class ParsedAnswer:
     """An answer as it was read.
 
     Attributes:
-        value: A SymPy scalar, matrix expression, explicit matrix or tensor.
+        value: A SymPy scalar, matrix expression, explicit matrix or tensor, or a
+            ``sympy.Tuple`` of scalars for a whole answer written ``(a, b)``.
         source: The raw text (for lists: a compact rendering).
         syntax: ``plain`` or ``latex`` (what ``auto`` detected).
         names: Canonical names the answer uses.
@@ -138,6 +139,10 @@ def _read_list(data: list[Any], ctx: Context, syntax: Syntax) -> ParsedAnswer:
         if isinstance(item, list):
             return assemble([walk(x) for x in item])
         parsed = _read_text(_leaf_text(item), ctx, syntax)
+        if isinstance(parsed.value, sympy.Tuple):
+            raise AnswerSyntaxError(
+                f"the list entry `{parsed.source}` is a tuple: a list holds scalars or lists"
+            )
         if mo.shape(parsed.value) is not None:
             raise ShapeError(f"the list entry `{parsed.source}` must be a scalar")
         leaves.append(parsed)

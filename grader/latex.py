@@ -69,6 +69,9 @@ _TOP_RE = re.compile(r"\s*(?:\\top|\\intercal|\{\s*(?:\\top|\\intercal)\s*\})(?!
 _CMD_RE = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
 _LETTER_RE = re.compile(r"[A-Za-z\u0370-\u03ff\u00b5]")
 _GROUPS = {"group", "frac1", "frac2", "rootarg"}
+#: Text of the parentheses the reader inserts for groups (``{...}``, ``\frac``, ``\sqrt``):
+#: only a typed ``(`` or ``\left(`` has the text ``(``, and only that one opens a tuple.
+GROUP = "{"
 
 
 def strip_wrappers(text: str) -> tuple[int, int]:
@@ -173,7 +176,7 @@ class _LatexLexer:
         self.skip_space()
         pos = self.i
         if kind != "rootarg":
-            self.emit(LPAREN, "(", pos)
+            self.emit(LPAREN, GROUP, pos)
         if self.i < self.end and self.text[self.i] == "{":
             self.stack.append((kind, pos))
             self.i += 1
@@ -203,11 +206,11 @@ class _LatexLexer:
         r"""A function command, with ``\sin^{-1}`` (inverse) and ``\cos^2(x)`` (power)."""
         base = _LOG_BASE_RE.match(self.text, self.i, self.end) if func == "log" else None
         if base:  # \log_{b} x = (1/log(b)) log x
-            self.emit(LPAREN, "(", pos)
+            self.emit(LPAREN, GROUP, pos)
             self.emit(NUM, "1", pos)
             self.emit(OP, "/", pos)
             self.emit(FUNC, "log", pos)
-            self.emit(LPAREN, "(", pos)
+            self.emit(LPAREN, GROUP, pos)
             if base.group(1) == "{":
                 self.stack.append(("logbase", pos))
                 self.i = base.end()
@@ -229,12 +232,12 @@ class _LatexLexer:
         # by the "fpow" entry on the stack, or right after a one-token argument).
         self.i = power.end()
         exponent = power.group(1) or power.group(2)
-        self.emit(LPAREN, "(", pos)
+        self.emit(LPAREN, GROUP, pos)
         self.emit(FUNC, func, pos)
         self.skip_space()
         if self.i < self.end and self.text[self.i] in "({":
             opener = self.text[self.i]
-            self.emit(LPAREN, "(", self.i)
+            self.emit(LPAREN, GROUP, self.i)
             self.stack.append(("fpow:" + exponent + (":paren" if opener == "(" else ""), self.i))
             self.i += 1
             return
@@ -245,7 +248,7 @@ class _LatexLexer:
         func = "floor" if "floor" in name else "ceiling"
         if name.startswith("l"):
             self.emit(FUNC, func, pos)
-            self.emit(LPAREN, "(", pos)
+            self.emit(LPAREN, GROUP, pos)
             self.stack.append(("bracket:" + func, pos))
             return
         if not self.stack or self.stack[-1][0] != "bracket:" + func:
@@ -293,15 +296,15 @@ class _LatexLexer:
             elif kind == "ABS":
                 self.norm("abs", pos, opening)
             else:
-                self.emit(kind, "(" if kind == LPAREN else ")", pos)
+                self.emit(kind, GROUP if kind == LPAREN else "}", pos)
             return
         self.i += 1
         if ch in "{}":
             self.punct(ch, pos)  # `\left{ ... \right}`: read as the group it encloses
         elif ch in "([":
-            self.emit(LPAREN, "(", pos)
+            self.emit(LPAREN, ch, pos)  # `\left(` may open a tuple, `\left[` may not
         elif ch in ")]":
-            self.emit(RPAREN, ")", pos)
+            self.emit(RPAREN, ch, pos)
         elif ch == "|":
             self.norm("abs", pos, side)
         elif ch != ".":
@@ -325,13 +328,13 @@ class _LatexLexer:
         elif name in ("frac", "dfrac", "tfrac") and self.mixed_number(pos):
             return
         elif name in ("frac", "dfrac", "tfrac", "cfrac"):
-            self.emit(LPAREN, "(", pos)
+            self.emit(LPAREN, GROUP, pos)
             self.open_arg("frac1")
         elif name == "sqrt":
             self.skip_space()
             if self.text.startswith("[", self.i):
                 self.emit(FUNC, "root", pos)
-                self.emit(LPAREN, "(", pos)
+                self.emit(LPAREN, GROUP, pos)
                 self.stack.append(("rootidx", self.i))
                 self.i += 1
             else:
@@ -357,7 +360,7 @@ class _LatexLexer:
             self.skip_space()
             if not self.text.startswith("{", self.i):
                 raise self.fail("expected `{...}` after `\\boxed`", pos)
-            self.emit(LPAREN, "(", pos)
+            self.emit(LPAREN, GROUP, pos)
             self.stack.append(("group", self.i))
             self.i += 1
         elif name in ("lfloor", "rfloor", "lceil", "rceil"):
@@ -373,7 +376,7 @@ class _LatexLexer:
         elif name in ("vert", "lvert", "rvert"):
             self.norm("abs", pos, None if name == "vert" else name == "lvert")
         elif name in ("{", "}"):
-            self.emit(LPAREN, "(", pos) if name == "{" else self.emit(RPAREN, ")", pos)
+            self.emit(LPAREN, GROUP, pos) if name == "{" else self.emit(RPAREN, "}", pos)
         elif name in ("top", "intercal"):
             self.emit(TRANSPOSE, "T", pos)
         elif name == "infty":
@@ -497,7 +500,7 @@ class _LatexLexer:
                 pos,
             )
         self.tokens.pop()
-        for kind, value in ((LPAREN, "("), (NUM, last.text), (OP, "+"), (NUM, str(top)),
+        for kind, value in ((LPAREN, GROUP), (NUM, last.text), (OP, "+"), (NUM, str(top)),
                             (OP, "/"), (NUM, str(bottom)), (RPAREN, ")")):  # fmt: skip
             self.emit(kind, value, last.pos)
         self.i = match.end()
@@ -531,7 +534,7 @@ class _LatexLexer:
     def punct(self, ch: str, pos: int) -> None:
         in_env = bool(self.stack) and self.stack[-1][0] == "env"
         if ch == "{":
-            self.emit(LPAREN, "(", pos)
+            self.emit(LPAREN, GROUP, pos)
             self.stack.append(("group", pos))
         elif ch == "}" and self.stack and self.stack[-1][0] == "logbase":
             self.stack.pop()

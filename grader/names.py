@@ -49,4 +49,24 @@ def is_valid_name(name: str) -> bool:
     return bool(_NAME_RE.match(name))
 
 
-__all__ = ["GREEK", "GREEK_TO_NAME", "canonical_name", "is_valid_name"]
+_RANGE_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]*)_(\d+)\s*\.\.\s*\1_(\d+)\s*$")
+#: Most names one range may declare (specs are small; a typo must not make a million).
+MAX_RANGE = 100
+
+
+def expand_range(text: str) -> tuple[str, ...] | None:
+    """The names of an indexed range ``u_1 .. u_4`` (``None`` if ``text`` is not one).
+
+    Specs whose parameters vary (a step count) declare indexed inputs this way, so
+    that ``u_1 .. u_{{steps}}`` follows the parameter.
+    """
+    match = _RANGE_RE.match(canonical_name(text))
+    if match is None:
+        return None
+    stem, first, last = match.group(1), int(match.group(2)), int(match.group(3))
+    if not 0 <= last - first < MAX_RANGE:
+        return None
+    return tuple(f"{stem}_{i}" for i in range(first, last + 1))
+
+
+__all__ = ["GREEK", "GREEK_TO_NAME", "MAX_RANGE", "canonical_name", "expand_range", "is_valid_name"]

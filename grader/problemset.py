@@ -15,7 +15,7 @@ import importlib.util
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from hwgrade.grader.errors import SolverError, SpecError, UsageError
 from hwgrade.grader.names import canonical_name, is_valid_name
 from hwgrade.grader.specreader import line_of
 from hwgrade.grader.specs import ProblemSpec, load_spec
+from hwgrade.grader.variants import VariantSettings
 from hwgrade.solver import Mistake, Solution, Step, get_solver
 
 #: Environment variable naming a problem folder.
@@ -41,11 +42,29 @@ class ProblemSet:
         root: The folder the specs were read from.
         builtin: Whether this is the built-in set shipped with hwgrade.
         problems: The loaded specs.
+        variants: Whether students get their own variant (and the course's salt).
     """
 
     root: Path
     builtin: bool
     problems: tuple[ProblemSpec, ...]
+    variants: VariantSettings = field(default_factory=VariantSettings)
+
+    def variant_number(self, variant: int | None = None, student: str | None = None) -> int:
+        """Which variant a command shows: ``--variant N``, else the student's, else 0."""
+        if variant is not None:
+            return variant
+        return self.variants.variant_of(student) if student is not None else 0
+
+    def for_student(self, spec: ProblemSpec, student: str) -> ProblemSpec:
+        """The instance of ``spec`` a student is graded on (their variant, if any).
+
+        Raises:
+            SolverError: the spec cannot produce a usable instance for this student.
+        """
+        from hwgrade.grader.variants import variant_spec
+
+        return variant_spec(spec, self.variants.variant_of(student))
 
     def get(self, problem_id: str) -> ProblemSpec | None:
         """The problem with id ``problem_id``, or ``None``."""
@@ -57,8 +76,8 @@ class ProblemSet:
         return tuple(p.id for p in self.problems)
 
 
-def _toml_problems(start: Path) -> Path | None:
-    """The ``[hwgrade] problems`` folder of the nearest ``hwgrade.toml``, if any."""
+def _find_toml(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest ``hwgrade.toml`` upwards from ``start`` and its ``[hwgrade]`` table."""
     import tomllib
 
     for folder in (start, *start.parents):
@@ -69,13 +88,38 @@ def _toml_problems(start: Path) -> Path | None:
             except (OSError, ValueError) as exc:
                 raise UsageError(f"{candidate}: cannot read it: {exc}") from exc
             section = data.get("hwgrade", {})
-            value = section.get("problems") if isinstance(section, dict) else None
-            if value is None:
-                return None
-            if not isinstance(value, str):
-                raise UsageError(f"{candidate}: `[hwgrade] problems` must be a folder path")
-            return (folder / value).resolve()
+            return candidate, section if isinstance(section, dict) else {}
     return None
+
+
+def _toml_problems(start: Path) -> Path | None:
+    """The ``[hwgrade] problems`` folder of the nearest ``hwgrade.toml``, if any."""
+    found = _find_toml(start)
+    if found is None:
+        return None
+    candidate, section = found
+    value = section.get("problems")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise UsageError(f"{candidate}: `[hwgrade] problems` must be a folder path")
+    return (candidate.parent / value).resolve()
+
+
+def variant_settings(root: Path, flag: bool | None = None) -> VariantSettings:
+    """Whether students get variants: ``--variants/--no-variants``, else ``hwgrade.toml``.
+
+    The toml is looked up from the problem folder first (the course's own settings),
+    then from the current folder; ``variants = true`` turns variants on and
+    ``variant_salt`` gives the course its own numbers.
+    """
+    found = _find_toml(root) or _find_toml(Path.cwd().resolve())
+    section = found[1] if found else {}
+    enabled, salt = section.get("variants", False), section.get("variant_salt", "")
+    if found and (not isinstance(enabled, bool) or not isinstance(salt, str)):
+        msg = "`variants` must be true or false and `variant_salt` a string"
+        raise UsageError(f"{found[0]}: {msg}")
+    return VariantSettings(enabled if flag is None else flag, salt)
 
 
 def resolve_problem_dir(option: str | None) -> tuple[Path, bool]:
@@ -113,8 +157,10 @@ def _is_submission(file: Path) -> bool:
     return bool(re.search(r"^answers\s*:", text, re.M)) and not re.search(r"^parts\s*:", text, re.M)
 
 
-def load_problem_set(option: str | None = None) -> ProblemSet:
+def load_problem_set(option: str | None = None, variants: bool | None = None) -> ProblemSet:
     """Load every ``*.yaml`` spec of the resolved folder (and its own solver modules).
+
+    ``variants`` is the command line's choice (``None``: the course setting decides).
 
     Raises:
         SpecError: a spec does not load.
@@ -133,7 +179,7 @@ def load_problem_set(option: str | None = None) -> ProblemSet:
             raise UsageError(f"{file}: problem id `{spec.id}` is also used by {seen[spec.id]}")
         seen[spec.id] = file
         problems.append(spec)
-    return ProblemSet(root, builtin, tuple(problems))
+    return ProblemSet(root, builtin, tuple(problems), variant_settings(root, variants))
 
 
 _SOLVED: dict[tuple[str, ...], Solution] = {}
@@ -226,12 +272,8 @@ def _used(spec: ProblemSpec, text: Any) -> list[str]:
     return [n for n in names if n in words]
 
 
-def derive_solution(spec: ProblemSpec) -> Solution:
-    """The answers, steps and mistakes stated as derivations in ``spec``.
-
-    Raises:
-        SpecError: a derivation fails, naming the file, the field and the line.
-    """
+def _deriver(spec: ProblemSpec) -> tuple[Deriver, Any]:
+    """A deriver holding the spec's parameters, and a runner that names the failing field."""
     deriver = Deriver(spec.context)
     path = str(spec.path) if spec.path else None
 
@@ -245,6 +287,28 @@ def derive_solution(spec: ProblemSpec) -> Solution:
             raise SpecError(msg, path, fld, line_of(spec.lines, fld)) from None
 
     _parameter_values(spec, deriver)
+    return deriver, run
+
+
+def derive_value(spec: ProblemSpec, raw: Any, fld: str = "variants.nonzero") -> Any:
+    """One derivation over the spec's parameters and definitions (``nonzero`` checks).
+
+    Raises:
+        SpecError: the derivation fails.
+    """
+    deriver, run = _deriver(spec)
+    for name, item in spec.definitions:
+        deriver.values[name] = run(item, f"definitions.{name}")
+    return run(raw, fld)
+
+
+def derive_solution(spec: ProblemSpec) -> Solution:
+    """The answers, steps and mistakes stated as derivations in ``spec``.
+
+    Raises:
+        SpecError: a derivation fails, naming the file, the field and the line.
+    """
+    deriver, run = _deriver(spec)
     shown: dict[str, Step] = {}
     for name, raw in spec.definitions:
         value = deriver.values[name] = run(raw, f"definitions.{name}")
@@ -343,9 +407,11 @@ __all__ = [
     "ProblemSet",
     "check_solution",
     "derive_solution",
+    "derive_value",
     "import_solver_modules",
     "load_problem_set",
     "resolve_problem_dir",
     "solve",
     "solve_spec",
+    "variant_settings",
 ]

@@ -173,6 +173,7 @@ class SubmissionResult:
         notes: File-level messages (unknown problem or part ids, ignored keys).
         max_possible: Points available when the file could not be graded (for the
             CSV's ``max_score``); otherwise the sum over ``parts``.
+        variant: The problem variant the student was graded on (0: the specs' own numbers).
     """
 
     student: str
@@ -181,6 +182,7 @@ class SubmissionResult:
     parts: tuple[PartResult, ...] = ()
     notes: tuple[str, ...] = ()
     max_possible: float = 0.0
+    variant: int = 0
 
     @property
     def graded(self) -> bool:
@@ -220,6 +222,7 @@ class SubmissionResult:
             "score": self.score,
             "max_score": self.max_score,
             "percent": self.percent,
+            "variant": self.variant,
             "notes": list(self.notes),
             "parts": [p.to_dict() for p in self.parts],
         }
@@ -239,6 +242,7 @@ class SubmissionResult:
             parts,
             tuple(str(n) for n in data.get("notes", ())),
             float(data.get("max_possible", data.get("max_score", 0.0))),
+            int(data.get("variant", 0)),
         )
 
 

@@ -17,14 +17,16 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hwgrade import __version__
-from hwgrade.grader.batch import Progress, grade_loaded, load_files, scope_from
+from hwgrade.grader.batch import Progress, grade_loaded
 from hwgrade.grader.problemset import ProblemSet
+from hwgrade.grader.reading import load_files, scope_from
 from hwgrade.grader.results import SubmissionResult, Verdict
 from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome
 from hwgrade.grader.submission import Submission
@@ -40,9 +42,11 @@ def fingerprint(problem_set: ProblemSet) -> str:
     """Hash of the problem set's spec and solver files and of hwgrade's version.
 
     Any edit to a spec (a tolerance, a known mistake, a point value) or to an
-    instructor's solver module can change a grade, so it invalidates the whole cache.
+    instructor's solver module can change a grade, so it invalidates the whole cache;
+    so does turning variants on or off or changing the course's variant salt.
     """
     digest = hashlib.sha256(f"hwgrade {__version__}\n".encode())
+    digest.update(repr(problem_set.variants).encode())  # variants on/off, salt: new keys
     root = problem_set.root
     files = sorted(
         p for p in root.iterdir() if p.is_file() and p.suffix in {".yaml", ".yml", ".py"}
@@ -120,12 +124,17 @@ class ResumeCache:
     def _key(path: Path) -> str:
         return str(path.resolve())
 
-    def get(self, path: Path, digest: str | None) -> CachedEntry | None:
-        """The entry for ``path`` if its content is unchanged (a damaged entry is a miss)."""
+    def get(self, path: Path, digest: str | None, *, latex: bool = True) -> CachedEntry | None:
+        """The entry for ``path`` if its content is unchanged (a damaged entry is a miss).
+
+        A run that shows LaTeX (``latex``) misses entries graded without it.
+        """
         if digest is None:
             return None
         entry = self._entries.get(self._key(path))
         if not isinstance(entry, dict) or entry.get("sha256") != digest:
+            return None
+        if latex and entry.get("latex", True) is not True:
             return None
         try:
             return CachedEntry(
@@ -143,8 +152,13 @@ class ResumeCache:
         answered: Sequence[str],
         scope: Sequence[str],
         result: SubmissionResult,
+        *,
+        latex: bool = True,
     ) -> None:
-        """Remember a result (not when it holds a timeout, or the file was unreadable)."""
+        """Remember a result (not when it holds a timeout, or the file was unreadable).
+
+        ``latex`` records whether the result's answers were printed in LaTeX too.
+        """
         if digest is None or any(p.result.verdict is Verdict.TIMEOUT for p in result.parts):
             return
         if "took longer than" in result.status or "worker" in result.status:
@@ -153,6 +167,7 @@ class ResumeCache:
             "sha256": digest,
             "answered": list(answered),
             "scope": list(scope),
+            "latex": latex,
             "result": result.to_dict() | {"max_possible": result.max_possible},
         }
 
@@ -171,13 +186,13 @@ class ResumeCache:
 
 
 def _lookup(
-    cache: ResumeCache | None, files: Sequence[Path]
+    cache: ResumeCache | None, files: Sequence[Path], latex: bool
 ) -> tuple[list[str | None], list[CachedEntry | None]]:
     """Content hash and cached entry of every file (all ``None`` without a cache)."""
     if cache is None:
         return [None] * len(files), [None] * len(files)
     digests = [file_digest(f) for f in files]
-    return digests, [cache.get(f, d) for f, d in zip(files, digests, strict=True)]
+    return digests, [cache.get(f, d, latex=latex) for f, d in zip(files, digests, strict=True)]
 
 
 def _remember(
@@ -187,6 +202,7 @@ def _remember(
     graded: Mapping[int, Any],
     scope: Sequence[str],
     results: Mapping[int, SubmissionResult],
+    latex: bool,
 ) -> None:
     """Store the files graded in this run (by index; ``graded`` holds what was read), save.
 
@@ -195,7 +211,7 @@ def _remember(
     """
     for i, sub in graded.items():
         answers = getattr(sub, "answers", None)
-        cache.put(files[i], digests[i], sorted(answers or ()), scope, results[i])
+        cache.put(files[i], digests[i], sorted(answers or ()), scope, results[i], latex=latex)
     cache.hits = len(files) - len(graded)
     cache.save()
 
@@ -230,14 +246,21 @@ def grade_all(
     only: Sequence[str],
     counter: Counter,
     cache: ResumeCache | None,
+    *,
+    checkers: Callable[[], AbstractContextManager[Runner]] | None = None,
+    latex: bool = True,
 ) -> list[SubmissionResult]:
     """Read, plan and grade; with a cache, only the files it does not already know.
 
     The batch's scope is the union of the problems every file answers, cached files
     included (their entry remembers which); a cached file graded under another scope
     is read and graded again so that its row has the same columns as the others.
+
+    ``checkers``, when given, provides the runner for the checks once the files are
+    read (``runner`` then only reads): the local batch forks its readers before the
+    solvers have run and its checkers after.
     """
-    digests, hits = _lookup(cache, files)
+    digests, hits = _lookup(cache, files, latex)
     todo = [i for i, hit in enumerate(hits) if hit is None]
     loaded: dict[int, Submission | tuple[Path, str]] = dict(
         zip(
@@ -254,23 +277,25 @@ def grade_all(
         again = load_files([files[i] for i in stale], runner, limits, problems_option, counter.step)
         loaded.update(zip(stale, again, strict=True))
     order = sorted(loaded)
-    graded = grade_loaded(
-        [loaded[i] for i in order],
-        problem_set,
-        scope,
-        runner,
-        limits,
-        problems_option=problems_option,
-        on_done=counter.step,
-        on_planned=counter.grow,
-    )
+    with checkers() if checkers is not None else nullcontext(runner) as checker:
+        graded = grade_loaded(
+            [loaded[i] for i in order],
+            problem_set,
+            scope,
+            checker,
+            limits,
+            problems_option=problems_option,
+            on_done=counter.step,
+            on_planned=counter.grow,
+            latex=latex,
+        )
     results: dict[int, SubmissionResult] = dict(zip(order, graded, strict=True))
     for i, hit in enumerate(hits):
         if i not in results and hit is not None:
             results[i] = hit.result
             counter.step(i, TaskOutcome(ok=True))
     if cache is not None:
-        _remember(cache, files, digests, loaded, scope, results)
+        _remember(cache, files, digests, loaded, scope, results, latex)
     return [results[i] for i in range(len(files))]
 
 

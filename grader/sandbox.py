@@ -281,6 +281,15 @@ class WorkerPool:
         """Process ids of the live workers (for diagnostics and tests)."""
         return [w.process.pid for w in self._workers]
 
+    def start(self) -> None:
+        """Fork the workers now rather than at the first :meth:`map`.
+
+        A caller that is about to start a thread forks first: a process forked while
+        another thread runs inherits whatever locks that thread held.
+        """
+        if not self._closed:
+            self._fill()
+
     def _spawn(self) -> _Worker | None:
         try:
             return _Worker(self._ctx, self.limits, self._initializer)

@@ -18,7 +18,7 @@ import yaml
 
 from hwgrade.grader.context import Context, Relation, SymbolDecl, parse_relation, parse_shape
 from hwgrade.grader.errors import SpecError, UsageError
-from hwgrade.grader.names import canonical_name, is_valid_name
+from hwgrade.grader.names import canonical_name, expand_range, is_valid_name
 
 #: Largest spec file read, in bytes: specs are small; anything bigger is a mistake.
 MAX_SPEC_BYTES = 1_000_000
@@ -104,6 +104,13 @@ class FieldReader:
             return ()
         return tuple(value)
 
+    def names(self, value: Any, fld: str) -> tuple[str, ...]:
+        """A list of symbol names, where ``u_1 .. u_3`` stands for ``u_1, u_2, u_3``."""
+        out: list[str] = []
+        for item in self.strings(value, fld):
+            out += expand_range(item) or (canonical_name(item),)
+        return tuple(out)
+
     def derivation(self, value: Any, fld: str) -> None:
         """A derivation is text, a number, or nested lists of them (checked when derived)."""
         stack = [value]
@@ -122,8 +129,11 @@ class FieldReader:
             self.error("`symbols` must be a mapping of name to shape", "symbols")
             symbols = {}
         seen: set[str] = set()
+        entries: list[tuple[str, str, Any]] = []
         for raw_name, raw in (symbols or {}).items():
-            fld = f"symbols.{raw_name}"
+            names = expand_range(str(raw_name)) or (str(raw_name),)  # u_1 .. u_3: three
+            entries += [(f"symbols.{raw_name}", name, raw) for name in names]
+        for fld, raw_name, raw in entries:
             name = canonical_name(str(raw_name))
             if not is_valid_name(name):
                 self.error(f"`{raw_name}` is not a valid symbol name", fld)

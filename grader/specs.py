@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +20,7 @@ from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SolverError, SpecError
 from hwgrade.grader.names import canonical_name, is_valid_name
 from hwgrade.grader.specreader import FieldReader, compose_file
+from hwgrade.grader.variants import Variation, has_placeholders, read_variation, render_data
 
 PartKind = Literal["expression", "vector", "matrix", "tensor", "choice", "manual"]
 
@@ -103,6 +104,8 @@ class ProblemSpec:
         path: The file it was read from.
         definitions: Named derivations (name, value) evaluated in order before the parts.
         lines: Field path -> line, so errors found when deriving can point at the line.
+        variation: How the spec's parameters vary between students (``None``: they don't).
+        variant: Which variant this is (0: the spec as written; see :mod:`variants`).
     """
 
     id: str
@@ -116,6 +119,8 @@ class ProblemSpec:
     path: Path | None = field(default=None, compare=False)
     definitions: tuple[tuple[str, Any], ...] = ()
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    variation: Variation | None = field(default=None, compare=False, repr=False)
+    variant: int = 0
 
     @property
     def derived(self) -> bool:
@@ -138,7 +143,9 @@ KINDS: tuple[str, ...] = ("expression", "vector", "matrix", "tensor", "choice", 
 
 #: Top-level fields (docs/specs.md documents each; a test keeps the two in step).
 TOP_REQUIRED = ("id", "title", "statement", "parts")
-TOP_OPTIONAL = ("source", "symbols", "relations", "parameters", "definitions", "solver")
+TOP_OPTIONAL = (
+    "source", "symbols", "relations", "parameters", "definitions", "solver", "variants",
+)  # fmt: skip
 PART_FIELDS = (
     "id", "prompt", "points", "kind", "tolerance", "alternatives", "mistakes", "partial",
     "allowed_symbols", "form", "orientation", "choices", "multiple", "model_answer",
@@ -250,7 +257,7 @@ class _Reader(FieldReader):
             partial=self.flag(raw.get("partial"), fld + ".partial"),
             allowed_symbols=None
             if allowed is None
-            else tuple(canonical_name(s) for s in self.strings(allowed, fld + ".allowed_symbols")),
+            else self.names(allowed, fld + ".allowed_symbols"),
             form=form,
             orientation=orientation,
             choices=tuple(choices),
@@ -309,6 +316,7 @@ class _Reader(FieldReader):
             path=self.path,
             definitions=self.definitions(data.get("definitions"), context),
             lines=dict(self.lines),
+            variation=read_variation(self, data.get("variants"), dict(parameters)),
         )
 
     def solver(self, data: dict[str, Any], parts: list[PartSpec]) -> str:
@@ -354,10 +362,48 @@ class _Reader(FieldReader):
 
 
 def _read(path: Path) -> tuple[ProblemSpec | None, _Reader]:
-    """Parse and check one file without running its solver or derivations."""
+    """Parse and check one file without running its solver or derivations.
+
+    ``{{name}}`` placeholders are filled with the spec's own parameters (variant 0); a
+    spec that varies keeps the composed data, so that each variant re-reads it.
+    """
     reader = _Reader(path, {"": 1})
     ok, data = compose_file(path, reader)
-    return (reader.spec(data) if ok else None), reader
+    if not ok:
+        return None, reader
+    spec = _from_data(reader, data, _parameters_of(data))
+    if spec is not None and spec.variation is not None:
+        spec = replace(spec, variation=replace(spec.variation, data=data))
+    return spec, reader
+
+
+def _parameters_of(data: Any) -> dict[str, Any]:
+    params = data.get("parameters") if isinstance(data, dict) else None
+    return params if isinstance(params, dict) else {}
+
+
+def _from_data(reader: _Reader, data: Any, parameters: dict[str, Any]) -> ProblemSpec | None:
+    """Fill the placeholders with ``parameters``, then read the spec."""
+    if has_placeholders(data):
+        missing: list[str] = []
+        data = render_data({**data, "parameters": parameters}, parameters, missing)
+        for name in dict.fromkeys(missing):
+            reader.error(f"`{{{{{name}}}}}` names no parameter of this spec", None)
+    return reader.spec(data)
+
+
+def spec_from_data(spec: ProblemSpec, parameters: dict[str, Any]) -> ProblemSpec:
+    """The spec re-read with other parameter values (one variant's instance).
+
+    Raises:
+        SpecError: the spec does not read with these values.
+    """
+    assert spec.variation is not None and spec.path is not None
+    reader = _Reader(spec.path, dict(spec.lines))
+    got = _from_data(reader, {**spec.variation.data, "parameters": parameters}, parameters)
+    if reader.errors or got is None:
+        raise reader.errors[0]
+    return replace(got, variation=spec.variation)
 
 
 def load_spec(path: Path) -> ProblemSpec:
@@ -372,8 +418,15 @@ def load_spec(path: Path) -> ProblemSpec:
     return spec
 
 
+#: Variants ``validate`` hands out per varying spec (each must solve, none degenerate).
+VALIDATE_SAMPLES = 30
+
+
 def validate_spec(path: Path) -> list[SpecError]:
     """Every problem of one spec file, including running its solver and derivations.
+
+    A spec with ``variants`` is also sampled: :data:`VALIDATE_SAMPLES` variants, spread
+    over the whole range students get, must each give a usable instance.
 
     Returns:
         The problems found (empty when the spec is fine).
@@ -391,6 +444,10 @@ def validate_spec(path: Path) -> list[SpecError]:
         line = reader.lines.get("parameters", reader.lines.get("solver"))
         return [SpecError(exc.message, str(path), "parameters", line)]
     errors = check_solution(spec, solution)
+    if not errors:
+        from hwgrade.grader.variants import sample_variants
+
+        errors = sample_variants(spec, VALIDATE_SAMPLES)
     return [
         SpecError(e.message.split(" (field")[0], e.path, e.field, reader.line(e.field or ""))
         if e.line is None
@@ -411,5 +468,6 @@ __all__ = [
     "PartSpec",
     "ProblemSpec",
     "load_spec",
+    "spec_from_data",
     "validate_spec",
 ]

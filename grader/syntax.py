@@ -124,7 +124,27 @@ class ListExpr:
     pos: int
 
 
-Node = Union[Num, Name, Call, Neg, Sum, Product, Power, Transpose, ListExpr]  # noqa: UP007
+@dataclass(frozen=True)
+class TupleExpr:
+    """``(a, b, ...)``: an ordered tuple of scalars, allowed only as a whole answer.
+
+    A bare parenthesised comma list (no function name before it) is a tuple, a value of
+    its own kind: never a vector (``[a, b]``), so that a tuple can only equal a tuple.
+    """
+
+    items: tuple[Node, ...]
+    pos: int
+
+
+Node = Union[Num, Name, Call, Neg, Sum, Product, Power, Transpose, ListExpr, TupleExpr]  # noqa: UP007
+
+#: A comma inside brackets that cannot hold a tuple (``{a, b}``, ``\left[a, b\right]``).
+_NOT_A_TUPLE = "a comma inside brackets: write a vector as `[a, b]` or a tuple as `(a, b)`"
+#: A tuple that is not the whole answer (``2(a, b)``, ``(a, b) + 1``, ``[(a, b)]``).
+_TUPLE_INSIDE = (
+    "`(a, b)` is a tuple, which can only be a whole answer, not part of an expression, "
+    "a list or another tuple; write a vector as `[a, b]`"
+)
 
 
 def _describe(tok: Token) -> str:
@@ -145,6 +165,7 @@ class Parser:
         self.k = 0
         self.depth = 0
         self.norms: list[str] = []
+        self.tuples: list[TupleExpr] = []
 
     # -- token helpers ---------------------------------------------------------------
     def peek(self, offset: int = 0) -> Token:
@@ -191,6 +212,9 @@ class Parser:
         tok = self.peek()
         if tok.kind != END:
             raise AnswerSyntaxError(_describe(tok), position=tok.pos, token=tok.text)
+        inside = [t for t in self.tuples if t is not node]
+        if inside:
+            raise AnswerSyntaxError(_TUPLE_INSIDE, position=inside[0].pos, token="(")
         return node
 
     def expr(self) -> Node:
@@ -325,11 +349,7 @@ class Parser:
                 raise AnswerSyntaxError("empty parentheses `()`", position=tok.pos, token="()")
             inner = self.expr()
             if self.peek().kind == COMMA:
-                raise AnswerSyntaxError(
-                    "a comma inside `( )`: write a vector as `[a, b]`",
-                    position=self.peek().pos,
-                    token=",",
-                )
+                return self.tuple_expr(tok, inner)
             self.expect(RPAREN, "`)`")
             return inner
         if tok.kind == LBRACK:
@@ -363,6 +383,47 @@ class Parser:
                 token=func,
             )
         return Call(func, tuple(args), pos)
+
+    def tuple_expr(self, open_tok: Token, first: Node) -> TupleExpr:
+        r"""The rest of ``(a, b, ...)`` after its first entry, up to the closing ``)``.
+
+        Only a real ``(`` (typed, or LaTeX's ``\left(``) opens a tuple; LaTeX groups and
+        braces also arrive as parentheses but a comma in them is an error, and a closing
+        ``]`` would make an interval, which the language does not have. Whether the tuple
+        is the whole answer is checked once the parse is complete (:meth:`parse`).
+        """
+        if open_tok.text != "(":
+            comma = self.peek()
+            raise AnswerSyntaxError(_NOT_A_TUPLE, position=comma.pos, token=",")
+        self.enter(open_tok.pos)
+        items = [first]
+        while self.peek().kind == COMMA:
+            self.advance()
+            items.append(self.expr())
+            if len(items) > MAX_LIST_ENTRIES:
+                raise AnswerLimitError(
+                    f"a tuple has more than {MAX_LIST_ENTRIES} entries", position=open_tok.pos
+                )
+        close = self.peek()
+        if close.kind == RBRACK or (close.kind == RPAREN and close.text != ")"):
+            raise AnswerSyntaxError(
+                "intervals such as `(a, b]` are not part of the answer language",
+                position=close.pos,
+                token=close.text,
+            )
+        self.expect(RPAREN, "`,` or `)`")
+        self.depth -= 1
+        for item in items:
+            if isinstance(item, Num) and item.text[0] == "0" and item.text[1:].isdigit():
+                raise AnswerSyntaxError(
+                    f"`{item.text}` in a tuple: write a number without leading zeros (a comma "
+                    "inside `( )` separates entries, it does not group thousands)",
+                    position=item.pos,
+                    token=item.text,
+                )
+        node = TupleExpr(tuple(items), open_tok.pos)
+        self.tuples.append(node)
+        return node
 
     def list_expr(self) -> ListExpr:
         """``[a, b, ...]`` with at most MAX_LIST_ENTRIES entries."""
@@ -445,5 +506,6 @@ __all__ = [
     "Product",
     "Sum",
     "Transpose",
+    "TupleExpr",
     "parse_tokens",
 ]

@@ -1,11 +1,14 @@
 """Backpropagation through the scalar linear RNN ``h_t = w (u_t + h_{t-1})``, ``h_0 = 0``.
 
-The solver unrolls the recurrence into its computational graph for any number of steps,
-names the intermediate nodes the way the homework does (``p = u_1``, ``q = w p``,
-``r = u_2 + q``, ...), and differentiates the graph with SymPy: forward values,
-``dy/dw``, the backward partials of ``y`` with respect to every node, and the
-contribution of each of the shared weight's outgoing edges (leftmost first). Nothing is
-typed in: changing ``steps`` changes every answer.
+The solver unrolls the recurrence into its computational graph for any number of steps
+(at least 3), names the intermediate nodes the way the homework does, backwards from the
+last sum ``t`` (``t = u_T + s``, ``s = w r``, ``r = u_{T-1} + q``, ... — for three steps
+exactly the seed's ``p = u_1``, ``q = w p``), and differentiates the graph with SymPy:
+forward values, ``dy/dw``, the backward partials of ``y`` with respect to the last five
+nodes ``t .. p``, and the contributions of the shared weight's edges into ``q``, ``s``
+and ``y``. The questions stay the same whatever the number of steps (so a variant with
+more steps keeps the gradebook's columns); a longer unroll only adds earlier nodes,
+which ``d.total`` sums over. Nothing is typed in: changing ``steps`` changes every answer.
 """
 
 from __future__ import annotations
@@ -19,16 +22,20 @@ from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SolverError
 from hwgrade.solver import CarryForward, Mistake, Solution, Step, register
 
-#: Letters used for the intermediate nodes, in graph order (``u``, ``w``, ``y`` are taken).
-NODE_LETTERS = "pqrstvxzabcdefghijklmno"
+#: Letters of the intermediate nodes, from the last one (``t``) backwards.
+NODE_LETTERS = "tsrqponmlkjihgfedcba"
+#: The nodes whose backward partials are asked (``c.dy_d<node>``), last first.
+ASKED_NODES = ("t", "s", "r", "q", "p")
+#: The edges of ``w`` whose contributions are asked, by the node they enter (``d.edge<k>``).
+ASKED_EDGES = ("q", "s", "y")
 
 
 def node_names(steps: int) -> tuple[str, ...]:
-    """Names of the ``2*steps - 1`` intermediate nodes before the output ``y``."""
+    """Names of the ``2*steps - 1`` intermediate nodes before ``y``, in graph order."""
     count = 2 * steps - 1
     if count > len(NODE_LETTERS):
         raise SolverError(f"rnn_backprop supports at most {(len(NODE_LETTERS) + 1) // 2} steps")
-    return tuple(NODE_LETTERS[:count])
+    return tuple(reversed(NODE_LETTERS[:count]))
 
 
 def _graph(
@@ -65,13 +72,14 @@ def _graph(
 def solve_rnn(parameters: Mapping[str, Any], ctx: Context) -> Solution:
     """Derive every part of the RNN backpropagation problem.
 
-    Parameters: ``steps`` (int, default 3). Parts: ``a.<node>`` for the last intermediate
-    node and ``a.y``; ``b`` (dy/dw); ``c.dy_d<node>`` for every intermediate node;
-    ``d.edge1`` .. ``d.edge<steps>`` (leftmost edge of ``w`` first) and ``d.total``.
+    Parameters: ``steps`` (int, default 3). Parts: ``a.t`` (the last intermediate node)
+    and ``a.y``; ``b`` (dy/dw); ``c.dy_d<node>`` for the nodes ``t, s, r, q, p``;
+    ``d.edge1`` .. ``d.edge3`` (the edges of ``w`` into ``q``, ``s`` and ``y``) and
+    ``d.total`` (the sum over every edge).
     """
     steps = int(parameters.get("steps", 3))
-    if steps < 1:
-        raise SolverError("rnn_backprop: `steps` must be at least 1")
+    if steps < 3:
+        raise SolverError("rnn_backprop: `steps` must be at least 3 (the parts ask for p .. t)")
     w = ctx.sym("w")
     inputs = [ctx.sym(f"u_{i}") for i in range(1, steps + 1)]
     local, forward = _graph(steps, w, inputs)
@@ -132,6 +140,8 @@ def solve_rnn(parameters: Mapping[str, Any], ctx: Context) -> Solution:
         child = child_of[name]
         local_grad = sympy.diff(dict(local)[child], symbols_local[name])
         partial[name] = sympy.expand(partial[child] * local_grad)
+        if name not in ASKED_NODES:
+            continue
         answers[f"c.dy_d{name}"] = partial[name]
         steps_out[f"c.dy_d{name}"] = (
             Step(
@@ -155,13 +165,17 @@ def solve_rnn(parameters: Mapping[str, Any], ctx: Context) -> Solution:
                 sources=(f"c.dy_d{child}",), derive=_times(local_grad, f"c.dy_d{child}")
             )
 
-    # (d) one term per outgoing edge of w, i.e. per multiplication node, leftmost first.
+    # (d) one term per outgoing edge of w, i.e. per multiplication node; the asked ones
+    # are named by the node they enter (q, s, y: for three steps, leftmost first).
     edge_terms: list[sympy.Expr] = []
     mult_nodes = [name for name, expr in local if expr.has(w)]
-    for k, node in enumerate(mult_nodes, start=1):
+    for node in mult_nodes:
         parent = _parents(dict(local)[node])[0]
         term = sympy.expand(partial[node] * values[parent])
         edge_terms.append(term)
+        if node not in ASKED_EDGES:
+            continue
+        k = ASKED_EDGES.index(node) + 1
         answers[f"d.edge{k}"] = term
         steps_out[f"d.edge{k}"] = (
             Step(
@@ -176,6 +190,7 @@ def solve_rnn(parameters: Mapping[str, Any], ctx: Context) -> Solution:
     steps_out["d.total"] = (
         Step("add the edge terms; this equals (b)", rf"\frac{{dy}}{{dw}} = {sympy.latex(total)}"),
     )
+    last_input = inputs[-1]
     mistakes["d.total"] = (
         Mistake(
             "last_edge_only",
@@ -183,13 +198,20 @@ def solve_rnn(parameters: Mapping[str, Any], ctx: Context) -> Solution:
             "That is only the rightmost edge; sum the terms of all edges leaving w.",
             0.0,
         ),
+        Mistake(
+            "missing_last_input",
+            sympy.expand(total - last_input),
+            f"The rightmost edge contributes t, whose {last_input} term is missing.",
+            0.5,
+        ),
     )
-    carry["d.total"] = CarryForward(
-        sources=tuple(f"d.edge{k}" for k in range(1, len(edge_terms) + 1)),
-        derive=lambda v: sympy.Add(*v.values()),
-        credit=1.0,
-        message="the sum of your own edge terms is right",
-    )
+    if steps == len(ASKED_EDGES):  # the asked edges are all of them: their sum is the total
+        carry["d.total"] = CarryForward(
+            sources=tuple(f"d.edge{k}" for k in range(1, len(edge_terms) + 1)),
+            derive=lambda v: sympy.Add(*v.values()),
+            credit=1.0,
+            message="the sum of your own edge terms is right",
+        )
 
     definitions: dict[str, sympy.Expr] = {name: values[name] for name in names}
     definitions.update({f"dy_d{name}": partial[name] for name in names})

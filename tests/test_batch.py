@@ -196,3 +196,59 @@ def test_carry_forward_still_sees_the_students_own_answers(
         }
         direct = grade_part(spec, part, solve(spec), answers.get(p.part), own)
         assert p.result == direct, p.part
+
+
+def test_known_mistake_and_carried_forward_in_one_batch(
+    problem_set: ProblemSet, tmp_path: Path
+) -> None:
+    """One wrong answer, two students: each gets what grading their file alone gives."""
+    (tmp_path / "own.yaml").write_text(
+        "answers:\n  rnn_backprop:\n    c.dy_dq: w\n    c.dy_dp: w^2\n"
+    )
+    (tmp_path / "mistake.yaml").write_text(
+        "answers:\n  rnn_backprop:\n    c.dy_dq: w^2\n    c.dy_dp: w^2\n"
+    )
+    files = collect_files([str(tmp_path)])
+    together = grade_files(files, problem_set, workers=2, limits=LIMITS)
+    for path, result in zip(files, together, strict=True):
+        [alone] = grade_files([path], problem_set, workers=1, limits=LIMITS)
+        assert [p.to_dict() for p in alone.parts] == [p.to_dict() for p in result.parts]
+    dy_dp = {
+        Path(r.file).stem: next(p.result for p in r.parts if p.part == "c.dy_dp") for r in together
+    }
+    assert "carried forward" in dy_dp["own"].message
+    assert dy_dp["mistake"].method == "known-mistake"
+
+
+def test_one_group_per_distinct_answer(problem_set: ProblemSet, tmp_path: Path) -> None:
+    from hwgrade.grader.batch import plan_tasks
+    from hwgrade.grader.reading import load_files
+    from hwgrade.grader.sandbox import WorkerPool
+
+    own = ["w", "w", "w^2", "2 w"]
+    for i, dy_dq in enumerate(own):
+        (tmp_path / f"s{i}.yaml").write_text(
+            f"answers:\n  rnn_backprop:\n    c.dy_dq: {dy_dq}\n    c.dy_dp: w^2\n"
+        )
+    with WorkerPool(0) as pool:
+        loaded = load_files(collect_files([str(tmp_path)]), pool, LIMITS, None)
+    groups, rows = plan_tasks(loaded, problem_set, ["rnn_backprop"], None)
+    [dy_dp] = [g for g in groups if g.task.part == "c.dy_dp"]
+    assert dy_dp.size() == 3  # the distinct own answers: w, w^2, 2 w
+    members = [m for file_rows in rows for (_, part, _, m, _) in file_rows if part == "c.dy_dp"]
+    assert members == [0, 0, 1, 2]
+
+
+def test_without_latex_only_the_latex_is_left_out(problem_set: ProblemSet, tmp_path: Path) -> None:
+    body = "answers:\n  rnn_backprop:\n    b: 3 w^2 u_1 + 2 w u_2 + u_3\n    a.y: w u_1\n"
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(body)
+    files = collect_files([str(tmp_path)])
+    full = grade_files(files, problem_set, workers=2, limits=LIMITS)
+    lean = grade_files(files, problem_set, workers=2, limits=LIMITS, latex=False)
+    assert any(p.result.interpreted_latex for p in full[0].parts)
+    for with_latex, without in zip(full, lean, strict=True):
+        expected = [p.to_dict() for p in with_latex.parts]
+        for part in expected:
+            part["interpreted_latex"] = ""
+        assert [p.to_dict() for p in without.parts] == expected

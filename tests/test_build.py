@@ -185,3 +185,41 @@ def test_huge_powers_rejected() -> None:
     for text in (*huge, "((9^999)^999)^999"):
         with pytest.raises(AnswerLimitError):
             read_answer(text, OPEN)
+
+
+# --- tuples `(a, b)` ----------------------------------------------------------------------
+
+from hwgrade.grader.errors import AnswerSyntaxError  # noqa: E402
+
+_x = sympy.Symbol("x")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(1, 2)", sympy.Tuple(1, 2)),
+        ("(x, 2x, x^2)", sympy.Tuple(_x, 2 * _x, _x**2)),
+        ("(1/2, 0.5)", sympy.Tuple(sympy.Rational(1, 2), sympy.Float("0.5", 30))),
+        ("(max(x, 1), -x)", sympy.Tuple(sympy.Max(_x, 1), -_x)),
+        ("([1, 2]^T*[3, 4], 1)", sympy.Tuple(11, 1)),  # a 1x1 product is a scalar entry
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_tuples_are_tuples_of_scalars(text: str, expected: Any) -> None:
+    assert read_answer(text, OPEN).value == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx", "fragment"),
+    [
+        ("(v, 1)", CTX, "entry 1 of the tuple is a n x 1 matrix"),
+        ("(p, X)", CTX, "entry 2 of the tuple is a n x d matrix"),
+        ("([1, 2], 3)", OPEN, "entry 1 of the tuple is a 2x1 matrix"),
+        ("(I, p)", CTX, "entry 1 of the tuple is the identity `I`"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_tuple_entries_must_be_scalars(text: str, ctx: Context, fragment: str) -> None:
+    with pytest.raises(AnswerSyntaxError) as info:
+        read_answer(text, ctx)
+    assert fragment in info.value.message

@@ -48,6 +48,8 @@ READ_BY_DESIGN: dict[str, str] = {
     "pl-rejected-010": "decimals are part of the answer language",
     "pl-rejected-011": "decimals are part of the answer language",
     "pl-rejected-012": "decimals are part of the answer language",
+    "pl-rejected-051": "`(0, 1)` is a tuple in the answer language (not an interval); graded "
+    "incorrect",
     "pl-rejected-054": "`[0, 1]` is a vector in the answer language; graded incorrect",
     "pl-rejected-067": "`3e5j` reads as 3e5*j (a decimal times the declared j); graded incorrect",
     "pl-rejected-068": "decimals are part of the answer language",

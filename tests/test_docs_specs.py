@@ -17,6 +17,7 @@ from hwgrade.grader.specs import (
     load_spec,
     validate_spec,
 )
+from hwgrade.grader.variants import RULE_FIELDS, VARIANT_FIELDS
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "specs.md"
 TEXT = DOC.read_text(encoding="utf-8")
@@ -46,6 +47,8 @@ def test_every_example_loads_and_validates(tmp_path, index):
         ("field", set(TOP_REQUIRED + TOP_OPTIONAL) | set(PART_FIELDS)),
         ("symbol field", set(SYMBOL_FIELDS)),
         ("mistake field", set(MISTAKE_FIELDS)),
+        ("variants field", set(VARIANT_FIELDS)),
+        ("rule field", set(RULE_FIELDS)),
     ],
 )
 def test_every_accepted_field_is_documented(heading, accepted):

@@ -177,3 +177,35 @@ def test_key_echo_has_no_parenthesised_scalar_coefficients() -> None:
             assert not _WRAPPED_COEFFICIENT.search(answer), (name, answer)
     assert _WRAPPED_COEFFICIENT.search("(-2*eta)*(X*a)")
     assert _WRAPPED_COEFFICIENT.search("(p*(1 - p))*w^T*w")
+
+
+# --- tuples `(a, b)` ----------------------------------------------------------------------
+
+from hwgrade.grader.echo import to_pretty  # noqa: E402
+
+TUPLES: list[tuple[Any, str, str]] = [
+    (sympy.Tuple(1, 2), "(1, 2)", r"\left(1, 2\right)"),
+    (
+        sympy.Tuple(sympy.Rational(1, 5), sympy.Float("4.5", 30), -x),
+        "(1/5, 4.5, -x)",
+        r"\left(\frac{1}{5}, 4.5, - x\right)",
+    ),
+    (sympy.Tuple(u1**2, sympy.sqrt(w)), "(u_1^2, sqrt(w))", r"\left(u_{1}^{2}, \sqrt{w}\right)"),
+    (
+        sympy.Tuple(1 / (1 + sympy.exp(-z)), 0),
+        "(sigmoid(z), 0)",
+        r"\left(\sigma\left(z\right), 0\right)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("value", "plain", "latex"), TUPLES, ids=[p for _, p, _ in TUPLES])
+def test_tuple_echo_reads_back_as_the_same_tuple(value: Any, plain: str, latex: str) -> None:
+    from hwgrade.grader.language import read_answer
+
+    assert (to_plain(value), to_latex(value)) == (plain, latex)
+    for text, syntax in ((plain, "plain"), (latex, "latex")):
+        parsed = read_answer(text, CTX, syntax).value  # type: ignore[arg-type]
+        assert isinstance(parsed, sympy.Tuple), text
+        assert compare(value, parsed, CTX).outcome is Equality.EQUAL, text
+    assert to_pretty(plain).startswith("(") and to_pretty(plain).endswith(")")

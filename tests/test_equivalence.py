@@ -337,3 +337,52 @@ def test_undefined_reference_is_unknown() -> None:
     ctx = Context(open=True)
     zoo = read_answer("log(0)", ctx, "plain").value
     assert compare(zoo, zoo, ctx).outcome is Equality.UNKNOWN
+
+
+# --- tuples `(a, b)`: a kind of their own, compared entry by entry ------------------------
+
+TUP = sympy.Tuple
+TUPLES: list[tuple[Any, Any, Equality, str, str]] = [
+    (TUP(1, R(9, 2)), TUP(1, R(9, 2)), EQ, "exact", "matches"),
+    (TUP(1, R(9, 2)), TUP(1, F("4.5", 30)), EQ, "tolerance", "tolerance"),
+    (TUP(R(1, 3), 1), TUP(F("0.3333", 30), 1), EQ, "tolerance", "tolerance"),
+    (TUP(x**2 - 1, w), TUP((x - 1) * (x + 1), w), EQ, "exact", "matches"),
+    (TUP(sympy.sin(x) ** 2, 1), TUP(1 - sympy.cos(x) ** 2, 1), EQ, "symbolic", "rewriting"),
+    (TUP(R(1, 3), 1), TUP(F("0.333", 30), 1), NE, "tolerance", "entry 1"),
+    (TUP(1, 2), TUP(2, 1), NE, "exact", "entries 1, 2"),
+    (TUP(x, w), TUP(w, x), NE, "numeric", "entries 1, 2"),
+    (TUP(1, 2), TUP(1, 3), NE, "exact", "entry 2"),
+    (TUP(R(27, 8), R(15, 8)), TUP(0, 0), NE, "exact", "entries 1, 2"),
+    (TUP(1, 2), TUP(1, 2, 3), NE, "shape", "3 entries"),
+    (TUP(1, 2, 3), TUP(1, 2), NE, "shape", "2 entries"),
+    (TUP(1, 2), M([1, 2]), NE, "shape", "2x1 vector, the expected answer is a tuple"),
+    (TUP(1, 2), M([[1, 2]]), NE, "shape", "1x2 vector"),
+    (M([1, 2]), TUP(1, 2), NE, "shape", "tuple of 2 entries, the expected answer is a 2x1"),
+    (M([[1, 2], [3, 4]]), TUP(1, 2, 3, 4), NE, "shape", "2x2 matrix"),
+    (Y, TUP(1, 2), NE, "shape", "n x 1 vector"),
+    (TUP(1, 2), 1, NE, "shape", "a scalar"),
+    (3, TUP(1, 2), NE, "shape", "a tuple of 2 entries, the expected answer is a scalar"),
+    (TUP(1, 2), [1, 2], NE, "shape", "vector"),
+    (TUP(sympy.Max(x, 1), 1), TUP(sympy.Max(1, x), 1), EQ, "exact", "matches"),
+    (TUP(sympy.log(0), 1), TUP(1, 1), UNK, "exact", "tuple entry 1"),
+]
+
+
+@pytest.mark.parametrize(
+    ("ref", "ans", "outcome", "method", "says"),
+    TUPLES,
+    ids=[f"{i}:{r}|{a}" for i, (r, a, *_) in enumerate(TUPLES)],
+)
+def test_tuples(ref: Any, ans: Any, outcome: Equality, method: str, says: str) -> None:
+    result = compare(ref, ans, MAT if Y in (ref, ans) else OPEN)
+    assert (result.outcome, result.method) == (outcome, method), result.reason
+    assert says in result.reason
+
+
+def test_tuple_wrong_entries_and_absolute_tolerance() -> None:
+    result = compare(TUP(1, 2, 3), TUP(1, 5, 7), OPEN)
+    assert result.wrong_entries == ((1,), (2,))
+    near = compare(TUP(R(1, 3), 2), TUP(F("0.33", 30), 2), OPEN, absolute_tolerance=0.005)
+    assert near.outcome is EQ
+    far = compare(TUP(R(1, 3), 2), TUP(F("0.32", 30), 2), OPEN, absolute_tolerance=0.005)
+    assert far.outcome is NE

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from hwgrade.grader.checking import echo
-from hwgrade.grader.grading import grade_part
+from hwgrade.grader.grading import grade_part, grade_part_each
 from hwgrade.grader.problemset import load_problem_set, solve
 from hwgrade.grader.results import AnswerResult, Verdict
 from hwgrade.grader.specs import ProblemSpec
@@ -137,32 +137,25 @@ def test_solver_derived_mistake_gives_its_feedback(
     assert result.score == pytest.approx(result.max_score * credit)
 
 
-SPEC_MISTAKES = [
-    (spec.id, part.id, written.answer, written.message, written.credit)
-    for spec in PROBLEMS.problems
-    for part in spec.parts
-    for written in part.mistakes
-]
-
-
-@pytest.mark.parametrize(
-    ("problem", "part", "raw", "message", "credit"),
-    SPEC_MISTAKES,
-    ids=[f"{p}.{q}" for p, q, *_ in SPEC_MISTAKES],
-)
-def test_spec_listed_mistake_gives_its_feedback(
-    problem: str, part: str, raw: str, message: str, credit: float
-) -> None:
-    result = grade(problem, part, raw)
-    assert result.verdict is Verdict.INCORRECT
-    assert message in result.message
-    assert result.score == pytest.approx(result.max_score * credit)
-
-
-def test_spec_mistake_on_rnn_total_earns_half() -> None:
+def test_derived_mistake_on_rnn_total_earns_half() -> None:
     result = grade("rnn_backprop", "d.total", "2 w u_2 + 3 w^2 u_1")
     assert (result.score, result.max_score) == (0.5, 1.0)
     assert "u_3 term is missing" in result.message
+
+
+def test_spec_listed_mistake_in_a_course_spec(tmp_path) -> None:
+    """The built-in specs derive all their mistakes; a literal one still gives feedback."""
+    from hwgrade.grader.batch import PartTask, run_part_task
+
+    (tmp_path / "lit.yaml").write_text(
+        "id: lit\ntitle: t\nstatement: s\nsymbols: {x: scalar}\nparts:\n"
+        "  - id: d\n    prompt: d/dx of x^3\n    points: 2\n    reference: diff(x^3, x)\n"
+        "    mistakes:\n      - {answer: 3 x, message: the power drops by one, credit: 0.25}\n",
+        encoding="utf-8",
+    )
+    result = run_part_task(PartTask(str(tmp_path), "lit", "d", "x*3"))
+    assert result.verdict is Verdict.INCORRECT and "power drops by one" in result.message
+    assert (result.score, result.max_score) == (0.5, 2.0)
 
 
 # ---------------------------------------------------------------- carried forward
@@ -206,6 +199,36 @@ def test_carried_forward_beats_a_zero_credit_known_mistake() -> None:
     assert result.score == 1.0 and "carried forward" in result.message
     alone = grade("rnn_backprop", "c.dy_dp", "w^2")
     assert alone.score == 0.0 and "skipped" in alone.message
+
+
+@pytest.mark.parametrize(
+    ("part_id", "raw"),
+    [
+        ("c.dy_dp", "w^2"),
+        ("c.dy_dp", "w^3"),
+        ("c.dy_dp", "u_1 +"),
+        ("b", OWN_DERIVATIVE),
+        ("b", "2 w u_1"),
+        ("b", None),
+    ],
+    ids=["known-mistake", "right", "unreadable", "carried", "wrong-for-all", "missing"],
+)
+def test_grading_many_students_at_once_matches_one_by_one(part_id: str, raw: Any) -> None:
+    """The batch judges one answer for many students' own answers in one call."""
+    spec = spec_of("rnn_backprop")
+    part = spec.part(part_id)
+    assert part is not None
+    owns: list[dict[str, Any]] = [
+        {},
+        {"c.dy_dq": "w"},
+        {"c.dy_dq": "w^2"},
+        {"c.dy_dq": "w +"},
+        {"a.y": WRONG_Y},
+        {"a.y": "u_1 w^3 + u_2 w^2 + u_3 w"},
+        {"a.y": WRONG_Y},
+    ]
+    each = grade_part_each(spec, part, solve(spec), raw, owns)
+    assert each == [grade_part(spec, part, solve(spec), raw, own) for own in owns]
 
 
 # ---------------------------------------------------------------- form rules

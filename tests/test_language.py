@@ -303,3 +303,24 @@ def test_structure_keeps_the_typed_form() -> None:
     assert parsed.value == 2 * _x - 2
     assert isinstance(parsed.structure, sympy.Mul)
     assert read_answer("[1, 2]", OPEN).structure == read_answer("[1, 2]", OPEN).value
+
+
+# --- tuples `(a, b)` ----------------------------------------------------------------------
+
+
+def test_tuple_answers() -> None:
+    got = read_answer("(1, 0.5)", OPEN)
+    assert got.value == sympy.Tuple(1, sympy.Float("0.5", 30))
+    assert got.has_decimals and not got.flat_list and got.syntax == "plain"
+    assert read_answer(r"\left( x, 2 \right)", OPEN).value == sympy.Tuple(_x, 2)
+    typed = read_answer("(2*(x - 1), 1)", OPEN).structure
+    assert isinstance(typed, sympy.Tuple) and isinstance(typed[0], sympy.Mul)
+
+
+@pytest.mark.parametrize(
+    "data", [["(1, 2)", "3"], [["(1, 2)"]], ["x", r"\left(1, 2\right)"]], ids=str
+)
+def test_a_yaml_list_entry_cannot_be_a_tuple(data: list) -> None:
+    with pytest.raises(AnswerSyntaxError) as info:
+        read_answer(data, OPEN)
+    assert "is a tuple" in info.value.message

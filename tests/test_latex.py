@@ -6,9 +6,15 @@ from hwgrade.grader.errors import AnswerSyntaxError
 from hwgrade.grader.latex import detect_syntax, tokenize_latex
 from hwgrade.grader.lexer import tokenize_plain
 
+#: Parentheses keep the bracket the reader saw (only a typed `(` can open a tuple); the
+#: plain-syntax comparison looks through that to the grouping itself.
+_AS_PLAIN = {"LPAREN:{": "LPAREN:(", "LPAREN:[": "LPAREN:(", "RPAREN:}": "RPAREN:)"}
+_AS_PLAIN["RPAREN:]"] = "RPAREN:)"
 
-def stream(tokens: list) -> list[str]:
-    return [f"{t.kind}:{t.text}" for t in tokens]
+
+def stream(tokens: list, raw: bool = False) -> list[str]:
+    shown = [f"{t.kind}:{t.text}" for t in tokens]
+    return shown if raw else [_AS_PLAIN.get(s, s) for s in shown]
 
 
 @pytest.mark.parametrize(
@@ -233,3 +239,62 @@ def test_new_constructs_do_not_accept_wrong_answers(ref: str, ans: str) -> None:
 def test_new_constructs_refused(text: str) -> None:
     with pytest.raises((AnswerSyntaxError, ShapeError)):
         read_answer(text, Context(open=True), "latex")
+
+
+# --- tuples `(a, b)` / `\left( a, b \right)` ---------------------------------------------
+
+from hwgrade.grader.latex import GROUP  # noqa: E402
+
+
+def test_parentheses_keep_the_bracket_that_was_typed() -> None:
+    """Only a typed `(` or `\\left(` has the text `(`: groups and brackets cannot be tuples."""
+    assert stream(tokenize_latex(r"\left( a \right)"), raw=True)[0] == "LPAREN:("
+    assert stream(tokenize_latex(r"\left[ a \right]"), raw=True)[::2][:2] == [
+        "LPAREN:[",
+        "RPAREN:]",
+    ]
+    for text in (r"\frac{a}{b}", r"\{ a \}", r"{a}", r"\boxed{a}", r"\sqrt{a}", r"\cos^2(a)"):
+        parens = [t for t in stream(tokenize_latex(text), raw=True) if t.startswith("LPAREN")]
+        assert parens and all(t == f"LPAREN:{GROUP}" for t in parens), text
+
+
+R = sympy.Rational
+TUPLES = [
+    (r"\left( \frac{1}{5}, \frac{1}{6} \right)", sympy.Tuple(R(1, 5), R(1, 6))),
+    (r"(1,\frac{9}{2})", sympy.Tuple(1, R(9, 2))),
+    (r"(\tfrac{27}{8},\tfrac{15}{8})", sympy.Tuple(R(27, 8), R(15, 8))),
+    (r"\left( \frac{4}{3}, -\frac{1}{3} \right)", sympy.Tuple(R(4, 3), R(-1, 3))),
+    (r"(3, \frac{\pi}{2})", sympy.Tuple(3, sympy.pi / 2)),
+    (r"(1,2).", sympy.Tuple(1, 2)),  # trailing punctuation of a sentence
+    (r"$(x, y^{2})$", sympy.Tuple(_x, _y**2)),
+    (r"\boxed{(a, 1\frac{1}{2})}", sympy.Tuple(_a, R(3, 2))),
+    (r"\bigl( \max(x, y), 14{,}916 \bigr)", sympy.Tuple(sympy.Max(_x, _y), 14916)),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), TUPLES, ids=[t for t, _ in TUPLES])
+def test_latex_tuples(text: str, value: sympy.Basic) -> None:
+    assert read_answer(text, Context(open=True), "latex").value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (r"\left[ 1, 2 \right]", "comma inside brackets"),  # grouping brackets, not a list
+        (r"\{1, 2\}", "comma inside brackets"),  # a set
+        (r"\left\{1, 2\right\}", "comma inside brackets"),
+        (r"\boxed{1, 2}", "comma inside brackets"),
+        (r"\frac{1, 2}{3}", "comma inside brackets"),
+        (r"\left( 1, 2 \right]", "interval"),
+        (r"(1, 2]", "unbalanced"),
+        (r"[1, 2)", "missing `]`"),
+        (r"2\left(1, 2\right)", "tuple"),
+        (r"\frac{(1, 2)}{3}", "tuple"),
+        (r"\begin{bmatrix} (1, 2) & 3 \end{bmatrix}", "tuple"),
+    ],
+    ids=lambda v: v,
+)
+def test_latex_tuple_refusals(text: str, fragment: str) -> None:
+    with pytest.raises(AnswerSyntaxError) as info:
+        read_answer(text, Context(open=True), "latex")
+    assert fragment in info.value.message

@@ -123,3 +123,14 @@ def test_digest_and_default_path(tmp_path: Path) -> None:
     assert file_digest(f) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert file_digest(tmp_path / "missing") is None
     assert default_cache_path(str(tmp_path / "out" / "g.csv")).parent.name == "out"
+
+
+def test_entries_without_latex_miss_when_latex_is_shown(tmp_path: Path) -> None:
+    cache = ResumeCache(tmp_path / CACHE_NAME, "fp")
+    path = tmp_path / "a.yaml"
+    cache.put(path, "d1", ["p"], ["p"], SUB, latex=False)
+    assert cache.get(path, "d1", latex=False) is not None
+    assert cache.get(path, "d1", latex=True) is None
+    cache.put(path, "d1", ["p"], ["p"], SUB)
+    assert cache.get(path, "d1", latex=False) is not None
+    assert cache.get(path, "d1") is not None

@@ -17,7 +17,7 @@ WEIGHTS = {2: 0.6, 3: 0.2, 4: 0.2}  # as in the spec's Agg definition
 def _solve(states=None, W=None, **params):
     defs = dict(SPEC.definitions)
     for node, state in (states or {}).items():
-        defs[f"h_{node}"] = [list(state)]
+        params[f"h_{node}"] = [list(state)]  # node states are parameters (they vary)
     if W is not None:
         defs["W"] = [list(W)]
     spec = dataclasses.replace(

@@ -5,7 +5,17 @@ import pytest
 from hwgrade.grader.context import Context, parse_vars
 from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
 from hwgrade.grader.lexer import tokenize_plain
-from hwgrade.grader.syntax import Call, Name, Neg, Power, Product, Sum, Transpose, parse_tokens
+from hwgrade.grader.syntax import (
+    Call,
+    Name,
+    Neg,
+    Power,
+    Product,
+    Sum,
+    Transpose,
+    TupleExpr,
+    parse_tokens,
+)
 
 OPEN = Context(open=True)
 RNN = parse_vars("w, u_1, u_2, u_3")
@@ -83,7 +93,7 @@ def test_declared_T_is_a_power() -> None:
         ("foo(x)", OPEN, 0, "unknown function `foo`"),
         ("exp", OPEN, 0, "is a function"),
         ("x[0]", OPEN, 1, "indexing"),
-        ("(1, 2)", OPEN, 2, "comma"),
+        ("2(1, 2)", OPEN, 1, "tuple"),
         ("()", OPEN, 0, "empty"),
         ("x +", OPEN, 3, "ends too early"),
         ("(x", OPEN, 2, "`)`"),
@@ -114,3 +124,54 @@ def test_errors_with_columns(text: str, ctx: Context, position: int, fragment: s
 def test_depth_bound(text: str) -> None:
     with pytest.raises(AnswerLimitError):
         parse(text)
+
+
+# --- tuples `(a, b)` ----------------------------------------------------------------------
+
+XAB = parse_vars("x, a, b")
+
+
+@pytest.mark.parametrize(
+    ("text", "entries"),
+    [("(1, 2)", 2), ("(a, b, a + b)", 3), ("((a), -b)", 2), ("(a(b + 1), 2)", 2)],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_a_bare_parenthesised_comma_list_is_a_tuple(text: str, entries: int) -> None:
+    tree, _ = parse(text)
+    assert isinstance(tree, TupleExpr) and len(tree.items) == entries
+
+
+@pytest.mark.parametrize(
+    ("text", "func"),
+    [("max(a, b)", "max"), ("min(a, b, 1)", "min"), ("atan2(a, b)", "atan2"), ("log(a, 2)", "log")],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_a_name_before_the_parenthesis_keeps_a_call(text: str, func: str) -> None:
+    tree, _ = parse(text)
+    assert isinstance(tree, Call) and tree.func == func
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx", "position", "fragment"),
+    [
+        ("x(a, b)", XAB, 1, "tuple"),  # a declared symbol times a tuple: never a product
+        ("f(a, b)", OPEN, 1, "tuple"),
+        ("2 (a, b)", OPEN, 2, "tuple"),
+        ("(a, b) + 1", OPEN, 0, "tuple"),
+        ("(a, b)^T", OPEN, 0, "tuple"),
+        ("-(a, b)", OPEN, 1, "tuple"),
+        ("((a, b), 1)", OPEN, 1, "tuple"),
+        ("[(a, b), (a, b)]", OPEN, 1, "tuple"),
+        ("max((a, b), 1)", OPEN, 4, "tuple"),
+        ("(a, b]", OPEN, 5, "interval"),
+        ("(a, )", OPEN, 4, "unexpected `)`"),
+        ("(1,000)", OPEN, 3, "leading zeros"),
+        ("diag(a, b)", OPEN, 0, "takes 1"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_tuple_errors(text: str, ctx: Context, position: int, fragment: str) -> None:
+    with pytest.raises(AnswerSyntaxError) as info:
+        parse(text, ctx)
+    assert info.value.position == position
+    assert fragment in info.value.message

@@ -1,0 +1,160 @@
+"""Reading a class's submission files: found on disk, read in workers, scoped.
+
+Reading runs in the same worker processes and under the same limits as checking, so a
+file built to stall the YAML reader costs its time limit, not the batch; an unreadable
+file becomes a ``(path, reason)`` pair that ends as a row with that reason. Workers find
+the problem set in a table the parent fills before they fork (reading needs the specs,
+not the solutions).
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hwgrade.grader.errors import SubmissionError, UsageError
+from hwgrade.grader.problemset import ProblemSet, load_problem_set
+from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome
+from hwgrade.grader.submission import Submission, load_submission
+
+#: File endings picked up when a folder is given.
+SUBMISSION_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadTask:
+    """One submission file to read in a worker."""
+
+    problems: str | None
+    path: str
+
+
+#: Problem sets handed over by the parent before its workers fork, by ``--problems``.
+_PRIMED: dict[str | None, ProblemSet] = {}
+
+
+def prime_problem_set(option: str | None, problem_set: ProblemSet) -> None:
+    """Make forked workers reuse the parent's loaded (and solved) problem set.
+
+    Without it every worker re-reads the specs and re-runs the solvers (about a second
+    per worker); forked workers inherit this table and the solver cache for free.
+    """
+    _PRIMED[option] = problem_set
+
+
+def _problem_set(option: str | None) -> ProblemSet:
+    """The problem set a worker grades against (loaded once per process)."""
+    found = _PRIMED.get(option)
+    if found is None:
+        found = _PRIMED[option] = load_problem_set(option)
+    return found
+
+
+def run_load_task(task: LoadTask) -> Submission | str:
+    """Worker entry point: read one file; the reason as a string when it is unusable."""
+    by_id = {spec.id: spec for spec in _problem_set(task.problems).problems}
+    try:
+        return load_submission(Path(task.path), by_id, display=task.path)
+    except SubmissionError as exc:  # the row already names the file: drop it from the reason
+        message = exc.message
+        if message.startswith(task.path):
+            message = message[len(task.path) :].lstrip(",: ") or message
+        return message
+    except Exception as exc:
+        return f"could not be read ({type(exc).__name__})"
+
+
+def collect_files(paths: Iterable[str]) -> list[Path]:
+    """Expand files, folders (recursively, ``*.yaml``/``*.yml``) and globs, in a stable order.
+
+    Raises:
+        UsageError: A path matches nothing.
+    """
+    found: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in SUBMISSION_SUFFIXES
+                )
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            matches = sorted(Path(m) for m in glob.glob(item, recursive=True))
+            if not matches:
+                raise UsageError(f"no such file or folder: {item}")
+            found.extend(m for m in matches if m.is_file())
+    unique: dict[Path, None] = {}
+    for path in found:
+        unique.setdefault(path, None)
+    return list(unique)
+
+
+def load_reason(outcome: TaskOutcome, limits: Limits) -> str:
+    """The status of a file whose reader the sandbox had to stop."""
+    if outcome.timed_out:
+        return f"could not be read (reading it took longer than {limits.seconds:g} s)"
+    return f"could not be read ({outcome.error or 'the reader stopped'})"
+
+
+def scope_of(
+    submissions: Sequence[Submission], problem_set: ProblemSet, only: Sequence[str] = ()
+) -> list[str]:
+    """Which problems are graded: ``only`` if given, else every problem any file answers."""
+    return scope_from({pid for sub in submissions for pid in sub.answers}, problem_set, only)
+
+
+def scope_from(answered: set[str], problem_set: ProblemSet, only: Sequence[str] = ()) -> list[str]:
+    """:func:`scope_of` from the set of answered problem ids (cached files keep theirs)."""
+    if only:
+        unknown = [p for p in only if problem_set.get(p) is None]
+        if unknown:
+            raise UsageError(f"unknown problem `{unknown[0]}`")
+        return list(only)
+    return [spec.id for spec in problem_set.problems if spec.id in answered]
+
+
+def load_files(
+    files: Sequence[Path],
+    runner: Runner,
+    limits: Limits,
+    problems_option: str | None,
+    on_done: Callable[[int, TaskOutcome], None] | None = None,
+) -> list[Submission | tuple[Path, str]]:
+    """Read every file through ``runner``; unusable ones become ``(path, reason)``."""
+    tasks = [LoadTask(problems_option, str(path)) for path in files]
+    outcomes = runner.map(run_load_task, tasks, on_done=on_done)
+    loaded: list[Submission | tuple[Path, str]] = []
+    for path, outcome in zip(files, outcomes, strict=True):
+        if outcome.ok and isinstance(outcome.value, Submission):
+            loaded.append(outcome.value)
+        elif outcome.ok and isinstance(outcome.value, str):
+            loaded.append((path, outcome.value))
+        else:
+            loaded.append((path, load_reason(outcome, limits)))
+    return loaded
+
+
+def problem_set_for(option: str | None) -> ProblemSet:
+    """The problem set of ``--problems`` in this process (primed, else loaded once)."""
+    return _problem_set(option)
+
+
+__all__ = [
+    "SUBMISSION_SUFFIXES",
+    "LoadTask",
+    "collect_files",
+    "load_files",
+    "load_reason",
+    "prime_problem_set",
+    "problem_set_for",
+    "run_load_task",
+    "scope_from",
+    "scope_of",
+]

@@ -1,0 +1,223 @@
+"""Scheduling the check phase: slowest-looking answers first, failed groups retried alone.
+
+The check phase of a batch is bounded by its critical path, not by the sum of its
+checks: an answer that runs into the time limit (``sin(exp(exp(exp(3))) + 3)`` hangs
+SymPy for the whole 5 s) started last keeps the batch waiting 5 s after every other
+check is done. Starting the answers that look expensive first (longest processing
+time first, the classic bound for list scheduling) lets that wait overlap the rest.
+The estimate only orders the work; it never decides a verdict or skips a check.
+
+A group bundles one distinct answer with the distinct "own earlier answers" of the
+students who gave it (error carried forward), so that the answer is read and compared
+once. If a group with several members is stopped (time or memory limit), the stop may
+be due to one student's own answers, so each member is run again alone: every student
+ends with the verdict grading their file alone would give.
+
+Start-up overlaps too: reading the files needs the specs, not the solutions, so the
+solvers run in the parent while the workers read (:func:`solve_while_reading`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol, Self, TypeVar
+
+from hwgrade.grader.problemset import ProblemSet, solve
+from hwgrade.grader.sandbox import Runner, TaskOutcome, WorkerPool
+
+T = TypeVar("T")
+G = TypeVar("G", bound="Group")
+
+#: A power of a power (``10^10^10``, ``2**3**4``): the exponent is itself a power.
+_TOWER = re.compile(r"(\^|\*\*)\s*[\w.{}()]+\s*(\^|\*\*)\s*(?![T⊤]\b)")
+_TEXT_CAP = 20_000
+#: GIL switch interval (s) while the solvers run beside the file readers.
+_SWITCH_INTERVAL = 0.0005
+
+
+def answer_cost(raw: Any) -> int:
+    """A cheap guess of how long checking ``raw`` takes (arbitrary units).
+
+    Long answers and deeply nested ones cost more; nested exponentials, power towers
+    and factorials can hang SymPy and are put in front of everything.
+    """
+    if raw is None:
+        return 0
+    text = raw if isinstance(raw, str) else repr(raw)
+    text = text[:_TEXT_CAP]
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+    cost = len(text) + 40 * deepest
+    exps = text.count("exp")
+    if exps >= 2 and deepest >= 2:
+        cost += 10_000 * min(exps, 10)
+    if _TOWER.search(text) or "factorial" in text or "!" in text:
+        cost += 10_000
+    return cost
+
+
+def longest_first(groups: Iterable[T], cost: Callable[[T], int]) -> list[T]:
+    """``groups`` with the most expensive-looking first (stable for equal costs)."""
+    return sorted(groups, key=cost, reverse=True)
+
+
+class Group(Protocol):
+    """What :func:`run_groups` needs of a group of tasks."""
+
+    def size(self) -> int:
+        """How many members (results) the group has."""
+        ...
+
+    def alone(self, member: int) -> Self:
+        """The group made of that one member."""
+        ...
+
+    def base(self) -> Self:
+        """The group's shared work alone (what every member starts with)."""
+        ...
+
+
+def _single(outcome: TaskOutcome) -> TaskOutcome:
+    """The outcome of a one-member group, unwrapped from its one-element list."""
+    if outcome.ok and isinstance(outcome.value, list) and len(outcome.value) == 1:
+        return TaskOutcome(ok=True, value=outcome.value[0])
+    if outcome.ok:
+        return TaskOutcome(ok=False, error="the checker returned no result")
+    return outcome
+
+
+def run_groups(
+    runner: Runner,
+    fn: Callable[[G], list[Any]],
+    groups: Sequence[G],
+    settles: Callable[[Any], bool],
+    on_done: Callable[[int, TaskOutcome], None] | None = None,
+    on_planned: Callable[[int], None] | None = None,
+) -> list[list[TaskOutcome]]:
+    """Run every group; one outcome per member, in the groups' order.
+
+    A stopped group of several members is retried in two steps: its shared work alone
+    (if that is stopped too, or its result ``settles`` the verdict whatever the
+    members' own answers are, every member gets that outcome), then each member alone.
+    So a hang in the shared work costs one more time limit, not one per member.
+
+    Args:
+        runner: Where tasks run.
+        fn: Worker entry point: a group in, one result per member out.
+        groups: The groups, in the order they should start.
+        settles: Whether a result of the shared work alone is every member's result.
+        on_done: Progress callback, once per task run.
+        on_planned: Called with the number of retries before they start (progress).
+
+    Returns:
+        Per group, per member: the outcome (``ok`` with that member's result as value,
+        or how the sandbox stopped it).
+    """
+    outcomes = runner.map(fn, list(groups), on_done=on_done) if groups else []
+    results: list[list[TaskOutcome]] = []
+    failed: list[int] = []
+    for g, (group, outcome) in enumerate(zip(groups, outcomes, strict=True)):
+        n = group.size()
+        value = outcome.value
+        if outcome.ok and isinstance(value, list) and len(value) == n:
+            results.append([TaskOutcome(ok=True, value=v) for v in value])
+            continue
+        if outcome.ok:  # a malformed reply: report it like a failure of the task
+            outcome = TaskOutcome(ok=False, error="the checker returned no result")
+        results.append([outcome] * n)
+        if n > 1:
+            failed.append(g)
+    retry = _retry(runner, fn, [groups[g].base() for g in failed], on_done, on_planned)
+    members: list[tuple[int, int]] = []
+    for g, outcome in zip(failed, retry, strict=True):
+        if not outcome.ok or settles(outcome.value):
+            results[g] = [outcome] * groups[g].size()
+        else:
+            members.extend((g, m) for m in range(groups[g].size()))
+    alone = _retry(runner, fn, [groups[g].alone(m) for g, m in members], on_done, on_planned)
+    for (g, m), outcome in zip(members, alone, strict=True):
+        results[g][m] = outcome
+    return results
+
+
+def _retry(
+    runner: Runner,
+    fn: Callable[[G], list[Any]],
+    singles: list[G],
+    on_done: Callable[[int, TaskOutcome], None] | None,
+    on_planned: Callable[[int], None] | None,
+) -> list[TaskOutcome]:
+    """Run one-member groups (a retry round); unwrapped outcomes."""
+    if not singles:
+        return []
+    if on_planned is not None:
+        on_planned(len(singles))
+    return [_single(o) for o in runner.map(fn, singles, on_done=on_done)]
+
+
+def solve_all(problem_set: ProblemSet) -> None:
+    """Run every problem's solver (cached per process, so workers forked after inherit it)."""
+    for spec in problem_set.problems:
+        solve(spec)
+
+
+def solve_while_reading(
+    problem_set: ProblemSet, readers: WorkerPool, workers: int
+) -> Callable[[], AbstractContextManager[Runner]]:
+    """Run the solvers in a thread while ``readers`` read the files; the checkers after.
+
+    Reading needs the specs, not the solutions, and the solvers take seconds (symbolic
+    derivations), so the readers fork first and the parent solves meanwhile. The
+    checking workers must inherit the solutions: they fork once the solvers are done
+    (and the thread has ended). A solver's error is raised there, as it would be
+    before reading.
+    """
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            solve_all(problem_set)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            sys.setswitchinterval(interval)
+
+    readers.start()  # fork before the thread exists
+    # Each file read hands a result to this (main) thread, which must then win the GIL
+    # from the solvers: at the default 5 ms switch interval that wait, not the readers,
+    # would pace the reading. A short interval while both run keeps the readers busy.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(_SWITCH_INTERVAL)
+    thread = threading.Thread(target=work, name="hwgrade-solvers", daemon=True)
+    thread.start()
+
+    @contextlib.contextmanager
+    def checkers() -> Iterator[Runner]:
+        thread.join()
+        readers.close()
+        if errors:
+            raise errors[0]
+        with WorkerPool(workers, readers.limits) as pool:
+            yield pool
+
+    return checkers
+
+
+__all__ = [
+    "Group",
+    "answer_cost",
+    "longest_first",
+    "run_groups",
+    "solve_all",
+    "solve_while_reading",
+]

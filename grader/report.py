@@ -210,8 +210,10 @@ def render_submission(
         verbose: Also show the reference for wrong parts, the method and the raw text.
     """
     prompts = prompts or {}
+    variant = f"  [dim]variant {result.variant}[/]" if result.variant else ""  # own numbers
     header = _m(
         f"[bold]{terminal_safe(result.student, 60)}[/]  [dim]{terminal_safe(result.file, 80)}[/]"
+        + variant
     )
     console.rule(header, align="left")
     if not result.graded:

@@ -137,6 +137,16 @@ def test_grade_folder_grades_each_file_on_its_own_variant(tmp_path):
     }
 
 
+def test_check_report_names_the_variant(tmp_path):
+    sub = _submission(tmp_path / "a.yaml", ALICE, _key(ALICE, "--variants"))
+    result = _run(["check", str(sub), "--variants"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    first = result.stdout.splitlines()[0]
+    assert f"variant {student_variant(ALICE)}" in first and "[dim]" not in first
+    plain = _run(["check", str(sub)], env={"COLUMNS": "120"})
+    assert "variant" not in plain.stdout.splitlines()[0]
+
+
 def test_template_shows_the_students_own_statement():
     result = _run(["template", "staged_computation", "--student", ALICE, "--variants"])
     assert result.exit_code == 0

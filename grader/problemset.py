@@ -56,16 +56,6 @@ class ProblemSet:
             return variant
         return self.variants.variant_of(student) if student is not None else 0
 
-    def for_student(self, spec: ProblemSpec, student: str) -> ProblemSpec:
-        """The instance of ``spec`` a student is graded on (their variant, if any).
-
-        Raises:
-            SolverError: the spec cannot produce a usable instance for this student.
-        """
-        from hwgrade.grader.variants import variant_spec
-
-        return variant_spec(spec, self.variants.variant_of(student))
-
     def get(self, problem_id: str) -> ProblemSpec | None:
         """The problem with id ``problem_id``, or ``None``."""
         return next((p for p in self.problems if p.id == problem_id), None)

@@ -55,8 +55,17 @@ def _factorial(z: Any) -> Any:
     return sympy.factorial(z)
 
 
+def _exp(z: Any) -> Any:
+    """``exp(z)``, bounded like ``e^z``: ``exp(exp(exp(3)))`` has half a billion digits."""
+    try:
+        mo.check_exponent(sympy.E, z)
+    except AnswerLimitError:
+        raise AnswerLimitError(f"exp of a number larger than {mo.MAX_EXPONENT}") from None
+    return sympy.exp(z)
+
+
 _SCALAR_FUNCS: dict[str, Callable[[Any], Any]] = {
-    "exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt, "abs": sympy.Abs,
+    "exp": _exp, "log": sympy.log, "sqrt": sympy.sqrt, "abs": sympy.Abs,
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "tanh": sympy.tanh,
     "sigmoid": _sigmoid, "relu": _relu, "sec": sympy.sec, "csc": sympy.csc,
     "cot": sympy.cot, "sinh": sympy.sinh, "cosh": sympy.cosh, "asin": sympy.asin,
@@ -92,7 +101,7 @@ def diag(a: Any) -> Any:
         vec = a if cols == 1 else a.T
         if mo.is_explicit(vec):
             return sympy.ImmutableMatrix(sympy.diag(*list(vec)))
-        return sympy.DiagMatrix(vec)
+        return mo.DiagVec(vec)
     if rows != cols:
         raise ShapeError(f"diag needs a vector or a square matrix, got {mo.show(shp)}")
     if mo.is_explicit(a):

@@ -169,8 +169,8 @@ def read_written(text: Any, ctx: Context) -> Reading:
         return read(text, ctx)
 
 
-def safe_compare(
-    reference: Any, answer: Any, ctx: Context, *, tolerance: float, orientation_free: bool = True
+def _guarded_compare(
+    reference: Any, answer: Any, ctx: Context, tolerance: float, orientation_free: bool
 ) -> Comparison:
     """:func:`compare` with a last guard: an engine failure is "cannot tell", not a crash."""
     try:
@@ -179,6 +179,28 @@ def safe_compare(
         )
     except Exception as exc:
         return Comparison(Equality.UNKNOWN, f"the engine failed ({type(exc).__name__})", "error")
+
+
+#: Comparisons remembered per process (a batch worker's lifetime).
+_compared = functools.lru_cache(maxsize=4096)(_guarded_compare)
+
+
+def safe_compare(
+    reference: Any, answer: Any, ctx: Context, *, tolerance: float, orientation_free: bool = True
+) -> Comparison:
+    """:func:`compare` that never raises, each distinct question decided once per process.
+
+    A comparison is a pure function of its inputs (the random points are seeded), and a
+    batch worker meets the same question again and again: two spellings of one answer
+    build the same value, and every wrong answer's group re-checks the same earlier
+    answers and known mistakes. SymPy's equality is structural (``0.5`` is not ``1/2``,
+    a 15-digit decimal is not a 30-digit one), so a remembered verdict is only reused
+    for the very same value. Unhashable values are compared each time.
+    """
+    try:
+        return _compared(reference, answer, ctx, tolerance, orientation_free)
+    except TypeError:  # something unhashable: the guard inside catches everything else
+        return _guarded_compare(reference, answer, ctx, tolerance, orientation_free)
 
 
 def verdict_of(comparison: Comparison) -> Verdict:

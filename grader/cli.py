@@ -357,11 +357,12 @@ def grade_cmd(
                 on_progress=on_progress,
                 runner=runner,
                 cache=cache,
+                latex=bool(json_out),  # only the JSON report shows answers in LaTeX
             )
         finally:
             if runner is not None:
                 runner.close()
-    summary = summarize(results)
+    summary = summarize(results) if json_out or not quiet else None
     seen = {p.key for r in results for p in r.parts}
     chosen = [s for s in problem_set.problems if not only or s.id in only]
     all_keys = spec_part_keys(chosen)
@@ -369,6 +370,7 @@ def grade_cmd(
     if out:
         write_csv(results, sys.stdout if out == "-" else Path(out), part_keys)
     if json_out:
+        assert summary is not None
         text = json.dumps(report_json(results, summary), indent=2, ensure_ascii=False)
         if json_out == "-":
             click.echo(text)
@@ -384,7 +386,7 @@ def grade_cmd(
         )
     if canvas:
         write_canvas_csv(results, Path(canvas))
-    if not quiet:
+    if summary is not None and not quiet:
         to_stdout = "-" not in (out, json_out)
         render_class(summary, _stdout() if to_stdout else _stderr())
     if cache is not None and not quiet:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -30,8 +31,12 @@ _PROMPT_LEN = 60
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+@functools.lru_cache(maxsize=4096)
 def fmt_points(value: float) -> str:
-    """Points as a gradebook wants them: ``1`` not ``1.0``, at most 6 decimals."""
+    """Points as a gradebook wants them: ``1`` not ``1.0``, at most 6 decimals.
+
+    Cached: a class's CSV repeats a handful of point values tens of thousands of times.
+    """
     text = f"{round(float(value), 6):.6f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 

@@ -14,6 +14,7 @@ explicit matrices once their sizes are integers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,37 @@ class DiagOf(sympy.DiagonalOf):  # type: ignore[misc]
         if isinstance(arg, sympy.MatrixBase):
             return sympy.ImmutableMatrix([arg[i, i] for i in range(min(arg.shape))])
         return self.func(arg)
+
+
+class DiagVec(sympy.DiagMatrix):  # type: ignore[misc]
+    """``diag(v)`` of a column (or row) vector; explicit under ``doit()`` once ``v`` is.
+
+    SymPy's own ``DiagMatrix.doit`` first asks the assumptions system whether ``v`` is
+    already diagonal, which costs milliseconds and runs on every product that contains
+    it (a matrix product re-evaluates its factors). A vector is diagonal only when it is
+    1x1, which its shape says for free.
+    """
+
+    def doit(self, **hints: Any) -> Any:
+        """Explicit for an explicit vector, the entry for a 1x1, else itself.
+
+        Like SymPy's, it leaves the vector as written (no ``doit`` inside), so that the
+        answer is echoed back in the student's order.
+        """
+        vector = self._vector
+        if vector.shape == (1, 1):
+            return vector
+        if isinstance(vector, sympy.MatrixBase):
+            return sympy.ImmutableMatrix(sympy.diag(*list(vector)))
+        if isinstance(vector, sympy.MatMul):
+            scalars = [arg for arg in vector.args if not arg.is_Matrix]
+            if scalars:
+                matrices = [arg for arg in vector.args if arg.is_Matrix]
+                inner = self.func(sympy.MatMul.fromiter(matrices).doit(deep=False)).doit()
+                return sympy.Mul.fromiter(scalars) * inner
+        if isinstance(vector, sympy.Transpose):
+            vector = vector.arg
+        return self.func(vector)
 
 
 @dataclass(frozen=True)
@@ -215,9 +247,38 @@ def div(a: Any, b: Any) -> Any:
     return a * sympy.Pow(b, -1) if shape(a) is None else a * (sympy.Integer(1) / b)
 
 
+def constant_size(value: Any) -> float | None:
+    """``|value|`` to a few digits when it is a constant; ``None`` when it has unknowns.
+
+    Used only on values already built under these bounds, so the estimate is cheap:
+    every power inside has passed :func:`check_exponent`.
+    """
+    if getattr(value, "is_Number", False):
+        try:
+            return abs(float(value))
+        except OverflowError:
+            return math.inf
+    if not isinstance(value, sympy.Expr) or value.free_symbols:
+        return None
+    try:
+        number = complex(value.evalf(5))
+    except OverflowError:
+        return math.inf
+    except (TypeError, ValueError, ArithmeticError):  # not a number (zoo, nan, ...)
+        return None
+    return abs(number)
+
+
 def check_exponent(base: Any, exponent: Any) -> None:
-    """Refuse numeric exponents over :data:`MAX_EXPONENT` and huge exact powers."""
+    """Refuse exponents over :data:`MAX_EXPONENT` and huge exact powers.
+
+    A constant exponent counts by its value, not its spelling: ``7^exp(exp(3))`` is a
+    number with half a billion digits, and reducing it for ``sin`` would never finish.
+    """
     if not getattr(exponent, "is_Number", False):
+        size = constant_size(exponent)
+        if size is not None and size > MAX_EXPONENT:
+            raise AnswerLimitError(f"an exponent is larger than {MAX_EXPONENT} in absolute value")
         return
     if abs(exponent) > MAX_EXPONENT:
         raise AnswerLimitError(f"an exponent is larger than {MAX_EXPONENT} in absolute value")
@@ -294,10 +355,12 @@ def elementwise(func: Any, a: Any) -> Any:
 __all__ = [
     "MAX_EXPONENT",
     "DiagOf",
+    "DiagVec",
     "Eye",
     "IdentityMarker",
     "Ones",
     "add",
+    "constant_size",
     "div",
     "elementwise",
     "hadamard",

@@ -66,6 +66,29 @@ def run_load_task(task: LoadTask) -> Submission | str:
         return f"could not be read ({type(exc).__name__})"
 
 
+@dataclass(frozen=True)
+class LoadChunk:
+    """Several submission files read by one worker task (see :func:`load_files`)."""
+
+    problems: str | None
+    paths: tuple[str, ...]
+
+
+def run_load_chunk(chunk: LoadChunk) -> list[Submission | str]:
+    """Worker entry point: read each file of a chunk, as :func:`run_load_task` would."""
+    return [run_load_task(LoadTask(chunk.problems, path)) for path in chunk.paths]
+
+
+#: Most files per reading task. Reading a file takes about a millisecond; one message
+#: per file left the readers waiting on the parent (which also runs the solvers).
+READ_CHUNK = 16
+
+
+def chunk_size(files: int) -> int:
+    """Files per reading task: up to :data:`READ_CHUNK`, at least 8 tasks when possible."""
+    return max(1, min(READ_CHUNK, files // 8))
+
+
 def collect_files(paths: Iterable[str]) -> list[Path]:
     """Expand files, folders (recursively, ``*.yaml``/``*.yml``) and globs, in a stable order.
 
@@ -127,9 +150,42 @@ def load_files(
     problems_option: str | None,
     on_done: Callable[[int, TaskOutcome], None] | None = None,
 ) -> list[Submission | tuple[Path, str]]:
-    """Read every file through ``runner``; unusable ones become ``(path, reason)``."""
-    tasks = [LoadTask(problems_option, str(path)) for path in files]
-    outcomes = runner.map(run_load_task, tasks, on_done=on_done)
+    """Read every file through ``runner``; unusable ones become ``(path, reason)``.
+
+    Files travel in chunks (one task reads several). A chunk the sandbox stops (a file
+    that stalls the reader, a crash) is read again file by file, so every file ends
+    with the outcome it would have had alone, under its own time limit.
+    """
+    size = chunk_size(len(files))
+    starts = list(range(0, len(files), size))
+    chunks = [
+        LoadChunk(problems_option, tuple(str(p) for p in files[i : i + size])) for i in starts
+    ]
+
+    def chunk_done(c: int, outcome: TaskOutcome) -> None:
+        if on_done is not None and _chunk_values(outcome, chunks[c]) is not None:
+            for k in range(len(chunks[c].paths)):
+                on_done(starts[c] + k, outcome)
+
+    outcomes: list[TaskOutcome] = []
+    again: list[int] = []
+    for c, outcome in enumerate(runner.map(run_load_chunk, chunks, on_done=chunk_done)):
+        values = _chunk_values(outcome, chunks[c])
+        if values is None:
+            again.extend(range(starts[c], starts[c] + len(chunks[c].paths)))
+            values = [TaskOutcome(ok=False)] * len(chunks[c].paths)  # replaced below
+        outcomes.extend(values)
+    if again:
+        tasks = [LoadTask(problems_option, str(files[i])) for i in again]
+
+        def single_done(k: int, outcome: TaskOutcome) -> None:
+            if on_done is not None:
+                on_done(again[k], outcome)
+
+        for i, outcome in zip(
+            again, runner.map(run_load_task, tasks, on_done=single_done), strict=True
+        ):
+            outcomes[i] = outcome
     loaded: list[Submission | tuple[Path, str]] = []
     for path, outcome in zip(files, outcomes, strict=True):
         if outcome.ok and isinstance(outcome.value, Submission):
@@ -141,19 +197,31 @@ def load_files(
     return loaded
 
 
+def _chunk_values(outcome: TaskOutcome, chunk: LoadChunk) -> list[TaskOutcome] | None:
+    """One outcome per file of a chunk that ran to the end; ``None`` if it was stopped."""
+    value = outcome.value
+    if not outcome.ok or not isinstance(value, list) or len(value) != len(chunk.paths):
+        return None
+    return [TaskOutcome(ok=True, value=v) for v in value]
+
+
 def problem_set_for(option: str | None) -> ProblemSet:
     """The problem set of ``--problems`` in this process (primed, else loaded once)."""
     return _problem_set(option)
 
 
 __all__ = [
+    "READ_CHUNK",
     "SUBMISSION_SUFFIXES",
+    "LoadChunk",
     "LoadTask",
+    "chunk_size",
     "collect_files",
     "load_files",
     "load_reason",
     "prime_problem_set",
     "problem_set_for",
+    "run_load_chunk",
     "run_load_task",
     "scope_from",
     "scope_of",

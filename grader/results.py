@@ -8,6 +8,7 @@ terminal writers all use, so that the contract's field names live in one place.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -189,12 +190,12 @@ class SubmissionResult:
         """Whether the file could be graded."""
         return self.status == GRADED
 
-    @property
+    @functools.cached_property
     def score(self) -> float:
         """Points earned over all parts."""
         return round(sum(p.result.score for p in self.parts), 6)
 
-    @property
+    @functools.cached_property
     def max_score(self) -> float:
         """Points available over all parts."""
         if not self.parts:

@@ -7,7 +7,8 @@ a :class:`Solution`. Solvers derive; they never hold typed-in answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,6 +117,35 @@ def registered() -> tuple[str, ...]:
     return tuple(sorted(_REGISTRY))
 
 
+#: Whether solvers run their self-checks (see :func:`without_self_checks`).
+_SELF_CHECKS = [True]
+
+
+def self_checks() -> bool:
+    """Whether a solver should run its self-check now (call it before a costly one).
+
+    A self-check re-derives a solver's closed forms on a small random instance by brute
+    force (every dropout mask, SymPy's own matrix derivative). It vouches for the
+    solver's mathematics, which does not change from one run to the next, and costs
+    seconds; so it runs where that is the point (``hwgrade key``, ``validate``, the
+    tests) and is skipped while a class is graded (:func:`without_self_checks`).
+    """
+    return _SELF_CHECKS[-1]
+
+
+@contextlib.contextmanager
+def without_self_checks() -> Iterator[None]:
+    """Solve without the solvers' self-checks inside the block (threads included).
+
+    The references are the same either way: a self-check only raises or passes.
+    """
+    _SELF_CHECKS.append(False)
+    try:
+        yield
+    finally:
+        _SELF_CHECKS.pop()
+
+
 def _load_builtin() -> None:
     """Import the built-in solver modules so that their ``@register`` lines run."""
     import importlib
@@ -135,4 +165,6 @@ __all__ = [
     "get_solver",
     "register",
     "registered",
+    "self_checks",
+    "without_self_checks",
 ]

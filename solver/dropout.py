@@ -19,7 +19,7 @@ import sympy
 
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SolverError
-from hwgrade.solver import Mistake, Solution, Step, register
+from hwgrade.solver import Mistake, Solution, Step, register, self_checks
 
 
 def brute_force_expectation(
@@ -68,7 +68,8 @@ def solve_dropout(parameters: Mapping[str, Any], ctx: Context) -> Solution:
     the reference does not rely on Γ being symmetric.
     """
     X, y, w, p, G = (ctx.sym(n) for n in ("X", "y", "w", "p", "Gamma"))
-    _check_instance(int(parameters.get("check_seed", 0)), sympy.Symbol("p"))
+    if self_checks():
+        _check_instance(int(parameters.get("check_seed", 0)), sympy.Symbol("p"))
     residual = y - p * X * w
     data_term = residual.T * residual
     reg = p * (1 - p) * (G * w).T * (G * w)

@@ -21,7 +21,7 @@ import sympy
 
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SolverError
-from hwgrade.solver import Mistake, Solution, Step, register
+from hwgrade.solver import Mistake, Solution, Step, register, self_checks
 
 
 def run_gradient_descent(
@@ -65,7 +65,8 @@ def solve_min_norm(parameters: Mapping[str, Any], ctx: Context) -> Solution:
     y (n x 1), w (d x 1), lambda (n x 1), a (n x 1), eta.
     """
     X, y, w, lam, a, eta = (ctx.sym(n) for n in ("X", "y", "w", "lambda", "a", "eta"))
-    _check_instance(int(parameters.get("check_seed", 0)))
+    if self_checks():
+        _check_instance(int(parameters.get("check_seed", 0)))
     loss = (y - X * w).T * (y - X * w)
     grad = sympy.diff(loss, w)
     lagrangian = w.T * w + lam.T * (X * w - y)

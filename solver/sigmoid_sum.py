@@ -25,7 +25,7 @@ import sympy
 from hwgrade.grader import matrixops as mo
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SolverError
-from hwgrade.solver import CarryForward, Mistake, Solution, Step, register
+from hwgrade.solver import CarryForward, Mistake, Solution, Step, register, self_checks
 
 
 def _sigmoid(s: sympy.Expr) -> sympy.Expr:
@@ -60,12 +60,12 @@ def _unit_parts(ctx: Context, units: int, unit: int) -> tuple[dict[str, Any], ..
     ws = [ctx.sym(f"w_{j}") for j in range(1, units + 1)]
     bs = [ctx.sym(f"b_{j}") for j in range(1, units + 1)]
     s = sympy.symbols(f"s_1:{units + 1}")
-    f = (y - sum(_sigmoid(sj) for sj in s)) ** 2
-    df_ds = sympy.diff(f, s[unit - 1])  # SymPy's chain rule through the scalar stand-ins
     sig = [_sigmoid(sj) for sj in s]
     readable = 2 * (sum(sig) - y) * sig[unit - 1] * (1 - sig[unit - 1])
-    if sympy.simplify(df_ds - readable) != 0:
-        raise SolverError("sigmoid_sum_gradients: df/ds does not simplify to 2(Σσ - y)σ(1 - σ)")
+    if self_checks():  # SymPy's chain rule through the scalar stand-ins agrees
+        f = (y - sum(sig)) ** 2
+        if sympy.simplify(sympy.diff(f, s[unit - 1]) - readable) != 0:
+            raise SolverError("sigmoid_sum_gradients: df/ds is not 2(Σσ - y)σ(1 - σ)")
     w, b = ws[unit - 1], bs[unit - 1]
     dz_dw = sympy.diff(w.T * x, w)  # = x: the gradient of w_iᵀx in w_i
     # Each unit's pre-activation: the 1x1 product as the answer language reads it, plus b_j.
@@ -125,11 +125,11 @@ def _two_layer_parts(ctx: Context, seed: int) -> tuple[dict[str, Any], ...]:
     W1, W2, x, b, u, eps = (ctx.sym(n) for n in ("W_1", "W_2", "x", "b", "u", "epsilon"))
     hidden = W1 * x + b
     r = W2 * hidden - u
-    loss = sympy.Trace(r.T * r) / 2
-    derived = {name: sympy.diff(loss, var) for name, var in (("W1", W1), ("W2", W2), ("x", x))}
-    derived["b"] = sympy.diff(loss, b)
     grads = {"W1": W2.T * r * x.T, "W2": r * hidden.T, "x": W1.T * W2.T * r, "b": W2.T * r}
-    _check_equal([(grads[k], derived[k]) for k in grads], ctx, seed)
+    if self_checks():  # SymPy's own matrix derivative of the loss, on a random instance
+        loss = sympy.Trace(r.T * r) / 2
+        derived = {k: sympy.diff(loss, v) for k, v in (("W1", W1), ("W2", W2), ("x", x), ("b", b))}
+        _check_equal([(grads[k], derived[k]) for k in grads], ctx, seed)
     answers = {
         "two_layer.grad_x": grads["x"],
         "two_layer.grad_b": grads["b"],

@@ -252,3 +252,28 @@ def test_without_latex_only_the_latex_is_left_out(problem_set: ProblemSet, tmp_p
         for part in expected:
             part["interpreted_latex"] = ""
         assert [p.to_dict() for p in without.parts] == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("w", "w", True),
+        ("w", "w ", False),
+        (["1", "2"], ["1", "2"], True),
+        (["1", "2"], '["1", "2"]', False),
+        (["1", "2"], ["2", "1"], False),
+        ([["1"], ["2"]], ["1", "2"], False),
+        ({"a": "1", "b": "2"}, {"b": "2", "a": "1"}, True),
+        ({"a": "1"}, [["a", "1"]], False),
+        (None, "", False),
+        (None, None, True),
+    ],
+    ids=["same-text", "byte-for-byte", "same-list", "list-vs-its-text", "order-matters",
+         "nesting-matters", "mapping-order-free", "mapping-vs-pairs", "missing-vs-empty",
+         "both-missing"],
+)  # fmt: skip
+def test_answer_identity(a: Any, b: Any, same: bool) -> None:
+    from hwgrade.grader.batch import _identity
+
+    assert (_identity(a) == _identity(b)) is same
+    hash(_identity(a))

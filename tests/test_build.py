@@ -223,3 +223,68 @@ def test_tuple_entries_must_be_scalars(text: str, ctx: Context, fragment: str) -
     with pytest.raises(AnswerSyntaxError) as info:
         read_answer(text, ctx)
     assert fragment in info.value.message
+
+
+# --- numbers too large to evaluate ------------------------------------------------------
+
+from hwgrade.grader.errors import AnswerLimitError  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "exp(exp(exp(3)))",
+        "sin(exp(exp(exp(3))) + 3)",
+        "e^(e^(e^3))",
+        "7^exp(exp(3))",
+        "exp(10001)",
+        "sigmoid(-exp(exp(10)))",
+        "exp(exp(10)) - 1",
+    ],
+    ids=["exp-tower", "sin-of-tower", "e-power-tower", "symbolic-exponent", "just-over", "sigmoid",
+         "exp-exp-10"],
+)  # fmt: skip
+def test_constant_exponents_are_bounded_by_value(text: str) -> None:
+    with pytest.raises(AnswerLimitError):
+        read_answer(text, OPEN)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("exp(10000)", sympy.exp(10000)),
+        ("exp(exp(3))", sympy.exp(sympy.exp(3))),
+        ("2^sqrt(2)", 2 ** sympy.sqrt(2)),
+        ("exp(x^2)", sympy.exp(sympy.Symbol("x") ** 2)),
+    ],
+    ids=["at-the-bound", "exp-exp-3", "irrational-exponent", "symbolic"],
+)
+def test_reasonable_exponents_still_read(text: str, expected: Any) -> None:
+    assert read_answer(text, OPEN).value == expected
+
+
+# --- diag(v) -----------------------------------------------------------------------------
+
+
+def test_diag_of_a_symbolic_vector_keeps_the_written_order() -> None:
+    from hwgrade.grader.echo import to_plain
+
+    value = read_answer("diag(hadamard(v, 1 - v)) A", CTX).value
+    assert to_plain(value) == "diag(hadamard(v, 1 - v))*A"
+    assert to_plain(value.doit()) == "diag(hadamard(v, 1 - v))*A"  # nothing reordered
+
+
+def test_diag_becomes_explicit_once_the_vector_is() -> None:
+    v = CTX.sym("v")
+    diag = read_answer("diag(v)", CTX).value
+    explicit = sympy.ImmutableMatrix([1, 2, 3])
+    assert diag.xreplace({v: explicit}).doit() == sympy.ImmutableMatrix(sympy.diag(1, 2, 3))
+    one = sympy.ImmutableMatrix([[5]])
+    assert diag.xreplace({v: one}).doit() == one
+
+
+def test_diag_pulls_scalars_out_of_a_product() -> None:
+    value = read_answer("diag(2 p v)", CTX).value.doit()
+    p, v = CTX.sym("p"), CTX.sym("v")
+    assert value == 2 * p * read_answer("diag(v)", CTX).value
+    assert value.xreplace({v: sympy.ImmutableMatrix([1, 1, 1]), p: 1}).doit() == 2 * sympy.eye(3)

@@ -87,3 +87,29 @@ def test_reference_plain_handles_unhashable_references() -> None:
     assert reference_plain(w**2 * u_1) == "u_1*w^2"
     assert reference_plain(w**2 * u_1) == "u_1*w^2"
     assert reference_plain([w, u_1])  # a plain list cannot be a cache key
+
+
+def test_an_astronomically_large_answer_is_refused_not_timed() -> None:
+    result = check_pair("x", "sin(exp(exp(exp(3))) + 3)", parse_vars("x"))
+    assert result.verdict is Verdict.INVALID
+    assert "exp of a number larger than 10000" in result.message
+
+
+def test_comparisons_are_remembered_only_for_the_same_value() -> None:
+    from hwgrade.grader.checking import safe_compare
+    from hwgrade.grader.results import Equality
+
+    third = sympy.Rational(1, 3)
+    decimal = sympy.Float("0.3333", 30)  # within the relative tolerance 1e-3
+    exact = sympy.Rational(3333, 10000)  # typed exactly: must match exactly
+    first = safe_compare(third, decimal, CTX, tolerance=1e-3)
+    assert first.outcome is Equality.EQUAL
+    assert safe_compare(third, decimal, CTX, tolerance=1e-3) is first  # remembered
+    assert safe_compare(third, exact, CTX, tolerance=1e-3).outcome is Equality.NOT_EQUAL
+    assert safe_compare(third, decimal, CTX, tolerance=1e-6).outcome is Equality.NOT_EQUAL
+    # Unhashable values are compared each time, with the same answer.
+    listed = safe_compare(sympy.ImmutableMatrix([1, 2]), [1, 2], CTX, tolerance=1e-3)
+    assert (
+        listed.outcome
+        is safe_compare(sympy.ImmutableMatrix([1, 2]), [1, 2], CTX, tolerance=1e-3).outcome
+    )

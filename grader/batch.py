@@ -13,8 +13,8 @@ One hostile or broken file never stops the batch: every file ends with a
 
 from __future__ import annotations
 
+import functools
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,11 +36,12 @@ from hwgrade.grader.reading import (
 from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
 from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome, WorkerPool
 from hwgrade.grader.scheduling import (
+    SolvingReaders,
     answer_cost,
+    checkers_after,
     longest_first,
     run_groups,
     solve_all,
-    solve_while_reading,
 )
 from hwgrade.grader.submission import Submission
 from hwgrade.grader.variants import variant_spec
@@ -426,25 +427,17 @@ def _grade_files(
     counter = Counter(len(files), on_progress)  # one step per file read or cache hit
     common = (files, problem_set, problems_option)
     if runner is None and workers > 0 and len(files) > 1:
-        with WorkerPool(_readers(workers), limits) as readers:
-            checkers = solve_while_reading(problem_set, readers, workers)
+        with WorkerPool(workers, limits) as readers:
+            solving = SolvingReaders(readers, problem_set, problems_option)
+            checkers = functools.partial(checkers_after, readers, problem_set, workers)
             return grade_all(
-                *common, readers, limits, only, counter, cache, checkers=checkers, latex=latex
+                *common, solving, limits, only, counter, cache, checkers=checkers, latex=latex
             )
     solve_all(problem_set)  # before the workers fork, so that they inherit the solutions
     if runner is None:
         with WorkerPool(workers, limits) as pool:
             return grade_all(*common, pool, limits, only, counter, cache, latex=latex)
     return grade_all(*common, runner, limits, only, counter, cache, latex=latex)
-
-
-def _readers(workers: int) -> int:
-    """Reader processes while the parent runs the solvers: leave the solvers a core.
-
-    Solving (seconds, one core) is the longer of the two for a class of a thousand
-    files; a reader more than the free cores only slows the solvers down.
-    """
-    return max(1, min(workers, (os.cpu_count() or 1)))
 
 
 def check_file(

@@ -158,10 +158,29 @@ def _materialize(marker: IdentityMarker, size: Any) -> Any:
     return marker.coeff * Eye(size)
 
 
+def _symbolic(*values: Any) -> bool:
+    """Whether any value is a matrix expression (not an explicit matrix or a scalar)."""
+    return any(
+        isinstance(v, sympy.MatrixExpr) and not isinstance(v, sympy.MatrixBase) for v in values
+    )
+
+
+def _product(*factors: Any) -> Any:
+    """``MatMul(*factors)`` in canonical form, without re-evaluating the factors.
+
+    SymPy's ``A * B`` re-runs ``doit`` on every factor, all the way down, although
+    each was built (and so made canonical) already: for an answer of a dozen factors
+    that re-evaluation, not the product, is most of the cost of reading it.
+    """
+    return sympy.MatMul(*factors).doit(deep=False)
+
+
 def neg(a: Any) -> Any:
     """``-a`` for any value."""
     if isinstance(a, IdentityMarker):
         return IdentityMarker(-a.coeff)
+    if _symbolic(a):
+        return _product(sympy.S.NegativeOne, a)
     return -a
 
 
@@ -187,6 +206,8 @@ def add(a: Any, b: Any) -> Any:
         return scalar * Ones(*array.shape) + array
     if not _same(sa, sb):
         raise ShapeError(f"cannot add shapes {show(sa)} and {show(sb)}: they differ")
+    if _symbolic(a, b):  # as in `_product`: the terms are canonical already
+        return sympy.MatAdd(a, b).doit(deep=False)
     return a + b
 
 
@@ -204,7 +225,7 @@ def mul(a: Any, b: Any) -> Any:
     if _is_array(a) or _is_array(b):
         raise ShapeError(f"cannot multiply a {show(sa)} tensor by a {show(sb)}")
     if as_sympy(sa[1]) == as_sympy(sb[0]):
-        return a * b
+        return _product(a, b) if _symbolic(a, b) else a * b
     if _is_one_by_one(a) or _is_one_by_one(b):
         return to_scalar(a) * to_scalar(b)
     raise ShapeError(

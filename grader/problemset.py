@@ -175,6 +175,23 @@ def load_problem_set(option: str | None = None, variants: bool | None = None) ->
 _SOLVED: dict[tuple[str, ...], Solution] = {}
 
 
+def solution_key(spec: ProblemSpec) -> tuple[str, ...]:
+    """What a spec's solution depends on: (id, file, solver, parameters, derivations)."""
+    refs = [(p.reference, [(m.derive, m.message) for m in p.derived_mistakes]) for p in spec.parts]
+    return (
+        spec.id,
+        str(spec.path),
+        spec.solver,
+        repr(sorted(spec.parameters.items(), key=str)),
+        repr((spec.definitions, refs)),
+    )
+
+
+def remember_solution(spec: ProblemSpec, solution: Solution) -> None:
+    """Make :func:`solve` return ``solution`` for ``spec`` (solved in another process)."""
+    _SOLVED.setdefault(solution_key(spec), solution)
+
+
 def solve(spec: ProblemSpec) -> Solution:
     """:func:`solve_spec`, once per (id, file, solver, parameters, derivations).
 
@@ -185,14 +202,7 @@ def solve(spec: ProblemSpec) -> Solution:
         SolverError: the solver is unknown or fails.
         SpecError: a derivation fails (naming the file, field and line).
     """
-    refs = [(p.reference, [(m.derive, m.message) for m in p.derived_mistakes]) for p in spec.parts]
-    key = (
-        spec.id,
-        str(spec.path),
-        spec.solver,
-        repr(sorted(spec.parameters.items(), key=str)),
-        repr((spec.definitions, refs)),
-    )
+    key = solution_key(spec)
     cached = _SOLVED.get(key)
     if cached is None:
         try:
@@ -400,7 +410,9 @@ __all__ = [
     "derive_value",
     "import_solver_modules",
     "load_problem_set",
+    "remember_solution",
     "resolve_problem_dir",
+    "solution_key",
     "solve",
     "solve_spec",
     "variant_settings",

@@ -13,22 +13,26 @@ once. If a group with several members is stopped (time or memory limit), the sto
 be due to one student's own answers, so each member is run again alone: every student
 ends with the verdict grading their file alone would give.
 
-Start-up overlaps too: reading the files needs the specs, not the solutions, so the
-solvers run in the parent while the workers read (:func:`solve_while_reading`).
+Start-up is parallel too: the solvers run in the reader workers, in the same queue as
+the files, and send their solutions back to the parent (:class:`SolvingReaders`), which
+forks the checkers once the files are read (:func:`checkers_after`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import pickle
 import re
-import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol, Self, TypeVar
 
-from hwgrade.grader.problemset import ProblemSet, solve
+import cloudpickle
+
+from hwgrade.grader.problemset import ProblemSet, remember_solution, solve
+from hwgrade.grader.reading import LoadChunk, problem_set_for, run_load_chunk
 from hwgrade.grader.sandbox import Runner, TaskOutcome, WorkerPool
+from hwgrade.solver import without_self_checks
 
 T = TypeVar("T")
 G = TypeVar("G", bound="Group")
@@ -36,8 +40,6 @@ G = TypeVar("G", bound="Group")
 #: A power of a power (``10^10^10``, ``2**3**4``): the exponent is itself a power.
 _TOWER = re.compile(r"(\^|\*\*)\s*[\w.{}()]+\s*(\^|\*\*)\s*(?![T⊤]\b)")
 _TEXT_CAP = 20_000
-#: GIL switch interval (s) while the solvers run beside the file readers.
-_SWITCH_INTERVAL = 0.0005
 
 
 def answer_cost(raw: Any) -> int:
@@ -171,53 +173,98 @@ def solve_all(problem_set: ProblemSet) -> None:
         solve(spec)
 
 
-def solve_while_reading(
-    problem_set: ProblemSet, readers: WorkerPool, workers: int
-) -> Callable[[], AbstractContextManager[Runner]]:
-    """Run the solvers in a thread while ``readers`` read the files; the checkers after.
+@dataclass(frozen=True)
+class SolveTask:
+    """One problem to solve in a worker."""
 
-    Reading needs the specs, not the solutions, and the solvers take seconds (symbolic
-    derivations), so the readers fork first and the parent solves meanwhile. The
-    checking workers must inherit the solutions: they fork once the solvers are done
-    (and the thread has ended). A solver's error is raised there, as it would be
-    before reading.
+    problems: str | None
+    problem: str
+
+
+def run_solve_task(task: SolveTask) -> bytes:
+    """Worker entry point: solve one problem and send the solution back, pickled by value.
+
+    A solution holds the follow-on rules of error carried forward as closures, which
+    plain pickle cannot send; cloudpickle sends them by value. Only the parent reads
+    these bytes, and only from its own worker.
     """
-    errors: list[BaseException] = []
+    spec = problem_set_for(task.problems).get(task.problem)
+    if spec is None:
+        raise KeyError(task.problem)
+    with without_self_checks():
+        return bytes(cloudpickle.dumps(solve(spec)))
 
-    def work() -> None:
-        try:
-            solve_all(problem_set)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            sys.setswitchinterval(interval)
 
-    readers.start()  # fork before the thread exists
-    # Each file read hands a result to this (main) thread, which must then win the GIL
-    # from the solvers: at the default 5 ms switch interval that wait, not the readers,
-    # would pace the reading. A short interval while both run keeps the readers busy.
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(_SWITCH_INTERVAL)
-    thread = threading.Thread(target=work, name="hwgrade-solvers", daemon=True)
-    thread.start()
+def run_prep_task(task: SolveTask | LoadChunk) -> Any:
+    """Worker entry point of :class:`SolvingReaders`: solve a problem or read files."""
+    if isinstance(task, SolveTask):
+        return run_solve_task(task)
+    return run_load_chunk(task)
 
-    @contextlib.contextmanager
-    def checkers() -> Iterator[Runner]:
-        thread.join()
-        readers.close()
-        if errors:
-            raise errors[0]
-        with WorkerPool(workers, readers.limits) as pool:
-            yield pool
 
-    return checkers
+class SolvingReaders:
+    """The reader pool, which also solves every problem while it reads the first files.
+
+    Solving is seconds of symbolic work and reading needs only the specs, so the
+    readers do both, in one queue: the solvers first (the longest tasks), then the
+    files, which fill in around them. The solutions come back pickled by value
+    (:func:`run_solve_task`) for the parent, which forks the checkers once the files
+    are read (:func:`checkers_after`). A problem a worker could not solve (an error, or
+    its time limit) is solved again in the parent, where its error is raised as it
+    would be without workers.
+    """
+
+    def __init__(self, pool: WorkerPool, problem_set: ProblemSet, problems: str | None) -> None:
+        self.pool, self.problem_set = pool, problem_set
+        self.unsolved = [SolveTask(problems, spec.id) for spec in problem_set.problems]
+
+    def map(
+        self,
+        fn: Callable[[Any], Any],
+        items: Iterable[Any],
+        on_done: Callable[[int, TaskOutcome], None] | None = None,
+    ) -> list[TaskOutcome]:
+        """:meth:`WorkerPool.map`; the first chunked read also carries the solvers."""
+        todo = list(items)
+        if not self.unsolved or fn is not run_load_chunk:
+            return self.pool.map(fn, todo, on_done=on_done)
+        solving, self.unsolved = self.unsolved, []
+        n = len(solving)
+
+        def done(index: int, outcome: TaskOutcome) -> None:
+            if on_done is not None and index >= n:
+                on_done(index - n, outcome)
+
+        outcomes = self.pool.map(run_prep_task, [*solving, *todo], on_done=done)
+        for task, outcome in zip(solving, outcomes[:n], strict=True):
+            spec = self.problem_set.get(task.problem)
+            if spec is not None and outcome.ok and isinstance(outcome.value, bytes):
+                with contextlib.suppress(Exception):  # unreadable: solved again later
+                    remember_solution(spec, pickle.loads(outcome.value))
+        return outcomes[n:]
+
+
+@contextlib.contextmanager
+def checkers_after(readers: WorkerPool, problem_set: ProblemSet, workers: int) -> Iterator[Runner]:
+    """Close the readers and fork the checkers, which inherit the parent's solutions.
+
+    Whatever the readers did not solve is solved here first (raising a solver's error).
+    """
+    readers.close()
+    solve_all(problem_set)
+    with WorkerPool(workers, readers.limits) as pool:
+        yield pool
 
 
 __all__ = [
     "Group",
+    "SolveTask",
+    "SolvingReaders",
     "answer_cost",
+    "checkers_after",
     "longest_first",
     "run_groups",
+    "run_prep_task",
+    "run_solve_task",
     "solve_all",
-    "solve_while_reading",
 ]

@@ -109,3 +109,96 @@ def test_stopped_groups_are_retried_member_by_member(
     assert values(outcomes) == expected
     assert len(runner.calls) == rounds
     assert sum(planned) == sum(len(c) for c in runner.calls[1:])
+
+
+# --- solving in the reader workers ---------------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+import sympy  # noqa: E402
+
+from hwgrade.grader import problemset as problemset_module  # noqa: E402
+from hwgrade.grader.problemset import load_problem_set, solution_key, solve_spec  # noqa: E402
+from hwgrade.grader.reading import LoadChunk, prime_problem_set, run_load_chunk  # noqa: E402
+from hwgrade.grader.sandbox import Limits, WorkerPool  # noqa: E402
+from hwgrade.grader.scheduling import SolveTask, SolvingReaders, checkers_after  # noqa: E402
+from hwgrade.grader.submission import Submission  # noqa: E402
+
+
+def write_files(folder: Path, n: int) -> tuple[str, ...]:
+    for i in range(n):
+        (folder / f"s{i}.yaml").write_text(
+            f'student: "s{i}"\nanswers:\n  rnn_backprop:\n    b: w\n'
+        )
+    return tuple(str(folder / f"s{i}.yaml") for i in range(n))
+
+
+def test_the_readers_solve_every_problem_and_the_parent_keeps_their_solutions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem_set = load_problem_set(None)
+    prime_problem_set(None, problem_set)
+    monkeypatch.setattr(problemset_module, "_SOLVED", {})  # the parent has solved nothing
+    paths = write_files(tmp_path, 6)
+    done: list[int] = []
+    with WorkerPool(2, Limits(seconds=60)) as pool:
+        readers = SolvingReaders(pool, problem_set, None)
+        chunks = [LoadChunk(None, paths[:3]), LoadChunk(None, paths[3:])]
+        outcomes = readers.map(run_load_chunk, chunks, on_done=lambda i, _: done.append(i))
+        assert sorted(done) == [0, 1]  # progress counts the files' chunks, not the solvers
+        assert [len(o.value) for o in outcomes] == [3, 3]
+        assert all(isinstance(s, Submission) for o in outcomes for s in o.value)
+        solved = dict(problemset_module._SOLVED)
+        assert {solution_key(spec) for spec in problem_set.problems} <= set(solved)
+        # A second read does not solve again.
+        again = readers.map(run_load_chunk, chunks[:1])
+        assert len(again) == 1 and again[0].ok
+    for spec in problem_set.problems:
+        mine, theirs = solve_spec(spec), solved[solution_key(spec)]
+        assert dict(theirs.answers) == dict(mine.answers), spec.id
+        assert set(theirs.carry_forward) == set(mine.carry_forward), spec.id
+    # The follow-on rules (closures) survive the trip: same reference for the same input.
+    rnn = problem_set.get("rnn_backprop")
+    assert rnn is not None
+    w, u_1 = rnn.context.sym("w"), rnn.context.sym("u_1")
+    own = {"a.y": w**2 * u_1}
+    theirs_b = solved[solution_key(rnn)].carry_forward["b"].derive(own)
+    assert sympy.expand(theirs_b - solve_spec(rnn).carry_forward["b"].derive(own)) == 0
+    assert sympy.expand(theirs_b - 2 * w * u_1) == 0
+
+
+class FailingPool:
+    """A pool whose solve tasks all fail (and whose reading works in-process)."""
+
+    limits = Limits(seconds=5)
+
+    def map(
+        self,
+        fn: Callable[[Any], Any],
+        items: Iterable[Any],
+        on_done: Callable[[int, TaskOutcome], None] | None = None,
+    ) -> list[TaskOutcome]:
+        out = []
+        for item in items:
+            if isinstance(item, SolveTask):
+                out.append(TaskOutcome(ok=False, error="killed", crashed=True))
+            else:
+                out.append(TaskOutcome(ok=True, value=fn(item)))
+        return out
+
+    def close(self) -> None:
+        pass
+
+
+def test_what_the_readers_could_not_solve_is_solved_before_checking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem_set = load_problem_set(None)
+    prime_problem_set(None, problem_set)
+    monkeypatch.setattr(problemset_module, "_SOLVED", {})
+    readers = SolvingReaders(FailingPool(), problem_set, None)  # type: ignore[arg-type]
+    [outcome] = readers.map(run_load_chunk, [LoadChunk(None, write_files(tmp_path, 2))])
+    assert outcome.ok and len(outcome.value) == 2
+    assert problemset_module._SOLVED == {}
+    with checkers_after(readers.pool, problem_set, 0):  # type: ignore[arg-type]
+        assert len(problemset_module._SOLVED) == len(problem_set.problems)

@@ -79,7 +79,9 @@ You only need this for references a `reference:` derivation cannot say (a search
 simulation, a numeric optimisation). To use it, add `solver: {pid}` to {pid}.yaml and
 delete `reference:` from the parts it answers; parts that keep a `reference:` are still
 derived. Return SymPy values: expressions, sympy.ImmutableMatrix for vectors and
-matrices, or a tuple of option labels for a choice part.
+matrices, or a tuple of option labels for a choice part. A costly check of your own
+derivation (brute force on a small instance) belongs under `if self_checks():`, which
+`hwgrade key` and `validate` run and grading a class skips.
 """
 
 from hwgrade.solver import Solution, register

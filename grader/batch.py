@@ -16,12 +16,18 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hwgrade.grader.errors import HwgradeError
 from hwgrade.grader.grading import grade_part_each
+from hwgrade.grader.planning import (
+    PartGroup,
+    PartTask,
+    VariantBundle,
+    bundle_by_variant,
+    plan_tasks,
+)
 from hwgrade.grader.problemset import ProblemSet, solve
 from hwgrade.grader.reading import (
     LoadTask,
@@ -49,73 +55,6 @@ from hwgrade.solver import without_self_checks
 
 #: Progress callback: (steps done, steps in all); the total grows once files are read.
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class PartTask:
-    """One distinct answer to check; small and picklable so workers can receive it.
-
-    Attributes:
-        problems: The ``--problems`` option, so a worker loads the same problem set.
-        problem: Problem id.
-        part: Part id.
-        raw: The raw answer (``None`` if missing).
-        own: The student's raw answers to the parts this one carries forward from.
-        variant: The problem variant the student is graded on (0: the spec's own numbers).
-    """
-
-    problems: str | None
-    problem: str
-    part: str
-    raw: Any
-    own: tuple[tuple[str, Any], ...] = ()
-    variant: int = 0
-
-    def key(self) -> str:
-        """Identity of the task: equal keys give equal verdicts.
-
-        The raw text is kept byte for byte (no whitespace folding): messages quote
-        columns, and one student's verdict must never carry another's column numbers.
-        """
-        return json.dumps(
-            [self.problem, self.part, self.raw, self.own, self.variant],
-            sort_keys=True,
-            default=str,
-        )
-
-
-#: A student's own answers to the parts a part carries forward from: ((part, raw), ...).
-Own = tuple[tuple[str, Any], ...]
-
-
-@dataclass(frozen=True)
-class PartGroup:
-    """One distinct answer and the distinct own earlier answers of the students who gave it.
-
-    The answer is read and compared once; only a wrong answer to a part with an
-    error-carried-forward rule is then re-judged for each member's own answers.
-
-    Attributes:
-        task: The answer (its ``own`` is unused).
-        owns: One entry per member; ``()`` for students whose own answers do not matter.
-        latex: Also print the answer in LaTeX (only the JSON outputs show it).
-    """
-
-    task: PartTask
-    owns: tuple[Own, ...] = ((),)
-    latex: bool = True
-
-    def size(self) -> int:
-        """How many members (verdicts) the group has."""
-        return len(self.owns)
-
-    def alone(self, member: int) -> PartGroup:
-        """The group of one member (a stopped group is retried member by member)."""
-        return PartGroup(self.task, (self.owns[member],), self.latex)
-
-    def base(self) -> PartGroup:
-        """The answer without anyone's own answers: the work every member shares."""
-        return PartGroup(self.task, latex=self.latex)
 
 
 def run_part_task(task: PartTask) -> AnswerResult:
@@ -170,103 +109,53 @@ def _answer_text(raw: Any) -> str:
     return json.dumps(raw, ensure_ascii=False, default=str)
 
 
-#: A file's row for one part: (problem, part, group index, member index, raw answer).
-Row = tuple[str, str, int, int, Any]
-
-
-def _identity(raw: Any) -> tuple[str, Any]:
-    """A hashable identity of a raw answer, byte for byte (no whitespace folding).
-
-    Messages quote columns, and one student's verdict must never carry another's column
-    numbers, so only identical answers share a check. Strings and ``None`` are their
-    own identity; lists and mappings are compared through their JSON text (tagged, so a
-    list never equals the string that spells it).
-    """
-    if raw is None or isinstance(raw, str):
-        return ("", raw)
-    return ("tree", _frozen(raw))
-
-
-def _frozen(raw: Any) -> Any:
-    """A hashable copy of a YAML value: lists and mappings tagged, so none equals a string."""
-    if isinstance(raw, list):
-        return ("[", *(_frozen(item) for item in raw))
-    if isinstance(raw, dict):
-        return ("{", *sorted((str(k), _frozen(v)) for k, v in raw.items()))
-    if raw is None or isinstance(raw, str):
-        return raw
-    return ("?", type(raw).__name__, repr(raw))
-
-
-def plan_tasks(
-    loaded: Sequence[Submission | tuple[Path, str]],
-    problem_set: ProblemSet,
-    scope: Sequence[str],
-    problems_option: str | None,
-    *,
-    latex: bool = True,
-) -> tuple[list[PartGroup], list[list[Row]]]:
-    """The distinct answers as groups, the slowest-looking first, and per-file rows.
-
-    A part with an error-carried-forward rule depends on the student's own answers to
-    its sources, which would make nearly every such task distinct. But those answers
-    are consulted only for a wrong answer, so each distinct answer is one group, read
-    and compared once, whose members are the distinct own answers of the students who
-    gave it; only a wrong answer is re-judged per member.
-
-    With variants on, a varying problem is graded against each student's own variant:
-    the variant is part of an answer's identity there (and only there, so that the
-    other problems still share their checks).
-    """
-    plan: list[tuple[str, bool, list[tuple[str, tuple[str, ...]]]]] = []
-    for pid in scope:
-        spec = problem_set.get(pid)
-        assert spec is not None
-        rules = solve(spec).carry_forward
-        by_part = [(p.id, rules[p.id].sources if p.id in rules else ()) for p in spec.parts]
-        plan.append((pid, spec.variation is not None, by_part))
-    found: dict[tuple[str, str, int, tuple[str, Any]], int] = {}
-    tasks: list[PartTask] = []
-    members: list[dict[Any, int]] = []
-    owns: list[list[Own]] = []
-    per_file: list[list[Row]] = []
-    for sub in loaded:
-        rows: list[Row] = []
-        if isinstance(sub, Submission):
-            variant = problem_set.variants.variant_of(sub.student)
-            for pid, varies, parts in plan:
-                answers = sub.answers.get(pid, {})
-                v = variant if varies else 0
-                for part_id, sources in parts:
-                    raw = answers.get(part_id)
-                    ident = (pid, part_id, v, _identity(raw))
-                    g = found.get(ident)
-                    if g is None:
-                        g = found[ident] = len(tasks)
-                        tasks.append(PartTask(problems_option, pid, part_id, raw, variant=v))
-                        members.append({})
-                        owns.append([])
-                    own: Own = ()
-                    own_id: tuple[tuple[str, tuple[str, Any]], ...] = ()
-                    if sources:
-                        own = tuple((s, answers[s]) for s in sources if s in answers)
-                        own_id = tuple((s, _identity(r)) for s, r in own)
-                    m = members[g].get(own_id)
-                    if m is None:
-                        m = members[g][own_id] = len(owns[g])
-                        owns[g].append(own)
-                    rows.append((pid, part_id, g, m, raw))
-        per_file.append(rows)
-    groups = [PartGroup(task, tuple(o), latex) for task, o in zip(tasks, owns, strict=True)]
-    return groups, per_file
-
-
 def _settles(result: Any) -> bool:
     """Whether a verdict without the student's own answers is final for every student.
 
     Only a wrong answer can earn credit carried forward from the student's own answers.
     """
     return not (isinstance(result, AnswerResult) and result.verdict is Verdict.INCORRECT)
+
+
+def run_variant_bundle(bundle: VariantBundle) -> list[list[AnswerResult]]:
+    """Worker entry point: every group of one student's variant, the variant built once."""
+    return [run_part_group(group) for group in bundle.groups]
+
+
+def _bundled(
+    groups: Sequence[PartGroup],
+    runner: Runner,
+    on_done: Callable[[int, TaskOutcome], None] | None,
+) -> tuple[dict[int, list[AnswerResult]], list[int]]:
+    """Results of the groups that go in variant bundles, and the groups still to check.
+
+    A bundle the sandbox stopped (one answer in it hangs) gives nothing: its groups are
+    checked again one by one with the others, so each ends as it would alone.
+    """
+    bundles, rest = bundle_by_variant(groups)
+    done: dict[int, list[AnswerResult]] = {}
+    if not bundles:
+        return done, rest
+
+    def counted(b: int, outcome: TaskOutcome) -> None:
+        if on_done is not None:
+            for g in bundles[b].indices:
+                on_done(g, outcome)
+
+    order = longest_first(range(len(bundles)), lambda b: len(bundles[b].groups))
+    outcomes = runner.map(run_variant_bundle, [bundles[b] for b in order], on_done=None)
+    for b, outcome in zip(order, outcomes, strict=True):
+        bundle, value = bundles[b], outcome.value
+        fits = outcome.ok and isinstance(value, list) and len(value) == len(bundle.groups)
+        if fits and all(
+            isinstance(v, list) and len(v) == g.size()
+            for v, g in zip(value, bundle.groups, strict=True)
+        ):
+            done.update(zip(bundle.indices, value, strict=True))
+            counted(b, outcome)
+        else:
+            rest.extend(bundle.indices)
+    return done, rest
 
 
 def _verdicts(
@@ -280,9 +169,14 @@ def _verdicts(
     """Verdict per group and member; a task the sandbox stopped becomes timeout / invalid.
 
     Groups start slowest-looking first, so that an answer running into the time limit
-    overlaps the other checks instead of trailing them.
+    overlaps the other checks instead of trailing them. With variants on, the groups of
+    one student's variant of a problem go first, bundled (:func:`bundle_by_variant`).
     """
-    order = longest_first(range(len(groups)), lambda g: answer_cost(groups[g].task.raw))
+    verdicts: list[list[AnswerResult]] = [[] for _ in groups]
+    bundled, rest = _bundled(groups, runner, on_done)
+    for g, results in bundled.items():
+        verdicts[g] = results
+    order = longest_first(rest, lambda g: answer_cost(groups[g].task.raw))
     outcomes = run_groups(
         runner,
         run_part_group,
@@ -291,7 +185,6 @@ def _verdicts(
         on_done=on_done,
         on_planned=on_planned,
     )
-    verdicts: list[list[AnswerResult]] = [[] for _ in groups]
     for g, member_outcomes in zip(order, outcomes, strict=True):
         task = groups[g].task
         row: list[AnswerResult] = []
@@ -476,6 +369,7 @@ __all__ = [
     "run_load_task",
     "run_part_group",
     "run_part_task",
+    "run_variant_bundle",
     "scope_from",
     "scope_of",
 ]

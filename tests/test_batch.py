@@ -273,7 +273,7 @@ def test_without_latex_only_the_latex_is_left_out(problem_set: ProblemSet, tmp_p
          "both-missing"],
 )  # fmt: skip
 def test_answer_identity(a: Any, b: Any, same: bool) -> None:
-    from hwgrade.grader.batch import _identity
+    from hwgrade.grader.planning import answer_identity as _identity
 
     assert (_identity(a) == _identity(b)) is same
     hash(_identity(a))

@@ -73,6 +73,20 @@ def test_reduce_axes_matches_numpy(axes, ddof):
         assert np.allclose(got.reshape(np.shape(ref)), ref)
 
 
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_reduce_axes_with_symbols_agrees_with_numbers(ddof):
+    """Entries with a symbol take SymPy's path; put a number in and they agree exactly."""
+    a = sympy.Symbol("a")
+    rows = [[a, 2, -3], [4, 0, 7]]
+    symbolic = reduce_axes("var", sympy.ImmutableMatrix(rows), (1,), ddof)
+    numeric = reduce_axes("var", sympy.ImmutableMatrix(rows).subs(a, 5), (1,), ddof)
+    assert all(isinstance(x, sympy.Rational) for x in numeric)
+    assert sympy.simplify(symbolic.subs(a, 5) - numeric) == sympy.zeros(2, 1)
+    assert numeric[1] == sympy.Rational(
+        sum((x - sympy.Rational(11, 3)) ** 2 for x in (4, 0, 7)), 3 - ddof
+    )
+
+
 REFUSED = [
     ("unknown_name", "diff(q, w)", "q"),
     ("not_a_symbol", "diff(w^2, 2)", "declared symbol"),

@@ -1,0 +1,96 @@
+"""Planning a batch: which answers share a check, and which go together to one worker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+
+from hwgrade.grader.planning import PartGroup, PartTask, VariantBundle, bundle_by_variant
+from hwgrade.grader.results import AnswerResult, Verdict
+from hwgrade.grader.sandbox import Limits, TaskOutcome
+
+
+def group(problem: str, part: str, variant: int, raw: str = "w") -> PartGroup:
+    return PartGroup(PartTask(None, problem, part, raw, variant=variant))
+
+
+def test_groups_of_one_variant_are_bundled_and_the_rest_left_alone() -> None:
+    groups = [
+        group("rnn", "a", 7),
+        group("rnn", "b", 7),
+        group("rnn", "a", 8),  # the only group of variant 8: nothing to share
+        group("rnn", "a", 0),
+        group("gnn", "a", 7),
+        group("gnn", "b", 7),
+        group("rnn", "c", 7),
+    ]
+    bundles, rest = bundle_by_variant(groups)
+    assert sorted(b.indices for b in bundles) == [(0, 1, 6), (4, 5)]
+    for bundle in bundles:
+        assert bundle.groups == tuple(groups[g] for g in bundle.indices)
+    assert rest == [2, 3]
+
+
+def test_without_variants_nothing_is_bundled() -> None:
+    groups = [group("rnn", p, 0) for p in "abc"]
+    assert bundle_by_variant(groups) == ([], [0, 1, 2])
+
+
+class BundleRunner:
+    """In-process; a bundle or group holding the answer ``hang`` times out."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[Any]] = []
+
+    def map(
+        self,
+        fn: Callable[[Any], Any],
+        items: Iterable[Any],
+        on_done: Callable[[int, TaskOutcome], None] | None = None,
+    ) -> list[TaskOutcome]:
+        todo = list(items)
+        self.calls.append(todo)
+        out = []
+        for i, item in enumerate(todo):
+            groups = item.groups if isinstance(item, VariantBundle) else (item,)
+            if any(g.task.raw == "hang" for g in groups):
+                outcome = TaskOutcome(ok=False, error="too slow", timed_out=True)
+            else:
+                outcome = TaskOutcome(ok=True, value=fn(item))
+            if on_done is not None:
+                on_done(i, outcome)
+            out.append(outcome)
+        return out
+
+
+@pytest.mark.parametrize("hang", [False, True], ids=["bundled", "bundle-stopped"])
+def test_a_stopped_bundle_is_checked_group_by_group(
+    hang: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hwgrade.grader import batch
+    from hwgrade.grader.problemset import load_problem_set
+
+    def fake_group(g: PartGroup) -> list[AnswerResult]:
+        return [AnswerResult(Verdict.CORRECT, 1.0, 1.0, f"{g.task.part}@{g.task.variant}")]
+
+    monkeypatch.setattr(batch, "run_part_group", fake_group)
+    groups = [
+        group("rnn_backprop", "a.y", 5),
+        group("rnn_backprop", "b", 5, "hang" if hang else "w"),
+        group("rnn_backprop", "a.y", 0),
+    ]
+    runner = BundleRunner()
+    counted: list[int] = []
+    verdicts = batch._verdicts(
+        groups, load_problem_set(None), runner, Limits(), lambda g, _: counted.append(g), None
+    )
+    assert verdicts[0][0].message == "a.y@5" and verdicts[2][0].message == "a.y@0"
+    if hang:
+        assert verdicts[1][0].verdict is Verdict.TIMEOUT
+        assert [type(x).__name__ for x in runner.calls[1]] == ["PartGroup"] * 3
+    else:
+        assert verdicts[1][0].message == "b@5"
+        assert len(runner.calls[1]) == 1  # only the unbundled group is left
+    assert len(counted) == 3  # each group counted once for the progress bar

@@ -28,7 +28,8 @@ import yaml
 from hwgrade.grader.checking import read
 from hwgrade.grader.echo import to_plain
 from hwgrade.grader.keys import key_json
-from hwgrade.grader.problemset import ProblemSet, load_problem_set, solve
+from hwgrade.grader.problemset import ProblemSet, load_problem_set
+from hwgrade.grader.solving import solve
 
 CORRECT, WRONG, MISSING, HOSTILE = "correct", "wrong", "missing", "hostile"
 

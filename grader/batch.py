@@ -28,7 +28,7 @@ from hwgrade.grader.planning import (
     bundle_by_variant,
     plan_tasks,
 )
-from hwgrade.grader.problemset import ProblemSet, solve
+from hwgrade.grader.problemset import ProblemSet
 from hwgrade.grader.reading import (
     LoadTask,
     _problem_set,
@@ -49,6 +49,7 @@ from hwgrade.grader.scheduling import (
     run_groups,
     solve_all,
 )
+from hwgrade.grader.solving import solve
 from hwgrade.grader.submission import Submission
 from hwgrade.grader.variants import variant_spec
 from hwgrade.solver import without_self_checks

@@ -18,8 +18,7 @@ from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
 from hwgrade.grader import matrixops as mo
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError, ShapeError
-from hwgrade.grader.numbers import as_sympy
-from hwgrade.grader.syntax import (
+from hwgrade.grader.nodes import (
     Call,
     ListExpr,
     Name,
@@ -32,6 +31,7 @@ from hwgrade.grader.syntax import (
     Transpose,
     TupleExpr,
 )
+from hwgrade.grader.numbers import as_sympy
 
 #: Decimal digits of precision for decimals a student types.
 FLOAT_PRECISION = 30

@@ -4,135 +4,33 @@ Every command resolves its problem set the same way (``--problems``, then
 ``$HWGRADE_PROBLEMS``, then a ``hwgrade.toml`` found upwards, then the built-in set),
 writes what it produces to stdout or ``-o FILE`` and everything else (progress,
 warnings, errors) to stderr, and maps errors onto the exit codes of the contract.
+Those shared pieces live in :mod:`hwgrade.grader.clioptions`; ``grade``, the command
+with the most options and outputs, in :mod:`hwgrade.grader.cligrade`, registered below.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
-from rich.console import Console
 
 from hwgrade import __version__
-from hwgrade.grader.errors import HwgradeError, UsageError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _stderr() -> Console:
-    """Console for diagnostics and progress (never mixed into command output)."""
-    return Console(stderr=True, highlight=False)
-
-
-def _stdout() -> Console:
-    """Console for a command's product; plain when redirected."""
-    return Console(highlight=False, soft_wrap=False)
-
-
-def handle_errors(fn: F) -> F:
-    """Turn hwgrade's own errors into one line on stderr and the contract's exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except HwgradeError as exc:
-            click.echo(f"hwgrade: {exc.message}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def problems_option(fn: F) -> F:
-    """The ``--problems DIR`` option every command takes."""
-    return click.option(
-        "--problems",
-        "problems",
-        metavar="DIR",
-        default=None,
-        help="Problem set folder (default: $HWGRADE_PROBLEMS, hwgrade.toml, or the built-in set).",
-    )(fn)
-
-
-def _write(text: str, output: str | None) -> None:
-    """Write a product to ``-o FILE`` or stdout."""
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
-
-
-def variants_option(fn: F) -> F:
-    """``--variants/--no-variants``: override the course's ``variants`` setting."""
-    return click.option(
-        "--variants/--no-variants",
-        "variants",
-        default=None,
-        help="Give every student their own variant (default: hwgrade.toml's `variants`).",
-    )(fn)
-
-
-def variant_options(fn: F) -> F:
-    """``--variant N`` and ``--student ID``: show one variant (key, template)."""
-    fn = click.option("--student", metavar="ID", default=None, help="Show this student's variant.")(
-        fn
-    )
-    return click.option(
-        "--variant",
-        type=click.IntRange(0, None),
-        default=None,
-        metavar="N",
-        help="Show variant N (0: the specs' own numbers).",
-    )(fn)
-
-
-def _instances(
-    problems: str | None,
-    ids: Sequence[str],
-    variants: bool | None,
-    variant: int | None,
-    student: str | None,
-) -> list[Any]:
-    """The chosen problems as one variant shows them (``--variant`` / ``--student``)."""
-    from hwgrade.grader.variants import variant_spec
-
-    if variant is not None and student is not None:
-        raise UsageError("give --variant or --student, not both")
-    problem_set, chosen = _select(problems, ids, variants)
-    number = problem_set.variant_number(variant, student)
-    if student is not None and not problem_set.variants.enabled:
-        click.echo(
-            "hwgrade: variants are off for this course, so every student gets the specs'"
-            " own numbers (turn them on with --variants or `variants = true` in hwgrade.toml)",
-            err=True,
-        )
-    return [variant_spec(spec, number) for spec in chosen]
-
-
-def _select(
-    problems: str | None, ids: Sequence[str], variants: bool | None = None
-) -> tuple[Any, list[Any]]:
-    """The problem set and the problems named on the command line (all when none are)."""
-    from hwgrade.grader.problemset import load_problem_set
-
-    problem_set = load_problem_set(problems, variants)
-    if not ids:
-        return problem_set, list(problem_set.problems)
-    chosen = []
-    for pid in ids:
-        spec = problem_set.get(pid)
-        if spec is None:
-            known = ", ".join(p.id for p in problem_set.problems)
-            raise UsageError(f"unknown problem `{pid}` (known: {known})")
-        chosen.append(spec)
-    return problem_set, chosen
+from hwgrade.grader.cligrade import grade_cmd
+from hwgrade.grader.clioptions import (
+    handle_errors,
+    problems_option,
+    select_problems,
+    stdout_console,
+    variant_instances,
+    variant_options,
+    variants_option,
+    write_output,
+)
+from hwgrade.grader.errors import UsageError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -148,8 +46,8 @@ def list_cmd(problems: str | None) -> None:
     """List the problems and their parts."""
     from hwgrade.grader.keys import render_list
 
-    problem_set, _ = _select(problems, ())
-    _write(render_list(problem_set), None)
+    problem_set, _ = select_problems(problems, ())
+    write_output(render_list(problem_set), None)
 
 
 @cli.command("key")
@@ -174,8 +72,8 @@ def key_cmd(
     """Print the worked solution key (of one variant with --variant or --student)."""
     from hwgrade.grader.keys import render_key
 
-    chosen = _instances(problems, problem_ids, variants, variant, student)
-    _write(render_key(chosen, fmt), output)  # type: ignore[arg-type]
+    chosen = variant_instances(problems, problem_ids, variants, variant, student)
+    write_output(render_key(chosen, fmt), output)  # type: ignore[arg-type]
 
 
 @cli.command("template")
@@ -202,8 +100,8 @@ def template_cmd(
     """
     from hwgrade.grader.keys import template
 
-    chosen = _instances(problems, problem_ids, variants, variant, student)
-    _write(template(chosen, student=student or ""), output)
+    chosen = variant_instances(problems, problem_ids, variants, variant, student)
+    write_output(template(chosen, student=student or ""), output)
 
 
 @cli.command("check")
@@ -239,7 +137,7 @@ def check_cmd(
     )
     if fmt == "gradescope":
         text = json.dumps(gradescope_results(result), indent=2, ensure_ascii=False)
-        _write(text + "\n", output or "results.json")
+        write_output(text + "\n", output or "results.json")
     if as_json:
         data = result.to_dict()
         if not verbose:  # like the report: the reference only with -v
@@ -248,7 +146,7 @@ def check_cmd(
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif result.graded and (fmt is None or output):
         prompts = {f"{s.id}.{p.id}": p.prompt for s in problem_set.problems for p in s.parts}
-        render_submission(result, _stdout(), prompts=prompts, verbose=verbose)
+        render_submission(result, stdout_console(), prompts=prompts, verbose=verbose)
     if not result.graded:
         if not as_json:  # one line, with the notes that explain it (unknown ids)
             why = "; ".join((result.status, *result.notes))
@@ -256,146 +154,6 @@ def check_cmd(
             click.echo(f"hwgrade: {where}{why}", err=True)
         sys.exit(2)
     sys.exit(0 if result.all_correct else 1)
-
-
-@cli.command("grade")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--out", metavar="FILE", default=None, help="CSV: one row per submission file.")
-@click.option("--json", "json_out", metavar="FILE", default=None, help="JSON report.")
-@click.option("--gradescope", metavar="DIR", default=None, help="One results.json per submission.")
-@click.option("--canvas", metavar="FILE", default=None, help="Canvas gradebook import CSV.")
-@click.option("--workers", type=int, default=None, help="Worker processes (default: one per core).")
-@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds per answer.")
-@click.option("--problem", "only", multiple=True, metavar="ID", help="Grade only these problems.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no terminal report.")
-@click.option(
-    "--resume", is_flag=True, help="Re-grade only new or changed files (cache beside --out)."
-)
-@click.option(
-    "--scheduler", metavar="ADDRESS", default=None, help="Run on a Dask cluster (hwgrade[dask])."
-)
-@variants_option
-@problems_option
-@handle_errors
-def grade_cmd(
-    paths: tuple[str, ...],
-    out: str | None,
-    json_out: str | None,
-    gradescope: str | None,
-    canvas: str | None,
-    workers: int | None,
-    timeout: float,
-    only: tuple[str, ...],
-    quiet: bool,
-    resume: bool,
-    scheduler: str | None,
-    variants: bool | None,
-    problems: str | None,
-) -> None:
-    """Grade every submission file under PATH... (files, folders, globs).
-
-    ``--out -`` or ``--json -`` writes that file to stdout; the terminal report then
-    goes to stderr so the output stays clean.
-    """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    from hwgrade.grader.batch import collect_files, grade_files
-    from hwgrade.grader.exports import (
-        report_json,
-        spec_part_keys,
-        spec_points,
-        spec_prompts,
-        write_canvas_csv,
-        write_csv,
-        write_gradescope_dir,
-    )
-    from hwgrade.grader.problemset import load_problem_set
-    from hwgrade.grader.report import render_class
-    from hwgrade.grader.resume import ResumeCache, default_cache_path, fingerprint
-    from hwgrade.grader.sandbox import Limits
-    from hwgrade.grader.summary import summarize
-
-    if workers is not None and workers < 0:
-        raise UsageError("--workers must be 0 or more")
-    problem_set = load_problem_set(problems, variants)
-    files = collect_files(paths)
-    if not files:
-        raise UsageError("no submission files found (looked for *.yaml and *.yml)")
-    n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    limits = Limits(seconds=timeout)
-    cache = None
-    if resume:
-        cache = ResumeCache(default_cache_path(out), fingerprint(problem_set))
-    runner = None
-    if scheduler:
-        from hwgrade.grader.distributed import DaskRunner
-
-        runner = DaskRunner(scheduler, limits, problems=problems)
-    progress = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=_stderr(),
-        transient=True,
-        disable=quiet,
-    )
-    with progress:
-        task = progress.add_task(f"grading {len(files)} files", total=None)
-
-        def on_progress(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        try:
-            results = grade_files(
-                files,
-                problem_set,
-                problems_option=problems,
-                workers=n_workers,
-                limits=limits,
-                only=only,
-                on_progress=on_progress,
-                runner=runner,
-                cache=cache,
-                latex=bool(json_out),  # only the JSON report shows answers in LaTeX
-            )
-        finally:
-            if runner is not None:
-                runner.close()
-    summary = summarize(results) if json_out or not quiet else None
-    seen = {p.key for r in results for p in r.parts}
-    chosen = [s for s in problem_set.problems if not only or s.id in only]
-    all_keys = spec_part_keys(chosen)
-    part_keys = [k for k in all_keys if k in seen] or all_keys
-    if out:
-        write_csv(results, sys.stdout if out == "-" else Path(out), part_keys)
-    if json_out:
-        assert summary is not None
-        text = json.dumps(report_json(results, summary), indent=2, ensure_ascii=False)
-        if json_out == "-":
-            click.echo(text)
-        else:
-            Path(json_out).write_text(text + "\n", encoding="utf-8")
-    if gradescope:
-        write_gradescope_dir(
-            results,
-            Path(gradescope),
-            prompts=spec_prompts(chosen),
-            part_keys=part_keys,
-            points=spec_points(chosen),
-        )
-    if canvas:
-        write_canvas_csv(results, Path(canvas))
-    if summary is not None and not quiet:
-        to_stdout = "-" not in (out, json_out)
-        render_class(summary, _stdout() if to_stdout else _stderr())
-    if cache is not None and not quiet:
-        click.echo(
-            f"resume: {cache.hits} of {len(files)} files unchanged since the last run", err=True
-        )
-    written = [x for x in (out, json_out, gradescope, canvas) if x and x != "-"]
-    if written:
-        click.echo(f"wrote {', '.join(written)}", err=True)
 
 
 @cli.command("equiv")
@@ -454,7 +212,7 @@ def equiv_cmd(
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
-        render_equiv(result, _stdout())
+        render_equiv(result, stdout_console())
     if result.verdict is Verdict.CORRECT:
         sys.exit(0)
     if result.verdict is Verdict.INVALID:
@@ -471,7 +229,7 @@ def equiv_cmd(
 def validate_cmd(specs: tuple[str, ...], problems: str | None) -> None:
     """Check problem specs and that every solver runs; exit 1 if anything is wrong."""
     from hwgrade.grader.problemset import resolve_problem_dir
-    from hwgrade.grader.specs import validate_spec
+    from hwgrade.grader.specfile import validate_spec
 
     if specs:
         paths = [Path(s) for s in specs]
@@ -506,6 +264,9 @@ def new_cmd(problem_id: str, folder: str) -> None:
         f"--problems {folder}",
         err=True,
     )
+
+
+cli.add_command(grade_cmd)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -15,7 +15,8 @@ operation calls off itself (a small recursive descent over ``name(args)`` with b
 brackets), evaluates their arguments recursively, and hands everything else to
 :func:`read_answer`, with earlier definitions and call results declared as symbols and
 substituted afterwards. Decimals in a spec are exact (``0.6`` is ``3/5``) so keys show
-fractions. Every part's derivation also becomes a step of the key.
+fractions. Every part's derivation also becomes a step of the key. The reductions
+``mean``, ``var`` and ``sum`` over axes are :mod:`hwgrade.grader.reductions`.
 """
 
 from __future__ import annotations
@@ -24,19 +25,19 @@ import functools
 import re
 from collections.abc import Callable
 from fractions import Fraction
-from itertools import product
 from typing import Any
 
 import sympy
-from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
+from sympy.tensor.array import NDimArray
 
 from hwgrade.grader import matrixops as mo
 from hwgrade.grader.build import assemble
 from hwgrade.grader.context import Context, SymbolDecl
 from hwgrade.grader.echo import to_plain
-from hwgrade.grader.errors import AnswerSyntaxError, HwgradeError
+from hwgrade.grader.errors import AnswerSyntaxError, DeriveError, HwgradeError
 from hwgrade.grader.language import ParsedAnswer, read_answer
 from hwgrade.grader.names import canonical_name
+from hwgrade.grader.reductions import parse_axes, reduce_axes
 
 #: The named operations a derivation may call (the answer language forbids them).
 OPERATIONS: dict[str, str] = {
@@ -56,14 +57,9 @@ OPERATIONS: dict[str, str] = {
 _CALL_RE = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(OPERATIONS) + r")\s*\(")
 _KEYWORD_RE = re.compile(r"^\s*(axes|ddof)\s*=\s*(.+?)\s*$", re.S)
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-_AXES_RE = re.compile(r"^\[?\s*(\d+(?:\s*,\s*\d+)*)?\s*\]?$")
 #: Bounds: spec text is trusted, but a typo must not turn into a hang.
 MAX_TEXT = 4000
 MAX_DEPTH = 30
-
-
-class DeriveError(HwgradeError):
-    """A derivation cannot be evaluated; turned into a :class:`SpecError` with its field."""
 
 
 #: A decimal literal in spec text (not the digits of a name such as ``h_2``).
@@ -275,7 +271,7 @@ class Deriver:
             need(2, 2)
             return _pairwise(sympy.Max if op == "max" else sympy.Min, args[0], args[1])
         need(1, 1)
-        axes = _axes(keywords.get("axes"))
+        axes = parse_axes(keywords.get("axes"))
         ddof = _small_int(keywords.get("ddof", "0"), "ddof")
         return reduce_axes(op, args[0], axes, ddof)
 
@@ -299,15 +295,6 @@ def _small_int(value: Any, what: str) -> int:
     return int(value)
 
 
-def _axes(text: str | None) -> tuple[int, ...] | None:
-    if text is None:
-        return None
-    match = _AXES_RE.match(text)
-    if not match or not match.group(1):
-        raise DeriveError(f"axes must be a list of axis numbers such as [0, 2], got `{text}`")
-    return tuple(int(a) for a in match.group(1).split(","))
-
-
 def _pairwise(fn: Callable[..., Any], a: Any, b: Any) -> Any:
     """``fn`` entry by entry; a scalar operand is broadcast."""
     sa, sb = mo.shape(a), mo.shape(b)
@@ -320,99 +307,6 @@ def _pairwise(fn: Callable[..., Any], a: Any, b: Any) -> Any:
     if tuple(sa) != tuple(sb):
         raise DeriveError(f"shapes {sa} and {sb} differ")
     return sympy.ImmutableMatrix(*a.shape, [fn(x, y) for x, y in zip(a, b, strict=True)])
-
-
-def reduce_axes(op: str, value: Any, axes: tuple[int, ...] | None, ddof: int = 0) -> Any:
-    """``mean``, ``var`` or ``sum`` of a matrix or tensor over ``axes`` (all when ``None``).
-
-    The kept axes give the result's shape, in order: none -> a scalar, one -> a column
-    vector, two -> a matrix, more -> a tensor. Variances divide by ``count - ddof``.
-    """
-    if isinstance(value, (NDimArray, sympy.MatrixBase)):
-        shape = tuple(value.shape)
-    else:
-        raise DeriveError(f"{op}() needs a matrix or a tensor, got `{to_plain(value)}`")
-    chosen = tuple(range(len(shape))) if axes is None else axes
-    if len(set(chosen)) != len(chosen) or any(a >= len(shape) for a in chosen):
-        raise DeriveError(f"{op}(): axes {list(chosen)} do not fit a shape {list(shape)}")
-    if ddof not in (0, 1):
-        raise DeriveError("ddof is 0 (population variance) or 1 (Bessel's correction)")
-    keep = [a for a in range(len(shape)) if a not in chosen]
-    # Row-major entries read once: indexing an NDimArray entry by entry parses every index
-    # (most of the cost of a variant's normalization statistics).
-    entries = list(value) if isinstance(value, sympy.MatrixBase) else _row_major(value)
-    groups: dict[tuple[int, ...], list[Any]] = {}
-    for idx, entry in zip(product(*(range(n) for n in shape)), entries, strict=True):
-        groups.setdefault(tuple(idx[a] for a in keep), []).append(entry)
-    if all(isinstance(x, sympy.Rational) for x in entries):  # numbers: exact, and fast
-        out = _reduce_rationals(op, groups, ddof)
-    else:
-        out = _reduce_symbolic(op, groups, ddof)
-    kept = [shape[a] for a in keep]
-    flat = [out[k] for k in sorted(out)]
-    if not kept:
-        return flat[0]
-    if len(kept) <= 2:
-        return sympy.ImmutableMatrix(kept[0], kept[1] if len(kept) == 2 else 1, flat)
-    return ImmutableDenseNDimArray(flat, tuple(kept))
-
-
-def _reduce_rationals(
-    op: str, groups: dict[tuple[int, ...], list[Any]], ddof: int
-) -> dict[tuple[int, ...], Any]:
-    """:func:`reduce_axes` of exact numbers with Python fractions (SymPy's are ~20x slower).
-
-    A randomized variant of the normalization statistics reduces a tensor three ways for
-    every student, so this is most of the cost of building that variant.
-    """
-    out: dict[tuple[int, ...], Any] = {}
-    for key, items in groups.items():
-        values = [Fraction(int(x.p), int(x.q)) for x in items]
-        total = sum(values, Fraction(0))
-        if op == "sum":
-            result = total
-        elif op == "mean":
-            result = total / len(values)
-        elif len(values) - ddof <= 0:
-            raise DeriveError("var() with ddof=1 needs at least two values per group")
-        else:
-            mean = total / len(values)
-            result = sum(((x - mean) ** 2 for x in values), Fraction(0)) / (len(values) - ddof)
-        out[key] = sympy.Rational(result.numerator, result.denominator)
-    return out
-
-
-def _reduce_symbolic(
-    op: str, groups: dict[tuple[int, ...], list[Any]], ddof: int
-) -> dict[tuple[int, ...], Any]:
-    """:func:`reduce_axes` of entries that may hold symbols."""
-    out: dict[tuple[int, ...], Any] = {}
-    for key, items in groups.items():
-        total = sympy.Add(*items)
-        if op == "sum":
-            out[key] = total
-            continue
-        mean = total / len(items)
-        if op == "mean":
-            out[key] = mean
-        elif len(items) - ddof <= 0:
-            raise DeriveError("var() with ddof=1 needs at least two values per group")
-        else:
-            out[key] = sympy.Add(*((x - mean) ** 2 for x in items)) / (len(items) - ddof)
-    return out
-
-
-def _row_major(array: NDimArray) -> list[Any]:
-    """A dense array's entries in row-major order.
-
-    Dense arrays keep exactly that list (``_array``); reading it directly is hundreds of
-    times faster than ``tolist()``, which parses one index per entry. Any other array
-    falls back to the public, slower reshape.
-    """
-    flat = getattr(array, "_array", None)
-    if isinstance(flat, list) and len(flat) == len(array):
-        return list(flat)
-    return list(array.reshape(len(array)))
 
 
 def _matching(text: str, open_at: int) -> int:
@@ -442,4 +336,4 @@ def _split_args(text: str) -> list[str]:
     return args
 
 
-__all__ = ["OPERATIONS", "DeriveError", "Deriver", "reduce_axes"]
+__all__ = ["OPERATIONS", "Deriver"]

@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from hwgrade.grader.errors import UsageError
-from hwgrade.grader.sandbox import Limits, TaskOutcome, describe_exception
+from hwgrade.grader.sandbox import Limits, TaskOutcome
+from hwgrade.grader.sandboxworker import describe_exception
 
 #: Seconds added to a task's deadline for the scheduler round trip.
 GRACE = 0.5
@@ -55,8 +56,8 @@ def warm_worker(problems: str | None) -> int:
     Solving can take seconds (symbolic derivations); doing it before the first task
     keeps that time out of the first answers' time limit.
     """
-    from hwgrade.grader.problemset import solve
     from hwgrade.grader.reading import problem_set_for
+    from hwgrade.grader.solving import solve
 
     problem_set = problem_set_for(problems)
     for spec in problem_set.problems:

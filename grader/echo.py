@@ -150,10 +150,12 @@ class PlainPrinter(StrPrinter):  # type: ignore[misc]
         # left in our grammar, so ``-2/n*W`` reads back as ``(-2/n)*W``.
         scalars = [a for a in expr.args if not isinstance(a, sympy.MatrixExpr)]
         matrices = [a for a in expr.args if isinstance(a, sympy.MatrixExpr)]
-        if not scalars or not matrices:
-            return str(super()._print_MatMul(expr))
-        coeff = sympy.Mul(*scalars)
+        # Joined here rather than by SymPy's printer, which asks the product for its
+        # precedence, and a matrix product answers by negating itself (a deep ``doit``).
         factors = "*".join(self.parenthesize(m, PRECEDENCE["Mul"], strict=False) for m in matrices)
+        if not scalars:
+            return factors
+        coeff = sympy.Mul(*scalars)
         if coeff == 1:
             return factors
         if coeff == -1:

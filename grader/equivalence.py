@@ -8,15 +8,16 @@ answers "equal" without evidence (DESIGN.md, "Equivalence"):
    same entries (a typed list has no orientation); a symbolic ``w^T X^T`` for ``X w``
    stays a transposition error;
 2. **exact** — structural equality, or ``expand``/``cancel`` of the difference of exact
-   scalars when that is cheap; a nonzero *constant* difference proves inequality;
+   scalars when that is cheap (:mod:`proof`); a nonzero *constant* difference proves
+   inequality;
 3. **numeric** — evaluation at seeded random points (see :mod:`sampling`): exact
    rationals where possible, 40 digits otherwise; one clear mismatch is proof of
    inequality, a singular inverse or an undefined value is reported as such;
-4. **symbolic** — cheap, size-bounded rewriting to confirm numeric agreement. Agreement
-   without proof is ``numeric-only``: equal for rational and elementary expressions
-   (the zero set of a nonzero analytic difference is hit at random rational points with
-   probability zero), unknown for piecewise ones (``max``, ``Piecewise``) whose pieces
-   the points may miss.
+4. **symbolic** — cheap, size-bounded rewriting (:mod:`proof`) to confirm numeric
+   agreement. Agreement without proof is ``numeric-only``: equal for rational and
+   elementary expressions (the zero set of a nonzero analytic difference is hit at
+   random rational points with probability zero), unknown for piecewise ones (``max``,
+   ``Piecewise``) whose pieces the points may miss.
 
 Decimals: an answer containing a ``Float`` is judged by the relative ``tolerance`` alone
 (method ``tolerance``); an exact answer must match exactly. Every public function here
@@ -30,7 +31,6 @@ likewise ``sqrt(x^2)`` is ``|x|``, not ``x``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import mpmath
@@ -38,50 +38,31 @@ import sympy
 from sympy.tensor.array import NDimArray
 
 from hwgrade.grader.context import Context
-from hwgrade.grader.numbers import as_sympy, as_value
+from hwgrade.grader.numbers import as_sympy, entries, normalize
+from hwgrade.grader.pointeval import ShapeMismatch, SingularError, evaluate
+from hwgrade.grader.proof import (
+    canonical_lambdas,
+    exact_difference,
+    is_elementary,
+    prove_equal,
+)
 from hwgrade.grader.results import Comparison, Equality
 from hwgrade.grader.sampling import (
     DIGITS,
     UNDEFINED,
     DomainError,
-    ShapeMismatch,
-    SingularError,
+    MagnitudeError,
     agree,
     collect_names,
     draw_point,
-    evaluate,
+    nested_exponentials,
     show_number,
     to_mpc,
     to_number,
 )
 from hwgrade.grader.tuples import compare_tuples, is_tuple
 
-_EXACT_OPS = 200
-_PROOF_OPS = 120
-_PIECEWISE = (
-    sympy.Max, sympy.Min, sympy.Piecewise, sympy.Heaviside, sympy.sign, sympy.floor,
-    sympy.ceiling, sympy.frac, sympy.Mod, sympy.DiracDelta,
-)  # fmt: skip
 _UNPROVEN = "agrees at every sampled point but could not be proven"
-
-
-def _normalize(value: Any) -> Any:
-    """One representation per kind: scalars, ``ImmutableMatrix`` (vectors as columns), arrays."""
-    value = as_value(value)
-    if isinstance(value, NDimArray):
-        if value.rank() == 0:
-            return _normalize(value[()])
-        if value.rank() == 1:
-            return sympy.ImmutableMatrix(list(value))
-        if value.rank() == 2:
-            return sympy.ImmutableMatrix(value.tolist())
-        return sympy.ImmutableDenseNDimArray(value)
-    if isinstance(value, sympy.MatrixBase):
-        matrix = sympy.ImmutableMatrix(value)
-        return matrix[0, 0] if matrix.shape == (1, 1) else matrix
-    if isinstance(value, sympy.Basic):
-        return value
-    raise TypeError(f"cannot compare a {type(value).__name__}")
 
 
 def _shape(value: Any) -> tuple[Any, ...]:
@@ -110,94 +91,12 @@ def _is_vector(shape: tuple[Any, ...]) -> bool:
     return len(shape) == 2 and (shape[0] == 1 or shape[1] == 1)
 
 
-_BOUND = sympy.Dummy("bound")
-
-
-def _canonical_lambdas(value: Any) -> Any:
-    """Rename every ``Lambda`` variable to one dummy: two parses of ``relu(X w)`` compare equal."""
-    if not isinstance(value, sympy.Basic) or not value.has(sympy.Lambda):
-        return value
-    return value.xreplace(
-        {
-            lam: sympy.Lambda(_BOUND, lam.expr.xreplace({lam.variables[0]: _BOUND}))
-            for lam in value.atoms(sympy.Lambda)
-            if len(lam.variables) == 1
-        }
-    )
-
-
 def _has_float(value: Any) -> bool:
     return isinstance(value, sympy.Basic) and bool(value.atoms(sympy.Float))
 
 
 def _is_explicit(value: Any) -> bool:
     return not (isinstance(value, sympy.Basic) and value.has(sympy.MatrixSymbol, sympy.MatrixExpr))
-
-
-def _entries(value: Any) -> list[Any]:
-    if isinstance(value, sympy.MatrixBase):
-        return list(value)
-    if isinstance(value, NDimArray):
-        return list(sympy.flatten(value.tolist()))
-    return [value]
-
-
-def _expand_is_cheap(expr: sympy.Expr) -> bool:
-    """Bound ``expand`` before calling it: ``(a+b+c)^40`` has hundreds of terms."""
-    if sympy.count_ops(expr) > _EXACT_OPS:
-        return False
-    for power in expr.atoms(sympy.Pow):
-        if power.base.is_Add and power.exp.is_Integer and abs(int(power.exp)) > 12:
-            return False
-    return True
-
-
-def _exact_scalar(ref: sympy.Expr, ans: sympy.Expr) -> bool | None:
-    """True if the difference expands to 0, False if to a nonzero constant, else None."""
-    diff = ref - ans
-    if diff == 0:
-        return True
-    if not _expand_is_cheap(diff):
-        return None
-    expanded = sympy.expand(diff)
-    if expanded == 0:
-        return True
-    if expanded.is_Rational or (not expanded.free_symbols and expanded.is_zero is False):
-        return False
-    if sympy.count_ops(expanded) <= _PROOF_OPS and sympy.cancel(sympy.together(expanded)) == 0:
-        return True
-    return None
-
-
-def _prove_scalar(ref: sympy.Expr, ans: sympy.Expr, deadline: float) -> bool:
-    """Cheap rewrites that confirm ``ref == ans``; never ``simplify`` (it can run for minutes)."""
-    diff = sympy.expand(ref - ans) if _expand_is_cheap(ref - ans) else ref - ans
-    if sympy.count_ops(diff) > _PROOF_OPS:
-        return False
-    steps: list[Callable[[sympy.Expr], sympy.Expr]] = [
-        lambda e: sympy.cancel(sympy.together(e)),
-        lambda e: sympy.expand(sympy.expand_log(e, force=False)),
-        lambda e: sympy.expand(sympy.powsimp(sympy.powdenest(e))),
-    ]
-    if diff.has(sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc):
-        steps.append(lambda e: sympy.expand(sympy.trigsimp(sympy.expand_trig(e))))
-    if diff.has(sympy.tanh, sympy.sinh, sympy.cosh):
-        steps.append(lambda e: sympy.cancel(sympy.expand(e.rewrite(sympy.exp))))
-    for step in steps:
-        if time.perf_counter() > deadline:
-            return False
-        if step(diff) == 0:
-            return True
-    return False
-
-
-def _is_elementary(value: Any) -> bool:
-    """Rational and elementary functions only: numeric agreement then implies equality."""
-    if not isinstance(value, sympy.Basic):
-        return True
-    return not value.has(*_PIECEWISE, sympy.Derivative, sympy.Integral) and not value.atoms(
-        sympy.core.function.AppliedUndef
-    )
 
 
 def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -276,7 +175,7 @@ def _compare(
     symbolic_seconds: float,
     absolute_tolerance: float | None = None,
 ) -> Comparison:
-    ref, ans = _normalize(reference), _normalize(answer)
+    ref, ans = normalize(reference), normalize(answer)
     if is_tuple(ref) or is_tuple(ans):  # a tuple equals only a tuple, entry by entry
         return compare_tuples(
             ref,
@@ -329,12 +228,12 @@ def _compare(
         )
 
     # 2. exact
-    if _canonical_lambdas(ref) == _canonical_lambdas(ans):
+    if canonical_lambdas(ref) == canonical_lambdas(ans):
         return Comparison(Equality.EQUAL, "identical to the expected answer", "exact")
     decimals = _has_float(ans) or _has_float(ref)
     explicit = _is_explicit(ref) and _is_explicit(ans)
     if not decimals and explicit:
-        verdicts = [_exact_scalar(r, a) for r, a in zip(_entries(ref), _entries(ans), strict=True)]
+        verdicts = [exact_difference(r, a) for r, a in zip(entries(ref), entries(ans), strict=True)]
         if all(v is True for v in verdicts):
             return Comparison(Equality.EQUAL, "equal after expanding", "exact")
         if not ref_shape and verdicts[0] is False:
@@ -356,16 +255,24 @@ def _compare(
     wrong: dict[int, None] = {}
     example = ""
     all_rational = True
+    guard_ref, guard_ans = nested_exponentials(ref), nested_exponentials(ans)
     with mpmath.workdps(DIGITS):
         while good < points and attempts < 4 * points + 4:
             point = draw_point(names, ctx, seed, attempts)
             attempts += 1
             try:
-                ref_values = [to_number(e) for e in _entries(evaluate(ref, point))]
+                ref_values = [to_number(e, guard_ref) for e in entries(evaluate(ref, point))]
             except (DomainError, SingularError, ZeroDivisionError):
                 continue
             try:
-                ans_values = [to_number(e) for e in _entries(evaluate(ans, point))]
+                ans_values = [to_number(e, guard_ans) for e in entries(evaluate(ans, point))]
+            except MagnitudeError:
+                return Comparison(
+                    Equality.NOT_EQUAL,
+                    "your answer grows too large to evaluate (an exponent above 10^6) where "
+                    "the expected answer is finite",
+                    "numeric",
+                )
             except SingularError:
                 singular += 1
                 if singular >= 3:
@@ -441,10 +348,10 @@ def _compare(
     if explicit:
         deadline = time.perf_counter() + symbolic_seconds
         if all(
-            _prove_scalar(r, a, deadline) for r, a in zip(_entries(ref), _entries(ans), strict=True)
+            prove_equal(r, a, deadline) for r, a in zip(entries(ref), entries(ans), strict=True)
         ):
             return Comparison(Equality.EQUAL, "equal after symbolic rewriting", "symbolic")
-    if _is_elementary(ref) and _is_elementary(ans):
+    if is_elementary(ref) and is_elementary(ans):
         return Comparison(
             Equality.EQUAL,
             f"agrees at {good} random points (exact or 40-digit arithmetic); "
@@ -469,112 +376,4 @@ def _example(names: Any, point: Any, ref: Any, ans: Any, decimals: bool, toleran
     return f"at {', '.join(shown)} {values}"
 
 
-def numeric_value(value: Any, ctx: Context, seed: int = 0) -> Any:
-    """``value`` at the first point where it is defined (for hints and diagnostics).
-
-    Returns:
-        The evaluated value (numbers at 40 digits), or ``None`` if it is undefined at
-        every tried point.
-    """
-    try:
-        value = _normalize(value)
-        names = collect_names([value], ctx)
-        for index in range(12):
-            try:
-                result = evaluate(value, draw_point(names, ctx, seed, index))
-            except (DomainError, SingularError, ZeroDivisionError):
-                continue
-            if isinstance(result, (sympy.MatrixBase, NDimArray)):
-                return result.applyfunc(lambda e: e if e.is_Rational else e.evalf(DIGITS))
-            return result if result.is_Rational else result.evalf(DIGITS)
-    except Exception:
-        return None
-    return None
-
-
-def _has_distributable(expr: Any) -> bool:
-    """Whether a product has a sum as a factor, or a sum is raised to a positive integer.
-
-    Function arguments are not looked into (``cos(2*x)`` is expanded). Works on values
-    as typed (unevaluated, see ``ParsedAnswer.structure``) as well as on built values.
-    """
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, (sympy.Add, sympy.Mul, sympy.Pow)):
-            continue
-        if isinstance(node, sympy.Mul) and any(isinstance(a, sympy.Add) for a in node.args):
-            return True
-        if isinstance(node, sympy.Pow):
-            if isinstance(node.base, sympy.Add) and node.exp.is_Integer and node.exp > 1:
-                return True
-            stack.append(node.base)
-            continue
-        stack.extend(node.args)
-    return False
-
-
-def is_expanded(expr: Any) -> bool:
-    """Whether ``expr`` is a sum of monomials (for parts that ask for the expanded form).
-
-    A product such as ``w (u_2 + w u_1)`` is not expanded even though it is equal to
-    its expansion; the check is structural on purpose. Pass the answer as typed
-    (``ParsedAnswer.structure``): SymPy itself turns ``2*(x - 1)`` into ``2*x - 2``.
-    """
-    try:
-        entries = _entries(_normalize(expr))
-        return not any(_has_distributable(e) for e in entries if isinstance(e, sympy.Expr))
-    except Exception:
-        return False
-
-
-def _factors(expr: sympy.Expr) -> list[sympy.Expr]:
-    """Top-level factors (powers by their base), flattening nested and unevaluated products."""
-    out: list[sympy.Expr] = []
-    stack: list[sympy.Expr] = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, sympy.Mul):
-            stack.extend(node.args)
-        elif isinstance(node, sympy.Pow) and not node.base.is_number:
-            stack.append(node.base)
-        else:
-            out.append(node)
-    return out
-
-
-def _irreducible(factor: sympy.Expr) -> bool:
-    """A number, an atom, or a sum that does not factor further (no integer content > 1)."""
-    value = factor.doit()  # re-evaluate what was typed, e.g. ``x - 4 + 4/x``
-    if value.is_number or not value.free_symbols:
-        return True
-    if not isinstance(value, sympy.Add):
-        return not isinstance(value, (sympy.Mul, sympy.Pow)) or len(_factors(value)) == 1
-    _, denominator = sympy.fraction(sympy.together(value))
-    if denominator.free_symbols:
-        return False
-    content, factors = sympy.factor_list(value)
-    if len(factors) != 1 or factors[0][1] != 1:
-        return False
-    return bool(content.is_Float or (content.is_Rational and abs(content.p) == 1))
-
-
-def is_factored(expr: Any) -> bool:
-    """Whether ``expr`` is a product of irreducible factors (``p (1 - p)``, not ``p - p^2``).
-
-    Each top-level factor (powers count by their base) must be a number, a
-    non-polynomial atom such as ``exp(x)``, or a sum that does not factor further over
-    the rationals and has no integer content (``2x + 6`` is ``2 (x + 3)``; a rational
-    content such as ``1 - x/2`` is fine). Pass the answer as typed
-    (``ParsedAnswer.structure``): SymPy itself turns ``2*(x - 1)`` into ``2*x - 2``.
-    """
-    try:
-        value = _normalize(expr)
-        if not isinstance(value, sympy.Expr):
-            return False
-        return all(_irreducible(f) for f in _factors(value))
-    except Exception:
-        return False
-
-
-__all__ = ["compare", "is_expanded", "is_factored", "numeric_value"]
+__all__ = ["compare"]

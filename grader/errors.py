@@ -85,6 +85,14 @@ class SolverError(HwgradeError):
     exit_code = 1
 
 
+class DeriveError(HwgradeError):
+    """A derivation cannot be evaluated; turned into a :class:`SpecError` with its field.
+
+    It is raised both by the derivation mini-language and by the reductions it calls, so
+    it lives here rather than beside either of them.
+    """
+
+
 class SubmissionError(HwgradeError):
     """A submission file cannot be used at all (not YAML, empty, over the size limit)."""
 
@@ -94,6 +102,7 @@ class SubmissionError(HwgradeError):
 __all__ = [
     "AnswerLimitError",
     "AnswerSyntaxError",
+    "DeriveError",
     "HwgradeError",
     "ShapeError",
     "SolverError",

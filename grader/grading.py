@@ -26,96 +26,13 @@ from hwgrade.grader.checking import (
     reference_plain,
     safe_compare,
 )
-from hwgrade.grader.equivalence import is_expanded, is_factored
+from hwgrade.grader.choices import grade_choice, grade_manual
+from hwgrade.grader.forms import is_expanded, is_factored
 from hwgrade.grader.language import ParsedAnswer
-from hwgrade.grader.results import MANUAL, AnswerResult, Comparison, Equality, Verdict
+from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
 from hwgrade.grader.specs import PartSpec, ProblemSpec
 from hwgrade.grader.tuples import array_hint
 from hwgrade.solver import Mistake, Solution
-
-
-def _choice_labels(raw: Any) -> frozenset[str] | None:
-    """The option labels a student picked (``"b"``, ``"a, c"`` or ``[a, c]``)."""
-    items: list[Any] = raw if isinstance(raw, list) else str(raw).replace(";", ",").split(",")
-    labels = [str(x).strip().strip("()").lower() for x in items]
-    if any(not label for label in labels):
-        return None
-    return frozenset(labels)
-
-
-def _grade_manual(raw: Any) -> AnswerResult:
-    """Free-text parts: recorded for a TA, never scored automatically.
-
-    The verdict stays honest (``undecided``, or ``missing`` when blank) and the part
-    carries no automatic points (``max_score`` 0, method ``manual``), so it neither helps
-    nor hurts the automatic total and exports leave its points for the TA to fill in.
-    """
-    text = raw if isinstance(raw, str) else "" if raw is None else str(raw)
-    if not text.strip():
-        return AnswerResult(
-            Verdict.MISSING, 0.0, 0.0, "no answer given (graded by hand)", method=MANUAL
-        )
-    return AnswerResult(
-        Verdict.UNDECIDED,
-        0.0,
-        0.0,
-        "graded by hand: not in the automatic score",
-        interpreted_as=text.strip()[:2000],
-        method=MANUAL,
-    )
-
-
-def _grade_choice(part: PartSpec, reference: Any, raw: Any, solution: Solution) -> AnswerResult:
-    """Single-answer and select-all choice parts (with the solver's known wrong picks)."""
-    picked = _choice_labels(raw)
-    options = {label.lower() for label, _ in part.choices}
-    shown = ", ".join(sorted(picked)) if picked else ""
-    if picked is None or not picked:
-        return AnswerResult(Verdict.INVALID, 0.0, part.points, "no option picked")
-    unknown = sorted(picked - options)
-    if unknown:
-        valid = ", ".join(sorted(options))
-        return AnswerResult(
-            Verdict.INVALID,
-            0.0,
-            part.points,
-            f"unknown option `{unknown[0]}` (options: {valid})",
-            interpreted_as=shown,
-        )
-    if not part.multiple and len(picked) > 1:
-        return AnswerResult(
-            Verdict.INVALID, 0.0, part.points, "pick one option only", interpreted_as=shown
-        )
-    want = frozenset(
-        str(x).lower() for x in (reference if isinstance(reference, tuple) else (reference,))
-    )
-    ref_text = ", ".join(sorted(want))
-    if picked == want:
-        return AnswerResult(
-            Verdict.CORRECT, part.points, part.points, "", interpreted_as=shown, reference=ref_text
-        )
-    for mistake in solution.mistakes.get(part.id, ()):
-        labels = mistake.value if isinstance(mistake.value, tuple) else (mistake.value,)
-        if picked == frozenset(str(x).lower() for x in labels):
-            return AnswerResult(
-                Verdict.INCORRECT,
-                round(part.points * mistake.credit, 6),
-                part.points,
-                mistake.message,
-                interpreted_as=shown,
-                reference=ref_text,
-                method="known-mistake",
-            )
-    message = (
-        "not the right choice"
-        if not part.multiple
-        else (
-            f"{len(picked & want)} of {len(want)} right options picked, {len(picked - want)} wrong"
-        )
-    )
-    return AnswerResult(
-        Verdict.INCORRECT, 0.0, part.points, message, interpreted_as=shown, reference=ref_text
-    )
 
 
 def _form_violation(part: PartSpec, parsed: ParsedAnswer, dims: tuple[str, ...]) -> str:
@@ -325,7 +242,7 @@ def _grade_common(
     show_reference = reference is not None and part.kind != "choice"
     ref_plain = reference_plain(reference) if show_reference else ""
     if part.kind == "manual":
-        return _grade_manual(raw)
+        return grade_manual(raw)
     if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
         return AnswerResult(
             Verdict.MISSING,
@@ -335,7 +252,7 @@ def _grade_common(
             reference=ref_plain,
         )
     if part.kind == "choice":
-        return _grade_choice(part, reference, raw, solution)
+        return grade_choice(part, reference, raw, solution)
     if isinstance(raw, dict):
         return AnswerResult(
             Verdict.INVALID,

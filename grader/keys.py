@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from hwgrade.grader.echo import to_latex, to_plain
-from hwgrade.grader.problemset import ProblemSet, solve
+from hwgrade.grader.problemset import ProblemSet
+from hwgrade.grader.solving import solve
 from hwgrade.grader.specs import PartSpec, ProblemSpec
 from hwgrade.solver import Solution, Step
 

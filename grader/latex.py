@@ -4,24 +4,26 @@ SymPy's LaTeX parsers reject much of what students write (``\sigma(z)``, ``X^\to
 ``\|v\|``), so LaTeX is only a second spelling of our own language: ``\frac{a}{b}``
 becomes ``((a)/(b))``, a ``bmatrix`` becomes nested ``[...]`` lists, and the one parser
 reads both. As in TeX, adjacent letters are separate symbols (``pXw`` = p X w).
+
+This module is the main loop: where the answer sits in its ``$...$``, one step per
+character, the brackets and bars that are not commands, and the pairing of bare ``|``
+bars. The reader's state is in :mod:`hwgrade.grader.latexcursor`, the meaning of each
+command in :mod:`hwgrade.grader.latexcommands`.
 """
 
 from __future__ import annotations
 
 import re
 
-from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
+from hwgrade.grader.latexcommands import LatexCommands
+from hwgrade.grader.latexcursor import GROUP, LETTER_RE
 from hwgrade.grader.lexer import (
     _BAD_CHARS,
     _OPS,
     COMMA,
     END,
-    FORBIDDEN,
-    FUNC,
-    FUNCTIONS,
     LBRACK,
     LPAREN,
-    MAX_TOKENS,
     NAME,
     NORM,
     NUM,
@@ -34,44 +36,11 @@ from hwgrade.grader.lexer import (
     check_length,
     factorial_token,
     grouped_number,
-    name_token,
     number_token,
 )
-from hwgrade.grader.names import GREEK
 
-_GREEK_CMDS: dict[str, str] = {name: name for name in GREEK}
-_GREEK_CMDS.update(
-    {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varsigma": "sigma",
-     "varrho": "rho", "varpi": "pi", "varkappa": "kappa"}
-)  # fmt: skip
-_SKIP = {",", ";", "!", ":", " ", ">", "quad", "qquad", "displaystyle", "limits"}
-_SIZES = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "bigg", "Bigg",
-          "biggl", "biggr", "Biggl", "Biggr", "middle"}  # fmt: skip
-_FONTS = {"mathbf", "boldsymbol", "bm", "mathrm", "mathit", "mathsf", "vec", "mathbb", "mathcal"}
-_FUNC_CMDS = {"exp", "log", "ln", "sin", "cos", "tan", "tanh", "max", "min", "det", "tr",
-              "sec", "csc", "cot", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh",
-              "arccosh", "arctanh", "arsinh", "arcosh", "artanh", "floor", "ceil"}  # fmt: skip
-#: ``\sin^{-1}`` is the inverse function, not a reciprocal.
-_INVERSE = {"sin": "asin", "cos": "acos", "tan": "atan", "sinh": "asinh", "cosh": "acosh",
-            "tanh": "atanh"}  # fmt: skip
-_INVERSE_RE = re.compile(r"\s*\^\s*(?:\{\s*-\s*1\s*\}|-1)")
-_LOG_BASE_RE = re.compile(r"\s*_\s*(\{|[A-Za-z0-9])")
-_MIXED_RE = re.compile(r"\\[dt]?frac\s*(?:\{\s*(\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))")
-_POWER_RE = re.compile(r"\s*\^\s*(?:\{\s*(\d+)\s*\}|(\d))")
-_OP_CMDS = {"cdot": "*", "times": "*", "ast": "*", "cdotp": "*", "odot": "odot", "circ": "odot",
-            "div": "/"}  # fmt: skip
-_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "array"}
-_CALCULUS = {"sum": "write the sum out", "prod": "write the product out",
-             "int": "write the integral's value", "iint": "write the integral's value",
-             "oint": "write the integral's value", "partial": "write the derivative itself",
-             "nabla": "write the gradient itself", "lim": "write the limit's value"}  # fmt: skip
 _TOP_RE = re.compile(r"\s*(?:\\top|\\intercal|\{\s*(?:\\top|\\intercal)\s*\})(?![A-Za-z])")
-_CMD_RE = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
-_LETTER_RE = re.compile(r"[A-Za-z\u0370-\u03ff\u00b5]")
 _GROUPS = {"group", "frac1", "frac2", "rootarg"}
-#: Text of the parentheses the reader inserts for groups (``{...}``, ``\frac``, ``\sqrt``):
-#: only a typed ``(`` or ``\left(`` has the text ``(``, and only that one opens a tuple.
-GROUP = "{"
 
 
 def strip_wrappers(text: str) -> tuple[int, int]:
@@ -97,322 +66,8 @@ def strip_wrappers(text: str) -> tuple[int, int]:
     return a, b
 
 
-class _LatexLexer:
-    """One pass over a LaTeX answer with a stack for braces, fractions and matrices."""
-
-    def __init__(
-        self, text: str, start: int, end: int, bars: dict[int, bool] | None = None
-    ) -> None:
-        self.text, self.i, self.end = text, start, end
-        self.bars = bars  # bare `|` position -> opening, when resolved by _resolve_bars
-        self.tokens: list[Token] = []
-        self.stack: list[tuple[str, int]] = []
-        self.open_norms = {"norm": 0, "abs": 0}
-
-    # -- helpers ---------------------------------------------------------------------
-    def emit(self, kind: str, value: str, pos: int) -> None:
-        if len(self.tokens) >= MAX_TOKENS:
-            raise AnswerLimitError(f"the answer has more than {MAX_TOKENS} tokens", position=pos)
-        self.tokens.append(Token(kind, value, pos))
-
-    def fail(self, message: str, pos: int, token: str | None = None) -> AnswerSyntaxError:
-        return AnswerSyntaxError(message, position=pos, token=token)
-
-    def skip_space(self) -> None:
-        while self.i < self.end and (self.text[self.i].isspace() or self.text[self.i] == "~"):
-            self.i += 1
-
-    def braced(self, what: str) -> str:
-        """Read ``{...}`` (no nesting) or a single character and return its content."""
-        self.skip_space()
-        pos = self.i
-        if self.i < self.end and self.text[self.i] == "{":
-            close = self.text.find("}", self.i, self.end)
-            if close < 0:
-                raise self.fail(f"missing `}}` after {what}", pos)
-            self.i = close + 1
-            return self.text[pos + 1 : close].strip()
-        if self.i < self.end and self.text[self.i].isalnum():
-            self.i += 1
-            return self.text[pos]
-        raise self.fail(f"expected `{{...}}` after {what}", pos)
-
-    def plain_name(self, content: str, pos: int) -> str:
-        r"""Turn font/subscript content (``W``, ``\beta``, ``out``) into a plain name."""
-
-        def greek(m: re.Match[str]) -> str:
-            if m.group(1) not in _GREEK_CMDS:
-                raise self.fail(f"`\\{m.group(1)}` cannot be part of a name", pos)
-            return _GREEK_CMDS[m.group(1)]
-
-        name = re.sub(r"\\([A-Za-z]+)\s*", greek, content).replace(" ", "")
-        if not re.fullmatch(r"[A-Za-z0-9\u0370-\u03ff_]+", name):
-            raise self.fail(f"`{content}` must be a name or a number", pos, content)
-        return name
-
-    def subscript(self, base: str, pos: int) -> str:
-        """Append a ``_1`` / ``_{t}`` subscript to a name, if one follows."""
-        self.skip_space()
-        if self.i < self.end and self.text[self.i] == "_":
-            self.i += 1
-            sub_pos = self.i
-            self.skip_space()
-            if self.text.startswith("\\", self.i):
-                cmd = _CMD_RE.match(self.text, self.i)
-                content = cmd.group(0) if cmd else "\\"
-                self.i = cmd.end() if cmd else self.i + 1
-            else:
-                content = self.braced("`_`")
-            return f"{base}_{self.plain_name(content, sub_pos)}"
-        return base
-
-    def emit_name(self, base: str, pos: int) -> None:
-        token = name_token(self.subscript(base, pos), pos)
-        self.emit(NAME, token.text, pos)
-
-    # -- arguments of \frac and \sqrt -----------------------------------------------
-    def open_arg(self, kind: str) -> None:
-        """Start a macro argument: a ``{...}`` group or a single character."""
-        self.skip_space()
-        pos = self.i
-        if kind != "rootarg":
-            self.emit(LPAREN, GROUP, pos)
-        if self.i < self.end and self.text[self.i] == "{":
-            self.stack.append((kind, pos))
-            self.i += 1
-            return
-        if self.i < self.end and self.text[self.i].isdigit():
-            self.emit(NUM, self.text[self.i], pos)
-            self.i += 1
-        elif self.i < self.end and _LETTER_RE.match(self.text[self.i]):
-            self.emit(NAME, self.text[self.i], pos)
-            self.i += 1
-        else:
-            raise self.fail("expected `{...}` after `\\frac` or `\\sqrt`", pos)
-        self.close(kind, pos)
-
-    def close(self, kind: str, pos: int) -> None:
-        if kind == "frac1":
-            self.emit(RPAREN, ")", pos)
-            self.emit(OP, "/", pos)
-            self.open_arg("frac2")
-        elif kind == "frac2":
-            self.emit(RPAREN, ")", pos)
-            self.emit(RPAREN, ")", pos)
-        else:
-            self.emit(RPAREN, ")", pos)
-
-    def function(self, func: str, pos: int) -> None:
-        r"""A function command, with ``\sin^{-1}`` (inverse) and ``\cos^2(x)`` (power)."""
-        base = _LOG_BASE_RE.match(self.text, self.i, self.end) if func == "log" else None
-        if base:  # \log_{b} x = (1/log(b)) log x
-            self.emit(LPAREN, GROUP, pos)
-            self.emit(NUM, "1", pos)
-            self.emit(OP, "/", pos)
-            self.emit(FUNC, "log", pos)
-            self.emit(LPAREN, GROUP, pos)
-            if base.group(1) == "{":
-                self.stack.append(("logbase", pos))
-                self.i = base.end()
-                return
-            self.i = base.end() - 1
-            self.run_one()
-            self.close_log_base(pos)
-            return
-        inverse = _INVERSE_RE.match(self.text, self.i, self.end)
-        if inverse and func in _INVERSE:
-            self.i = inverse.end()
-            self.emit(FUNC, _INVERSE[func], pos)
-            return
-        power = _POWER_RE.match(self.text, self.i, self.end)
-        if power is None:
-            self.emit(FUNC, func, pos)
-            return
-        # f^n(x): read the argument as f's, then raise the call to n (a group is closed
-        # by the "fpow" entry on the stack, or right after a one-token argument).
-        self.i = power.end()
-        exponent = power.group(1) or power.group(2)
-        self.emit(LPAREN, GROUP, pos)
-        self.emit(FUNC, func, pos)
-        self.skip_space()
-        if self.i < self.end and self.text[self.i] in "({":
-            opener = self.text[self.i]
-            self.emit(LPAREN, GROUP, self.i)
-            self.stack.append(("fpow:" + exponent + (":paren" if opener == "(" else ""), self.i))
-            self.i += 1
-            return
-        raise self.fail(f"write `\\{func}^{exponent}(...)` with its argument in parentheses", pos)
-
-    def bracket_function(self, name: str, pos: int) -> None:
-        r"""``\lfloor x \rfloor`` and ``\lceil x \rceil``."""
-        func = "floor" if "floor" in name else "ceiling"
-        if name.startswith("l"):
-            self.emit(FUNC, func, pos)
-            self.emit(LPAREN, GROUP, pos)
-            self.stack.append(("bracket:" + func, pos))
-            return
-        if not self.stack or self.stack[-1][0] != "bracket:" + func:
-            raise self.fail(f"`\\{name}` without its opening bracket", pos)
-        self.stack.pop()
-        self.emit(RPAREN, ")", pos)
-
-    # -- commands --------------------------------------------------------------------
-    def norm(self, kind: str, pos: int, opening: bool | None) -> None:
-        if opening is None:
-            opening = self.open_norms[kind] == 0
-        nested = opening and self.open_norms[kind] > 0  # `abs<`: the parser must open here
-        self.open_norms[kind] += 1 if opening else -1
-        self.emit(NORM, kind + "<" if nested else kind, pos)
-        if not opening and kind == "norm":
-            self.skip_space()
-            if self.text.startswith("_", self.i):
-                self.i += 1
-                sub = self.braced("`_` after a norm")
-                if sub not in ("2", "F"):
-                    raise self.fail("only the 2-norm `\\|v\\|_2` is supported", pos, sub)
-
-    def delimiter(self, pos: int, side: bool | None = None) -> None:
-        r"""The delimiter after ``\left``/``\right``/``\big`` (``side``: opens/closes)."""
-        self.skip_space()
-        if self.i >= self.end:
-            raise self.fail("missing delimiter after `\\left` or `\\right`", pos)
-        ch = self.text[self.i]
-        if ch == "\\":
-            cmd = _CMD_RE.match(self.text, self.i)
-            assert cmd is not None
-            self.i = cmd.end()
-            name = cmd.group(1)
-            table: dict[str, tuple[str, bool | None]] = {
-                "{": (LPAREN, None), "}": (RPAREN, None), "|": (NORM, None),
-                "Vert": (NORM, None), "lVert": (NORM, True), "rVert": (NORM, False),
-                "vert": ("ABS", None), "lvert": ("ABS", True), "rvert": ("ABS", False),
-            }  # fmt: skip
-            if name not in table:
-                raise self.fail(f"`\\{name}` is not a delimiter", pos)
-            kind, opening = table[name]
-            opening = side if opening is None else opening
-            if kind == NORM:
-                self.norm("norm", pos, opening)
-            elif kind == "ABS":
-                self.norm("abs", pos, opening)
-            else:
-                self.emit(kind, GROUP if kind == LPAREN else "}", pos)
-            return
-        self.i += 1
-        if ch in "{}":
-            self.punct(ch, pos)  # `\left{ ... \right}`: read as the group it encloses
-        elif ch in "([":
-            self.emit(LPAREN, ch, pos)  # `\left(` may open a tuple, `\left[` may not
-        elif ch in ")]":
-            self.emit(RPAREN, ch, pos)
-        elif ch == "|":
-            self.norm("abs", pos, side)
-        elif ch != ".":
-            raise self.fail(f"`{ch}` is not a delimiter", pos, ch)
-
-    def command(self, pos: int) -> None:
-        cmd = _CMD_RE.match(self.text, self.i)
-        if cmd is None or cmd.end() > self.end:
-            raise self.fail("a lone backslash", pos, "\\")
-        self.i = cmd.end()
-        name = cmd.group(1)
-        in_env = bool(self.stack) and self.stack[-1][0] == "env"
-        if name in _SKIP:
-            return
-        if name in _SIZES:
-            opens = name == "left" or (name != "middle" and name.endswith("l"))
-            closes = name == "right" or name.endswith("r")
-            self.delimiter(pos, True if opens else False if closes else None)
-        elif name in _OP_CMDS:
-            self.emit(OP, _OP_CMDS[name], pos)
-        elif name in ("frac", "dfrac", "tfrac") and self.mixed_number(pos):
-            return
-        elif name in ("frac", "dfrac", "tfrac", "cfrac"):
-            self.emit(LPAREN, GROUP, pos)
-            self.open_arg("frac1")
-        elif name == "sqrt":
-            self.skip_space()
-            if self.text.startswith("[", self.i):
-                self.emit(FUNC, "root", pos)
-                self.emit(LPAREN, GROUP, pos)
-                self.stack.append(("rootidx", self.i))
-                self.i += 1
-            else:
-                self.emit(FUNC, "sqrt", pos)
-                self.open_arg("group")
-        elif name in ("bar", "overline"):
-            # a decorated name is its own symbol: \bar{x} is x_bar, never x
-            self.emit_name(self.plain_name(self.braced(f"`\\{name}`"), pos) + "_bar", pos)
-        elif name in ("mod", "bmod"):
-            self.emit(OP, "mod", pos)
-        elif name in _FONTS:
-            self.emit_name(self.plain_name(self.braced(f"`\\{name}`"), pos), pos)
-        elif name == "operatorname":
-            fname = self.plain_name(self.braced("`\\operatorname`"), pos)
-            if fname in FORBIDDEN:
-                raise self.fail(f"`{fname}` is not allowed: {FORBIDDEN[fname]}", pos, fname)
-            if fname not in FUNCTIONS:
-                raise self.fail(f"unknown function `{fname}`", pos, fname)
-            self.emit(FUNC, FUNCTIONS[fname], pos)
-        elif name in _FUNC_CMDS:
-            self.function(FUNCTIONS[name], pos)
-        elif name == "boxed":
-            self.skip_space()
-            if not self.text.startswith("{", self.i):
-                raise self.fail("expected `{...}` after `\\boxed`", pos)
-            self.emit(LPAREN, GROUP, pos)
-            self.stack.append(("group", self.i))
-            self.i += 1
-        elif name in ("lfloor", "rfloor", "lceil", "rceil"):
-            self.bracket_function(name, pos)
-        elif name == "exponentialE":
-            self.emit(NAME, "e", pos)
-        elif name in _GREEK_CMDS:
-            self.emit_name(_GREEK_CMDS[name], pos)
-        elif name in ("|", "Vert"):
-            self.norm("norm", pos, None)
-        elif name in ("lVert", "rVert"):
-            self.norm("norm", pos, name == "lVert")
-        elif name in ("vert", "lvert", "rvert"):
-            self.norm("abs", pos, None if name == "vert" else name == "lvert")
-        elif name in ("{", "}"):
-            self.emit(LPAREN, GROUP, pos) if name == "{" else self.emit(RPAREN, "}", pos)
-        elif name in ("top", "intercal"):
-            self.emit(TRANSPOSE, "T", pos)
-        elif name == "infty":
-            self.emit(NAME, "oo", pos)
-        elif name in _CALCULUS:
-            raise self.fail(f"`\\{name}` is not allowed: {_CALCULUS[name]}", pos, f"\\{name}")
-        elif name == "begin":
-            env = self.braced("`\\begin`")
-            if env not in _ENVS:
-                raise self.fail(f"the environment `{env}` is not supported", pos, env)
-            if env == "array":
-                self.braced("the column spec of `array`")
-            if self.tokens and self.tokens[-1].kind in (NAME, NUM, RPAREN, RBRACK):
-                self.emit(OP, "*", pos)  # \theta\begin{matrix}...: a product, not indexing
-            self.stack.append(("env", pos))
-            self.emit(LBRACK, "[", pos)
-            self.emit(LBRACK, "[", pos)
-        elif name == "end":
-            self.braced("`\\end`")
-            if not in_env:
-                raise self.fail("`\\end` without a matching `\\begin`", pos)
-            self.stack.pop()
-            kinds = [t.kind for t in self.tokens[-3:]]
-            if kinds == [RBRACK, COMMA, LBRACK]:
-                del self.tokens[-2:]
-            else:
-                self.emit(RBRACK, "]", pos)
-            self.emit(RBRACK, "]", pos)
-        elif name == "\\" and in_env:
-            self.emit(RBRACK, "]", pos)
-            self.emit(COMMA, ",", pos)
-            self.emit(LBRACK, "[", pos)
-        elif name == "text":
-            raise self.fail("`\\text{}` is not allowed in an answer", pos, "\\text")
-        else:
-            raise self.fail(f"unknown LaTeX command `\\{name}`", pos, f"\\{name}")
+class _LatexLexer(LatexCommands):
+    """One pass over a LaTeX answer: the main loop over the layers it inherits."""
 
     # -- main loop -------------------------------------------------------------------
     def step(self) -> None:
@@ -435,7 +90,7 @@ class _LatexLexer:
             tok = number_token(num, pos)
             self.emit(NUM, tok.text, pos)
             self.i = num.end()
-        elif _LETTER_RE.match(ch):
+        elif LETTER_RE.match(ch):
             self.i += 1
             self.emit_name(ch, pos)
         elif ch == "\\":
@@ -466,11 +121,6 @@ class _LatexLexer:
         self.emit(END, "", self.end)
         return self.tokens
 
-    def close_log_base(self, pos: int) -> None:
-        self.emit(RPAREN, ")", pos)
-        self.emit(RPAREN, ")", pos)
-        self.emit(FUNC, "log", pos)
-
     def run_one(self) -> None:
         r"""Tokenize exactly one character or command (a one-token ``\log_2`` base)."""
         end, self.end = self.end, self.i + 1
@@ -478,33 +128,6 @@ class _LatexLexer:
             self.step()
         finally:
             self.end = end
-
-    def mixed_number(self, pos: int) -> bool:
-        r"""``1\frac{1}{2}`` right after an integer is the mixed number 1½ (as typeset)."""
-        last = self.tokens[-1] if self.tokens else None
-        if last is None or last.kind != NUM or not last.text.isdigit():
-            return False
-        before = self.tokens[-2] if len(self.tokens) > 1 else None
-        if before is not None and before.kind == OP and before.text in ("^", "/"):
-            return False  # x^2\frac{1}{2} is x^2 times a half
-        gap = self.text[last.pos + len(last.text) : pos]
-        match = _MIXED_RE.match(self.text, pos, self.end)
-        if gap.strip() or match is None:
-            return False
-        top = int(match.group(1) or match.group(2))
-        bottom = int(match.group(3) or match.group(4))
-        if bottom == 0 or top >= bottom:
-            raise self.fail(
-                "a whole number followed by an improper fraction is not a mixed number: "
-                "write `+` or `\\cdot` between them",
-                pos,
-            )
-        self.tokens.pop()
-        for kind, value in ((LPAREN, GROUP), (NUM, last.text), (OP, "+"), (NUM, str(top)),
-                            (OP, "/"), (NUM, str(bottom)), (RPAREN, ")")):  # fmt: skip
-            self.emit(kind, value, last.pos)
-        self.i = match.end()
-        return True
 
     def closes_power(self, ch: str) -> bool:
         """Whether ``ch`` ends the argument of an open ``f^n(...)`` / ``f^n{...}``."""

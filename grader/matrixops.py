@@ -221,7 +221,7 @@ def mul(a: Any, b: Any) -> Any:
         return a * b.coeff if shape(a) is not None else IdentityMarker(a * b.coeff)
     sa, sb = shape(a), shape(b)
     if sa is None or sb is None:
-        return a * b
+        return _product(a, b) if _symbolic(a, b) else a * b
     if _is_array(a) or _is_array(b):
         raise ShapeError(f"cannot multiply a {show(sa)} tensor by a {show(sb)}")
     if as_sympy(sa[1]) == as_sympy(sb[0]):

@@ -17,9 +17,8 @@ Everything is derived from string-seeded :class:`random.Random` instances and ca
 ``(seed, point index, name, shape)``, so a symbol gets the same value in the reference
 and in the answer, and a grading run is reproducible.
 
-The evaluator walks the matrix-expression tree itself instead of relying on ``doit()``,
-which leaves ``HadamardProduct`` of explicit matrices unevaluated and reports errors
-through many exception types.
+Evaluating a value at a point is :mod:`hwgrade.grader.pointeval`; comparing the numbers
+that come out (:func:`to_number`, :func:`agree`) stays here with the working precision.
 """
 
 from __future__ import annotations
@@ -32,10 +31,6 @@ from typing import Any
 
 import mpmath
 import sympy
-from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
-from sympy.matrices.expressions.hadamard import HadamardPower
-from sympy.matrices.expressions.matexpr import MatrixElement
-from sympy.tensor.array import NDimArray
 
 from hwgrade.grader.context import Context, Relation
 from hwgrade.grader.numbers import as_sympy
@@ -43,6 +38,9 @@ from hwgrade.grader.numbers import as_sympy
 _DENOMINATORS = (7, 11, 13, 17)
 #: Working precision (decimal digits) of every non-rational evaluation.
 DIGITS = 40
+#: Largest exponent evaluated at a point (``e^(10^6)`` is fine; using it as an exponent
+#: again would need millions of bits of working precision).
+MAX_EXPONENT = 10**6
 #: Values that make a point a domain error.
 UNDEFINED = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
 
@@ -51,12 +49,8 @@ class DomainError(Exception):
     """The value is undefined (nan, infinite) at this point."""
 
 
-class SingularError(Exception):
-    """A matrix that is inverted is singular at this point."""
-
-
-class ShapeMismatch(Exception):
-    """Concrete operand shapes do not fit (a product or sum of the wrong sizes)."""
+class MagnitudeError(DomainError):
+    """An exponent is too large at this point to evaluate the value (``exp(exp(exp(x)))``)."""
 
 
 class UnassignedError(Exception):
@@ -177,7 +171,12 @@ def random_matrix(name: str, rows: int, cols: int, seed: int, index: int) -> sym
     return sympy.ImmutableMatrix(rows, cols, [_rational(rng, 0) for _ in range(rows * cols)])
 
 
-def _concrete(size: sympy.Expr, scalars: dict[str, sympy.Expr]) -> int:
+def concrete_size(size: sympy.Expr, scalars: dict[str, sympy.Expr]) -> int:
+    """A matrix size (``n``, ``d + 1``...) as a whole number at a point's dimension values.
+
+    Drawing a point and evaluating at it both need it: a point's random matrices get
+    their sizes from it, and so do the identity and zero matrices met while evaluating.
+    """
     value = as_sympy(size).xreplace(
         {s: scalars[s.name] for s in size.free_symbols if s.name in scalars}
     )
@@ -200,145 +199,70 @@ def draw_point(names: Names, ctx: Context, seed: int, index: int) -> Point:
             sign = -1 if free.index(name) % 2 else 1
             values[name] = sign * abs(values[name])
     matrices = {
-        name: random_matrix(name, _concrete(r, values), _concrete(c, values), seed, index)
+        name: random_matrix(name, concrete_size(r, values), concrete_size(c, values), seed, index)
         for name, r, c in names.matrices
     }
     return Point(values, matrices)
 
 
-def _as_scalar(value: Any) -> Any:
-    """A 1x1 matrix used where a scalar is expected is that scalar (``r^T r``)."""
-    if isinstance(value, sympy.MatrixBase):
-        if value.shape == (1, 1):
-            return value[0, 0]
-        raise ShapeMismatch(f"a {value.rows}x{value.cols} matrix is used as a number")
-    return value
+def _exponent(node: Any) -> Any:
+    """The exponent of an exponential node (``exp(y)``, ``b^y`` with ``y`` not a number)."""
+    if isinstance(node, sympy.exp):
+        return node.args[0]
+    if isinstance(node, sympy.Pow) and not node.exp.is_Rational:
+        return node.exp
+    return None
 
 
-def _numeric_entry(value: sympy.Expr) -> sympy.Expr:
-    """Entries of elementwise functions are evaluated at once to keep later products small."""
-    return value if value.is_Rational else value.evalf(DIGITS)
+def nested_exponentials(value: Any) -> bool:
+    """Whether an exponent holds another exponential (``exp(exp(x))``, ``7^(e^x)``).
 
-
-def _inverse(matrix: sympy.ImmutableMatrix) -> sympy.ImmutableMatrix:
-    if matrix.rows != matrix.cols:
-        raise ShapeMismatch(f"a {matrix.rows}x{matrix.cols} matrix is inverted")
-    try:
-        return matrix.inv()
-    except (ValueError, ZeroDivisionError) as exc:
-        raise SingularError(str(exc)) from exc
-
-
-def _product(factors: list[Any]) -> Any:
-    scalar: Any = sympy.Integer(1)
-    matrix: Any = None
-    for factor in factors:
-        if isinstance(factor, sympy.MatrixBase):
-            if matrix is None:
-                matrix = factor
-            elif matrix.cols != factor.rows:
-                raise ShapeMismatch(
-                    f"a {matrix.rows}x{matrix.cols} matrix times a {factor.rows}x{factor.cols} one"
-                )
-            else:
-                matrix = matrix * factor
-        else:
-            scalar = scalar * factor
-    return scalar if matrix is None else matrix * scalar
-
-
-def _sum(terms: list[Any]) -> Any:
-    total = terms[0]
-    for term in terms[1:]:
-        if getattr(total, "shape", None) != getattr(term, "shape", None):
-            raise ShapeMismatch("terms of different shapes are added")
-        total = total + term
-    return total
-
-
-def evaluate(value: Any, point: Point) -> Any:
-    """``value`` with every name replaced by its value at ``point``, matrices explicit.
-
-    Returns:
-        A SymPy scalar (exact when possible), an ``ImmutableMatrix`` or an
-        ``ImmutableDenseNDimArray``.
+    Only such values can grow past what evaluation can afford at ordinary points, so
+    only they pay for :func:`to_number`'s check of every exponent.
     """
-    if isinstance(value, NDimArray):
-        return sympy.ImmutableDenseNDimArray(
-            [evaluate(e, point) for e in sympy.flatten(value.tolist())], value.shape
-        )
-    if isinstance(value, sympy.Expr) and not value.has(sympy.MatrixSymbol, sympy.MatrixExpr):
-        return value.xreplace(
-            {s: point.scalars[s.name] for s in value.free_symbols if s.name in point.scalars}
-        )
-    return _ev(value, point)
+    if not isinstance(value, sympy.Basic):
+        return False
+    for node in sympy.preorder_traversal(value):
+        inner = _exponent(node)
+        if inner is not None and any(
+            _exponent(n) is not None for n in sympy.preorder_traversal(inner)
+        ):
+            return True
+    return False
 
 
-def _ev(expr: Any, point: Point) -> Any:
-    if isinstance(expr, sympy.MatrixSymbol):
-        if expr.name not in point.matrices:
-            raise UnassignedError(f"`{expr.name}` has no value")
-        return point.matrices[expr.name]
-    if isinstance(expr, sympy.Symbol):
-        if expr.name not in point.scalars:
-            raise UnassignedError(f"`{expr.name}` has no value")
-        return point.scalars[expr.name]
-    if isinstance(expr, sympy.MatrixBase):
-        return sympy.ImmutableMatrix(expr.rows, expr.cols, [evaluate(e, point) for e in expr])
-    if not expr.args or isinstance(expr, sympy.Lambda):
-        return expr
-    if isinstance(expr, (sympy.Identity, sympy.ZeroMatrix, sympy.OneMatrix)):
-        rows, cols = (_concrete(s, point.scalars) for s in expr.shape)
-        if isinstance(expr, sympy.Identity):
-            return sympy.ImmutableMatrix(sympy.eye(rows))
-        fill = 0 if isinstance(expr, sympy.ZeroMatrix) else 1
-        return sympy.ImmutableMatrix(rows, cols, [fill] * (rows * cols))
-    if isinstance(expr, ElementwiseApplyFunction):
-        inner = _ev(expr.expr, point)
-        return inner.applyfunc(lambda e: _numeric_entry(expr.function(e)))
-    args = [_ev(a, point) for a in expr.args]
-    if isinstance(expr, sympy.MatMul):
-        return _product(args)
-    if isinstance(expr, sympy.MatAdd):
-        return _sum(args)
-    if isinstance(expr, sympy.Transpose):
-        return args[0].T
-    if isinstance(expr, sympy.Inverse):
-        return _inverse(args[0])
-    if isinstance(expr, sympy.MatPow):
-        base, exp = args
-        result = base**exp if exp >= 0 else _inverse(base) ** (-exp)
-        return sympy.ImmutableMatrix(result)
-    if isinstance(expr, sympy.HadamardProduct):
-        total = args[0]
-        for other in args[1:]:
-            if total.shape != other.shape:
-                raise ShapeMismatch("hadamard product of different shapes")
-            total = total.multiply_elementwise(other)
-        return sympy.ImmutableMatrix(total)
-    if isinstance(expr, HadamardPower):
-        return args[0].applyfunc(lambda e: e ** args[1])
-    if isinstance(expr, sympy.Trace):
-        return args[0].trace()
-    if isinstance(expr, sympy.Determinant):
-        return args[0].det()
-    if isinstance(expr, sympy.DiagMatrix):
-        return sympy.ImmutableMatrix(sympy.diag(*list(args[0])))
-    if isinstance(expr, sympy.DiagonalOf):
-        m = args[0]
-        return sympy.ImmutableMatrix([m[i, i] for i in range(min(m.shape))])
-    if isinstance(expr, sympy.DiagonalMatrix):
-        m = args[0]
-        return sympy.ImmutableMatrix(m.rows, m.cols, lambda i, j: m[i, j] if i == j else 0)
-    if isinstance(expr, MatrixElement):
-        return args[0][int(args[1]), int(args[2])]
-    if isinstance(expr, sympy.MatrixExpr):
-        raise UnassignedError(f"cannot evaluate `{type(expr).__name__}`")
-    return expr.func(*[_as_scalar(a) for a in args])
+def _check_exponents(value: sympy.Basic) -> None:
+    """Raise :class:`MagnitudeError` if an exponent exceeds :data:`MAX_EXPONENT` here.
+
+    SymPy raises its working precision by the size (in bits) of an exponent before it
+    evaluates the power, so ``7^(e^(e^12))`` asks for hundreds of thousands of bits
+    and seconds of work before it overflows. Exponents are checked innermost first,
+    each evaluated at low precision once the ones inside it are known to be small.
+    """
+    for node in sympy.postorder_traversal(value):
+        inner = _exponent(node)
+        if inner is None:
+            continue
+        try:
+            size = abs(inner.evalf(15))
+            too_large = bool(size > MAX_EXPONENT) or not size.is_finite
+        except (OverflowError, TypeError, ValueError):
+            too_large = True
+        if too_large:
+            raise MagnitudeError(f"an exponent is larger than {MAX_EXPONENT:.0e} here")
 
 
-def to_number(value: Any) -> Any:
-    """An exact Rational, or an ``mpmath.mpc`` at :data:`DIGITS` digits; raises if undefined."""
+def to_number(value: Any, guard: bool = False) -> Any:
+    """An exact Rational, or an ``mpmath.mpc`` at :data:`DIGITS` digits; raises if undefined.
+
+    Args:
+        value: A value with no free symbols left (a value at a point).
+        guard: Check the size of every exponent first (for values with
+            :func:`nested_exponentials`); without it a runaway value costs seconds.
+
+    Raises:
+        DomainError: Undefined here; :class:`MagnitudeError` when too large to evaluate.
+    """
     value = as_sympy(value)
     if value.is_Rational:
         return value
@@ -346,7 +270,12 @@ def to_number(value: Any) -> Any:
         return mpmath.mpc(mpmath.mpf(value._mpf_))
     if value.free_symbols:
         raise UnassignedError(f"`{value}` still has unknowns")
-    number = value.evalf(DIGITS)
+    if guard:
+        _check_exponents(value)
+    try:
+        number = value.evalf(DIGITS)
+    except OverflowError as exc:
+        raise MagnitudeError("the value overflows") from exc
     if number.has(*UNDEFINED):
         raise DomainError(str(number))
     re, im = number.as_real_imag()
@@ -390,18 +319,19 @@ def show_number(value: Any) -> str:
 
 __all__ = [
     "DIGITS",
+    "MAX_EXPONENT",
     "UNDEFINED",
     "DomainError",
+    "MagnitudeError",
     "Names",
     "Point",
-    "ShapeMismatch",
-    "SingularError",
     "UnassignedError",
     "agree",
     "collect_names",
+    "concrete_size",
     "dimension_sizes",
     "draw_point",
-    "evaluate",
+    "nested_exponentials",
     "random_matrix",
     "random_scalar",
     "show_number",

@@ -15,15 +15,15 @@ they are spawned, so ``fn`` and the initializer must be importable top-level fun
 macOS does not enforce ``RLIMIT_AS``; there ``RLIMIT_DATA`` is tried instead and the
 memory bound is best effort (the time limit still holds). ``workers=0`` runs tasks inline
 with no isolation and **no time or memory limit**: for tests and debugging only.
+
+This module is the parent's side (dispatch, deadlines, killing and replacing workers);
+what runs inside a worker process lives in :mod:`hwgrade.grader.sandboxworker`.
 """
 
 from __future__ import annotations
 
-import faulthandler
 import math
 import multiprocessing
-import os
-import resource
 import signal
 import sys
 import time
@@ -34,11 +34,12 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from typing import Any, Protocol, TypeVar
 
+from hwgrade.grader.sandboxworker import describe_exception, worker_main
+
 T = TypeVar("T")
 R = TypeVar("R")
 
 _KILL_GRACE = 2.0  # seconds to wait for a killed worker to be reaped
-_MAX_ERROR = 300
 
 
 @dataclass(frozen=True)
@@ -77,115 +78,6 @@ class TaskOutcome:
     crashed: bool = False
 
 
-def describe_exception(exc: BaseException) -> str:
-    """``Type: message`` on one line, bounded, for a task's ``error`` field."""
-    text = " ".join(str(exc).split())
-    if isinstance(exc, MemoryError):
-        text = text or "out of memory (the answer check hit its memory limit)"
-    line = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    return line if len(line) <= _MAX_ERROR else line[: _MAX_ERROR - 1] + "…"
-
-
-def _vm_size() -> int:
-    """This process's current address-space size in bytes (0 when unknown)."""
-    try:
-        with open("/proc/self/statm", "rb") as handle:
-            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _limit_memory(headroom: int) -> None:
-    """Cap the address space (Linux); elsewhere also the data segment, best effort.
-
-    macOS accepts ``RLIMIT_AS`` without enforcing it, hence ``RLIMIT_DATA`` as well.
-    """
-    target = _vm_size() + headroom
-    linux = sys.platform.startswith("linux")
-    for name in ("RLIMIT_AS",) if linux else ("RLIMIT_AS", "RLIMIT_DATA"):
-        which: int = getattr(resource, name, -1)
-        try:
-            _, hard = resource.getrlimit(which)
-            value = target if hard == resource.RLIM_INFINITY else min(target, hard)
-            resource.setrlimit(which, (value, hard))
-        except (ValueError, OSError, TypeError):  # unsupported here: best effort
-            continue
-
-
-def _arm_cpu_limit(seconds: float) -> None:
-    """Let this task use ``seconds`` (+ margin) more CPU time before SIGXCPU kills us."""
-    try:
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        used = usage.ru_utime + usage.ru_stime
-        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-        soft = math.ceil(used + seconds) + 2
-        if hard != resource.RLIM_INFINITY:
-            soft = min(soft, hard)
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
-    except (ValueError, OSError):  # pragma: no cover - platform without RLIMIT_CPU
-        pass
-
-
-def _silence_child() -> None:
-    """Detach the worker from the terminal: no stdin, output to /dev/null, no Ctrl-C.
-
-    A worker must never wait on stdin (``breakpoint()``-like hangs), print over the
-    parent's progress bar, or die with a KeyboardInterrupt traceback of its own when the
-    user presses Ctrl-C: the parent owns the terminal and kills the workers itself.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    faulthandler.disable()  # it may hold a dup of the parent's stderr (pytest does)
-    try:
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        os.close(devnull)
-    except OSError:  # pragma: no cover - no /dev/null
-        return
-    sink = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
-    sys.stdin = open(os.devnull)  # noqa: SIM115
-    sys.stdout = sys.stderr = sink
-
-
-def _worker_main(
-    conn: Connection, limits: Limits, initializer: Callable[[], None] | None
-) -> None:  # pragma: no cover - runs in the child process
-    """Worker loop: receive ``(fn, arg)``, run it, send back ``(ok, value_or_error)``."""
-    _silence_child()
-    _limit_memory(limits.memory_bytes)
-    init_error = ""
-    if initializer is not None:
-        try:
-            initializer()
-        except BaseException as exc:
-            init_error = "worker initializer failed: " + describe_exception(exc)
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            return
-        if message is None:
-            return
-        fn, arg = message
-        _arm_cpu_limit(limits.seconds)
-        if init_error:
-            reply: tuple[bool, Any] = (False, init_error)
-        else:
-            try:
-                reply = (True, fn(arg))
-            except BaseException as exc:
-                reply = (False, describe_exception(exc))
-        try:
-            conn.send(reply)
-        except (EOFError, OSError):
-            return
-        except BaseException as exc:
-            try:
-                conn.send((False, "result could not be sent back: " + describe_exception(exc)))
-            except BaseException:
-                return
-
-
 def _default_context() -> BaseContext:
     """'fork' where the platform has it and it is safe (Linux), else 'spawn'."""
     methods = multiprocessing.get_all_start_methods()
@@ -216,7 +108,7 @@ class _Worker:
     def __init__(self, ctx: BaseContext, limits: Limits, initializer: Callable[[], None] | None):
         parent_end, child_end = ctx.Pipe(duplex=True)
         self.process: Any = ctx.Process(  # type: ignore[attr-defined]
-            target=_worker_main, args=(child_end, limits, initializer), daemon=True
+            target=worker_main, args=(child_end, limits, initializer), daemon=True
         )
         self.process.start()
         child_end.close()
@@ -464,4 +356,4 @@ def run_bounded(fn: Callable[[T], R], arg: T, limits: Limits | None = None) -> T
         return pool.map(fn, [arg])[0]
 
 
-__all__ = ["Limits", "Runner", "TaskOutcome", "WorkerPool", "describe_exception", "run_bounded"]
+__all__ = ["Limits", "Runner", "TaskOutcome", "WorkerPool", "run_bounded"]

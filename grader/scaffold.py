@@ -101,8 +101,9 @@ from pathlib import Path
 
 import pytest
 from hwgrade.grader.grading import grade_part
-from hwgrade.grader.problemset import load_problem_set, solve
-from hwgrade.grader.specs import validate_spec
+from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.solving import solve
+from hwgrade.grader.specfile import validate_spec
 
 HERE = Path(__file__).resolve().parent
 

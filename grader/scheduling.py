@@ -29,9 +29,10 @@ from typing import Any, Protocol, Self, TypeVar
 
 import cloudpickle
 
-from hwgrade.grader.problemset import ProblemSet, remember_solution, solve
+from hwgrade.grader.problemset import ProblemSet
 from hwgrade.grader.reading import LoadChunk, problem_set_for, run_load_chunk
 from hwgrade.grader.sandbox import Runner, TaskOutcome, WorkerPool
+from hwgrade.grader.solving import remember_solution, solve
 from hwgrade.solver import without_self_checks
 
 T = TypeVar("T")

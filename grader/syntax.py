@@ -1,20 +1,18 @@
-"""The answer language's syntax tree and its parser (shared by plain and LaTeX input).
+"""The answer language's parser (shared by plain and LaTeX input).
 
 The parser is recursive descent over the token list with an explicit depth counter:
 every parenthesis, bracket, unary sign, exponent and postfix operator counts, and the
 count is capped at :data:`MAX_DEPTH` long before Python's recursion limit, so that no
 input can crash or hang it. Sums and products are n-ary nodes, so long flat answers
-(``a+a+...+a``) give shallow trees and the builder never recurses deeply either.
+(``a+a+...+a``) give shallow trees and the builder never recurses deeply either. The
+tree's node types are in :mod:`hwgrade.grader.nodes`, the token position and depth
+counter in :mod:`hwgrade.grader.tokencursor`.
 
 Names are resolved against the :class:`Context` here, before any SymPy object exists:
 unknown names, unknown functions and forbidden ones are refused with their column.
 """
 
 from __future__ import annotations
-
-import difflib
-from dataclasses import dataclass
-from typing import Union
 
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
@@ -25,7 +23,6 @@ from hwgrade.grader.lexer import (
     FUNCTIONS,
     LBRACK,
     LPAREN,
-    MAX_DEPTH,
     MAX_LIST_ENTRIES,
     NAME,
     NORM,
@@ -38,105 +35,26 @@ from hwgrade.grader.lexer import (
     Token,
     is_greek_letter,
 )
-from hwgrade.grader.splitting import CONSTANTS, INFINITY, has_matrices, resolve_names
+from hwgrade.grader.nodes import (
+    Call,
+    ListExpr,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Power,
+    Product,
+    Sum,
+    Transpose,
+    TupleExpr,
+)
+from hwgrade.grader.splitting import CONSTANTS, INFINITY, has_matrices
+from hwgrade.grader.tokencursor import TokenCursor, describe
 
 _ARITY: dict[str, tuple[int, int]] = {"max": (1, 100), "min": (1, 100), "hadamard": (2, 2)}
 _ARITY["root"] = (2, 2)
 _ARITY.update({"log": (1, 2), "atan2": (2, 2), "binomial": (2, 2), "mod": (2, 2)})
 
-
-@dataclass(frozen=True)
-class Num:
-    """A number literal, kept as the typed digit string (built exactly or as a Float)."""
-
-    text: str
-    pos: int
-
-    @property
-    def is_decimal(self) -> bool:
-        """Whether the student typed a decimal (which the engine compares with tolerance)."""
-        return "." in self.text or "e" in self.text.lower()
-
-
-@dataclass(frozen=True)
-class Name:
-    """A canonical name: a declared symbol, a dimension, or a constant (pi, e, I)."""
-
-    name: str
-    pos: int
-
-
-@dataclass(frozen=True)
-class Call:
-    """An allow-listed function (canonical name, e.g. ``sigmoid``) applied to arguments."""
-
-    func: str
-    args: tuple[Node, ...]
-    pos: int
-
-
-@dataclass(frozen=True)
-class Neg:
-    """Unary minus."""
-
-    operand: Node
-    pos: int
-
-
-@dataclass(frozen=True)
-class Sum:
-    """Terms with their signs (``+`` or ``-``), flat so long sums stay shallow."""
-
-    terms: tuple[tuple[str, Node], ...]
-    pos: int
-
-
-@dataclass(frozen=True)
-class Product:
-    """Factors with the operator before each (``""`` first, then ``* / @ odot implicit``)."""
-
-    factors: tuple[tuple[str, Node], ...]
-    pos: int
-
-
-@dataclass(frozen=True)
-class Power:
-    """``base ^ exponent``; for a matrix base ``-1`` is the inverse."""
-
-    base: Node
-    exponent: Node
-    pos: int
-
-
-@dataclass(frozen=True)
-class Transpose:
-    r"""``A^T``, ``A.T``, ``Aᵀ``, ``A^\top``."""
-
-    operand: Node
-    pos: int
-
-
-@dataclass(frozen=True)
-class ListExpr:
-    """``[a, b, ...]``: a vector, or rows of a matrix/tensor when nested."""
-
-    items: tuple[Node, ...]
-    pos: int
-
-
-@dataclass(frozen=True)
-class TupleExpr:
-    """``(a, b, ...)``: an ordered tuple of scalars, allowed only as a whole answer.
-
-    A bare parenthesised comma list (no function name before it) is a tuple, a value of
-    its own kind: never a vector (``[a, b]``), so that a tuple can only equal a tuple.
-    """
-
-    items: tuple[Node, ...]
-    pos: int
-
-
-Node = Union[Num, Name, Call, Neg, Sum, Product, Power, Transpose, ListExpr, TupleExpr]  # noqa: UP007
 
 #: A comma inside brackets that cannot hold a tuple (``{a, b}``, ``\left[a, b\right]``).
 _NOT_A_TUPLE = "a comma inside brackets: write a vector as `[a, b]` or a tuple as `(a, b)`"
@@ -147,63 +65,8 @@ _TUPLE_INSIDE = (
 )
 
 
-def _describe(tok: Token) -> str:
-    if tok.kind == END:
-        return "the answer ends too early"
-    if tok.kind == NORM:
-        return "unexpected `\\|`" if tok.text == "norm" else "unexpected `|`"
-    return f"unexpected `{tok.text}`"
-
-
-class Parser:
+class Parser(TokenCursor):
     """Recursive-descent parser with a hard depth bound; see the module docstring."""
-
-    def __init__(self, tokens: list[Token], ctx: Context, text: str = "") -> None:
-        self.ctx, self.text = ctx, text
-        self.notes: list[str] = []
-        self.toks = resolve_names(tokens, ctx, self.notes)
-        self.k = 0
-        self.depth = 0
-        self.norms: list[str] = []
-        self.tuples: list[TupleExpr] = []
-
-    # -- token helpers ---------------------------------------------------------------
-    def peek(self, offset: int = 0) -> Token:
-        """The token ``offset`` ahead, without consuming it (END repeats at the end)."""
-        return self.toks[min(self.k + offset, len(self.toks) - 1)]
-
-    def advance(self) -> Token:
-        """Consume and return the current token."""
-        tok = self.toks[self.k]
-        self.k = min(self.k + 1, len(self.toks) - 1)
-        return tok
-
-    def expect(self, kind: str, what: str) -> Token:
-        """Consume a token of ``kind`` or fail, naming what was expected and found."""
-        tok = self.peek()
-        if tok.kind != kind:
-            raise AnswerSyntaxError(
-                f"expected {what} but {_describe(tok).replace('unexpected ', 'found ')}",
-                position=tok.pos,
-                token=tok.text,
-            )
-        return self.advance()
-
-    def enter(self, pos: int) -> None:
-        """Count one nesting level; over the bound is an error, never a deep recursion."""
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise AnswerLimitError(
-                f"the answer is nested more than {MAX_DEPTH} levels deep", position=pos
-            )
-
-    def declared(self, name: str) -> bool:
-        """Whether ``name`` is a declared symbol or dimension."""
-        return self.ctx.is_declared(name)
-
-    def span(self, start: int) -> str:
-        """The answer text from column ``start`` up to the current token (for notes)."""
-        return self.text[start : self.peek().pos].strip() if self.text else ""
 
     # -- grammar ---------------------------------------------------------------------
     def parse(self) -> Node:
@@ -211,7 +74,7 @@ class Parser:
         node = self.expr()
         tok = self.peek()
         if tok.kind != END:
-            raise AnswerSyntaxError(_describe(tok), position=tok.pos, token=tok.text)
+            raise AnswerSyntaxError(describe(tok), position=tok.pos, token=tok.text)
         inside = [t for t in self.tuples if t is not node]
         if inside:
             raise AnswerSyntaxError(_TUPLE_INSIDE, position=inside[0].pos, token="(")
@@ -362,7 +225,7 @@ class Parser:
             self.expect(NORM, "a closing `\\|`" if kind == "norm" else "a closing `|`")
             self.norms.pop()
             return Call(kind, (inner,), tok.pos)
-        raise AnswerSyntaxError(_describe(tok), position=tok.pos, token=tok.text)
+        raise AnswerSyntaxError(describe(tok), position=tok.pos, token=tok.text)
 
     def call(self, func: str, pos: int) -> Call:
         """The argument list of an allow-listed function, with its arity checked."""
@@ -470,13 +333,6 @@ class Parser:
             f"unknown symbol `{name}`{self.suggest(name)}", position=tok.pos, token=name
         )
 
-    def suggest(self, name: str) -> str:
-        """A 'did you mean' hint for an unknown name, or an empty string."""
-        known = list(self.ctx.by_name) + list(self.ctx.dimensions)
-        squashed = [k for k in known if k.replace("_", "") == name.replace("_", "")]
-        close = squashed or difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-        return f" (did you mean `{close[0]}`?)" if close else ""
-
 
 def parse_tokens(tokens: list[Token], ctx: Context, text: str = "") -> tuple[Node, list[str]]:
     """Parse tokens into a tree; returns the tree and notes on how ambiguities were read.
@@ -494,18 +350,4 @@ def parse_tokens(tokens: list[Token], ctx: Context, text: str = "") -> tuple[Nod
     return parser.parse(), parser.notes
 
 
-__all__ = [
-    "Call",
-    "ListExpr",
-    "Name",
-    "Neg",
-    "Node",
-    "Num",
-    "Parser",
-    "Power",
-    "Product",
-    "Sum",
-    "Transpose",
-    "TupleExpr",
-    "parse_tokens",
-]
+__all__ = ["Parser", "parse_tokens"]

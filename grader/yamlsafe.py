@@ -184,7 +184,30 @@ class _Builder:
         frame[1] = None
 
     def feed(self, event: Event) -> None:
-        """Consume one event inside the document."""
+        """Consume one event inside the document.
+
+        A plain scalar inside a container is most of a file's events: it takes a short
+        path (exact type, no anchor or tag) that does what the general one below does.
+        """
+        stack = self.stack
+        if (
+            type(event) is ScalarEvent
+            and stack
+            and event.anchor is None
+            and event.tag is None
+            and self.nodes < MAX_NODES
+        ):
+            self.nodes += 1
+            frame = stack[-1]
+            parent, key = frame
+            if type(parent) is list:
+                parent.append(event.value)
+            elif key is not None:
+                parent[key] = event.value
+                frame[1] = None
+            else:
+                self._add(event, event.value, True)
+            return
         if isinstance(event, AliasEvent):
             raise self._fail(event, "aliases (*name) are not allowed in a submission")
         if isinstance(event, ScalarEvent):

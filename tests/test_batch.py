@@ -176,7 +176,7 @@ def test_carry_forward_still_sees_the_students_own_answers(
     problem_set: ProblemSet, tmp_path: Path
 ) -> None:
     from hwgrade.grader.grading import grade_part
-    from hwgrade.grader.problemset import solve
+    from hwgrade.grader.solving import solve
 
     spec = problem_set.get("rnn_backprop")
     assert spec is not None

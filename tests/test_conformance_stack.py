@@ -24,7 +24,8 @@ from conftest import Runner, agrees, load_anchor, sympy_to_hwgrade, verdict_tabl
 
 from hwgrade.grader.checking import read, safe_compare, verdict_of
 from hwgrade.grader.context import Context
-from hwgrade.grader.equivalence import compare, is_expanded, is_factored
+from hwgrade.grader.equivalence import compare
+from hwgrade.grader.forms import is_expanded, is_factored
 from hwgrade.grader.results import Equality, Verdict
 
 pytestmark = pytest.mark.conformance

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from hwgrade.grader.derive import OPERATIONS
-from hwgrade.grader.specs import (
+from hwgrade.grader.specfile import (
     KINDS,
     MISTAKE_FIELDS,
     PART_FIELDS,
@@ -17,7 +17,7 @@ from hwgrade.grader.specs import (
     load_spec,
     validate_spec,
 )
-from hwgrade.grader.variants import RULE_FIELDS, VARIANT_FIELDS
+from hwgrade.grader.variation import RULE_FIELDS, VARIANT_FIELDS
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "specs.md"
 TEXT = DOC.read_text(encoding="utf-8")

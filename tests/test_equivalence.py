@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from hwgrade.grader.context import Context, SymbolDecl, parse_vars
-from hwgrade.grader.equivalence import compare, is_expanded, is_factored, numeric_value
+from hwgrade.grader.equivalence import compare
 from hwgrade.grader.language import read_answer
 from hwgrade.grader.results import Equality
 
@@ -218,32 +218,6 @@ def test_points_zero_undefined_answer() -> None:
     assert result.outcome is NE
 
 
-@pytest.mark.parametrize(
-    ("expr", "expanded", "factored"),
-    [
-        (RNN, True, False),
-        (w * (u3 + w * (u2 + w * u1)), False, True),
-        (p * (1 - p), False, True),
-        (p - p**2, True, False),
-        ((x - 1) * (x + 1), False, True),
-        (x**2 - 1, True, False),
-        (x, True, True),
-        (sympy.Integer(3), True, True),
-        ((x + 1) ** 2, False, True),
-    ],
-    ids=str,
-)
-def test_form_helpers(expr: Any, expanded: bool, factored: bool) -> None:
-    assert is_expanded(expr) is expanded
-    assert is_factored(expr) is factored
-
-
-def test_numeric_value() -> None:
-    value = numeric_value(X * W, MAT)
-    assert isinstance(value, sympy.MatrixBase) and value.cols == 1
-    assert numeric_value(sympy.Integer(2), OPEN) == 2
-
-
 _SYMS = [w, x, p]
 monomials = st.tuples(
     st.integers(-5, 5).filter(bool), st.integers(0, 3), st.integers(0, 3), st.integers(0, 2)
@@ -295,27 +269,6 @@ def test_tolerance_edges_and_infinity(
     ref: Any, ans: Any, kwargs: dict[str, Any], outcome: Equality
 ) -> None:
     assert compare(ref, ans, OPEN, **kwargs).outcome is outcome
-
-
-_M = sympy.Mul
-_A = sympy.Add
-
-
-@pytest.mark.parametrize(
-    ("expr", "expanded", "factored"),
-    [
-        (_M(2, _A(x, -1, evaluate=False), evaluate=False), False, True),  # 2*(x - 1) as typed
-        (_M(x, _A(2 * x, -6, evaluate=False), evaluate=False), False, False),  # x*(2x - 6)
-        (_M(x, _A(x, -4, 4 / x, evaluate=False), evaluate=False), False, False),
-        (_M(4, (1 - x / 2) ** 2, evaluate=False), False, True),
-        (x**2 - 2, True, True),
-        (2 * x - 2, True, False),
-    ],
-    ids=str,
-)
-def test_form_helpers_on_typed_structure(expr: Any, expanded: bool, factored: bool) -> None:
-    assert is_expanded(expr) is expanded
-    assert is_factored(expr) is factored
 
 
 # --- sign patterns and undefined references (found by the conformance work) --------------
@@ -386,3 +339,21 @@ def test_tuple_wrong_entries_and_absolute_tolerance() -> None:
     assert near.outcome is EQ
     far = compare(TUP(R(1, 3), 2), TUP(F("0.32", 30), 2), OPEN, absolute_tolerance=0.005)
     assert far.outcome is NE
+
+
+def test_a_runaway_answer_is_wrong_not_undecided() -> None:
+    """An exponent tower is refused at the first point, not after seconds of precision."""
+    tower = sympy.sin(7 ** sympy.exp(sympy.exp(sympy.exp(10 * x)))) + 1
+    found = compare(x, tower, OPEN)
+    assert (found.outcome, found.method) == (NE, "numeric")
+    assert "too large to evaluate" in found.reason
+
+
+def test_nested_sigmoids_are_still_compared() -> None:
+    def sig(t: Any) -> Any:
+        return 1 / (1 + sympy.exp(-t))
+
+    three = sig(sig(sig(x)))
+    rewritten = 1 / (1 + 1 / sympy.exp(sig(sig(x))))
+    assert compare(three, rewritten, OPEN).outcome is EQ
+    assert compare(three, sig(sig(x)), OPEN).outcome is NE

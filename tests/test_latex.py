@@ -243,7 +243,7 @@ def test_new_constructs_refused(text: str) -> None:
 
 # --- tuples `(a, b)` / `\left( a, b \right)` ---------------------------------------------
 
-from hwgrade.grader.latex import GROUP  # noqa: E402
+from hwgrade.grader.latexcursor import GROUP  # noqa: E402
 
 
 def test_parentheses_keep_the_bracket_that_was_typed() -> None:

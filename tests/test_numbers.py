@@ -1,4 +1,4 @@
-"""as_sympy: numbers in, SymPy out, text refused (it must never be parsed)."""
+"""Values: numbers in, SymPy out, text refused (it must never be parsed); one form per kind."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import sympy
 
-from hwgrade.grader.numbers import as_sympy, as_value
+from hwgrade.grader.numbers import as_sympy, as_value, entries, normalize
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,30 @@ def test_as_value_makes_containers_sympy(value: Any, expected: Any) -> None:
 def test_as_value_refuses_truth_values() -> None:
     with pytest.raises(TypeError, match="truth value"):
         as_value(True)
+
+
+x = sympy.Symbol("x")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "flat"),
+    [
+        ([1, 2], sympy.ImmutableMatrix([1, 2]), [1, 2]),  # a typed list is a column
+        ([[1, 2], [3, 4]], sympy.ImmutableMatrix([[1, 2], [3, 4]]), [1, 2, 3, 4]),
+        (sympy.Matrix([[x]]), x, [x]),  # 1x1 is a scalar
+        ([[[1, 2]], [[3, 4]]], sympy.ImmutableDenseNDimArray([[[1, 2]], [[3, 4]]]), [1, 2, 3, 4]),
+        (sympy.ImmutableDenseNDimArray(5), sympy.Integer(5), [5]),  # rank 0
+        (2.5, sympy.Float(2.5), [sympy.Float(2.5)]),
+    ],
+    ids=["list", "nested", "one-by-one", "rank-3", "rank-0", "float"],
+)
+def test_normalize_and_entries(value: Any, expected: Any, flat: list[Any]) -> None:
+    normal = normalize(value)
+    assert normal == expected
+    assert entries(normal) == flat
+
+
+@pytest.mark.parametrize("value", ["x", True, object()], ids=["text", "truth", "object"])
+def test_normalize_refuses_non_values(value: Any) -> None:
+    with pytest.raises(TypeError):
+        normalize(value)

@@ -117,11 +117,12 @@ from pathlib import Path  # noqa: E402
 
 import sympy  # noqa: E402
 
-from hwgrade.grader import problemset as problemset_module  # noqa: E402
-from hwgrade.grader.problemset import load_problem_set, solution_key, solve_spec  # noqa: E402
+from hwgrade.grader import solving as solving_module  # noqa: E402
+from hwgrade.grader.problemset import load_problem_set  # noqa: E402
 from hwgrade.grader.reading import LoadChunk, prime_problem_set, run_load_chunk  # noqa: E402
 from hwgrade.grader.sandbox import Limits, WorkerPool  # noqa: E402
 from hwgrade.grader.scheduling import SolveTask, SolvingReaders, checkers_after  # noqa: E402
+from hwgrade.grader.solving import solution_key, solve_spec  # noqa: E402
 from hwgrade.grader.submission import Submission  # noqa: E402
 
 
@@ -138,7 +139,7 @@ def test_the_readers_solve_every_problem_and_the_parent_keeps_their_solutions(
 ) -> None:
     problem_set = load_problem_set(None)
     prime_problem_set(None, problem_set)
-    monkeypatch.setattr(problemset_module, "_SOLVED", {})  # the parent has solved nothing
+    monkeypatch.setattr(solving_module, "_SOLVED", {})  # the parent has solved nothing
     paths = write_files(tmp_path, 6)
     done: list[int] = []
     with WorkerPool(2, Limits(seconds=60)) as pool:
@@ -148,7 +149,7 @@ def test_the_readers_solve_every_problem_and_the_parent_keeps_their_solutions(
         assert sorted(done) == [0, 1]  # progress counts the files' chunks, not the solvers
         assert [len(o.value) for o in outcomes] == [3, 3]
         assert all(isinstance(s, Submission) for o in outcomes for s in o.value)
-        solved = dict(problemset_module._SOLVED)
+        solved = dict(solving_module._SOLVED)
         assert {solution_key(spec) for spec in problem_set.problems} <= set(solved)
         # A second read does not solve again.
         again = readers.map(run_load_chunk, chunks[:1])
@@ -195,10 +196,10 @@ def test_what_the_readers_could_not_solve_is_solved_before_checking(
 ) -> None:
     problem_set = load_problem_set(None)
     prime_problem_set(None, problem_set)
-    monkeypatch.setattr(problemset_module, "_SOLVED", {})
+    monkeypatch.setattr(solving_module, "_SOLVED", {})
     readers = SolvingReaders(FailingPool(), problem_set, None)  # type: ignore[arg-type]
     [outcome] = readers.map(run_load_chunk, [LoadChunk(None, write_files(tmp_path, 2))])
     assert outcome.ok and len(outcome.value) == 2
-    assert problemset_module._SOLVED == {}
+    assert solving_module._SOLVED == {}
     with checkers_after(readers.pool, problem_set, 0):  # type: ignore[arg-type]
-        assert len(problemset_module._SOLVED) == len(problem_set.problems)
+        assert len(solving_module._SOLVED) == len(problem_set.problems)

@@ -5,7 +5,7 @@ import pytest
 from hwgrade.grader.context import Context, parse_vars
 from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
 from hwgrade.grader.lexer import tokenize_plain
-from hwgrade.grader.syntax import (
+from hwgrade.grader.nodes import (
     Call,
     Name,
     Neg,
@@ -14,8 +14,8 @@ from hwgrade.grader.syntax import (
     Sum,
     Transpose,
     TupleExpr,
-    parse_tokens,
 )
+from hwgrade.grader.syntax import parse_tokens
 
 OPEN = Context(open=True)
 RNN = parse_vars("w, u_1, u_2, u_3")

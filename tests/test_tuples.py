@@ -10,8 +10,9 @@ import sympy
 from hwgrade.grader.checking import check_pair
 from hwgrade.grader.context import Context, parse_vars
 from hwgrade.grader.grading import grade_part
-from hwgrade.grader.problemset import load_problem_set, solve
+from hwgrade.grader.problemset import load_problem_set
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
+from hwgrade.grader.solving import solve
 from hwgrade.grader.tuples import array_hint, compare_tuples, describe_kind, is_tuple
 
 OPEN = Context(open=True)

@@ -1,4 +1,4 @@
-"""Randomized variants (``grader/variants.py``): reading, drawing, rejecting, rendering.
+"""Handing out variants (``grader/variants.py``): student ids, drawing, rejecting.
 
 Every variant's references are compared with an independent computation on the drawn
 numbers (numpy statistics, plain arithmetic, a hand-built unroll), never with the
@@ -7,48 +7,27 @@ solver's own output for another variant.
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import numpy as np
 import pytest
 import sympy
+from toyspec import TOY_SPEC, write_spec
 
-from hwgrade.grader.errors import SolverError, SpecError
+from hwgrade.grader.errors import SolverError
 from hwgrade.grader.names import expand_range
-from hwgrade.grader.problemset import load_problem_set, solve
-from hwgrade.grader.specs import load_spec, validate_spec
+from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.solving import solve
+from hwgrade.grader.specfile import load_spec, validate_spec
 from hwgrade.grader.variants import (
     VARIANT_SPACE,
     VariantSettings,
-    render_value,
     sample_variants,
     student_variant,
     variant_spec,
 )
+from hwgrade.grader.variation import render_value
 
 PROBLEMS = load_problem_set()
 VARIANTS = [3, 17, 4242, 99_001, 777_777]
-
-
-def _spec(tmp_path: Path, body: str, name: str = "p.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(body, encoding="utf-8")
-    return path
-
-
-BASE = textwrap.dedent(
-    """\
-    id: toy
-    title: Toy
-    statement: "a = {{a}}, b = {{b}}"
-    parameters: {a: 2, b: [[1, 2], [3, 4]]}
-    parts:
-      - id: s
-        prompt: "a times the sum of b's entries (a = {{a}})"
-        reference: "a*sum(b)"
-    """
-)
 
 
 # ---------------------------------------------------------------------------------------
@@ -74,47 +53,8 @@ def test_settings_off_gives_everyone_the_specs_numbers():
 
 
 # ---------------------------------------------------------------------------------------
-# Reading the section
+# Symbol ranges
 # ---------------------------------------------------------------------------------------
-
-BAD_SECTIONS = [
-    ("variants: {parameters: {c: {integers: [0, 3]}}}", "not among the spec's parameters"),
-    ("variants: {parameters: {a: {integers: [0, 3], choice: [1]}}}", "exactly one of"),
-    ("variants: {parameters: {a: {integers: [3, 0]}}}", "two integers with low <= high"),
-    ("variants: {parameters: {a: {integers: [0, 0], exclude: [0]}}}", "every integer"),
-    ("variants: {parameters: {a: {integers: [0, 3], step: 2}}}", "unknown field `step`"),
-    ("variants: {parameters: {a: {choice: []}}}", "non-empty list"),
-    ("variants: {parameters: {b: {integers: [0, 3], shape: [0]}}}", "shape"),
-    ("variants: {parameters: {b: {integers: [0, 3], shape: [30, 30]}}}", "at most 400"),
-    ("variants: {vary: {}}", "needs `parameters`"),
-    ("variants: {parameters: {a: {integers: [1, 3]}}, seed: 3}", "unknown field `seed`"),
-]
-
-
-@pytest.mark.parametrize(
-    ("section", "message"),
-    BAD_SECTIONS,
-    ids=[m.split()[0] + str(i) for i, (_, m) in enumerate(BAD_SECTIONS)],
-)
-def test_bad_variant_sections_name_the_field(tmp_path, section, message):
-    path = _spec(tmp_path, BASE + section + "\n")
-    with pytest.raises(SpecError) as info:
-        load_spec(path)
-    assert message in info.value.message
-    assert info.value.line is not None and info.value.field.startswith("variants")
-
-
-def test_unknown_placeholder_is_a_spec_error(tmp_path):
-    path = _spec(tmp_path, BASE.replace("b = {{b}}", "b = {{c}}"))
-    with pytest.raises(SpecError, match=r"`\{\{c\}\}` names no parameter"):
-        load_spec(path)
-
-
-def test_placeholders_render_values_indices_and_offsets(tmp_path):
-    body = BASE.replace('"a = {{a}}, b = {{b}}"', '"{{a}} {{a+1}} {{a - 2}} {{b}} {{b.1}}"')
-    spec = load_spec(_spec(tmp_path, body))
-    assert spec.statement == "2 3 0 [[1, 2], [3, 4]] [3, 4]"
-    assert spec.parts[0].prompt.endswith("(a = 2)")
 
 
 @pytest.mark.parametrize(
@@ -133,12 +73,6 @@ def test_symbol_ranges(text, names):
     assert expand_range(text) == names
 
 
-def test_render_value():
-    assert render_value([[1, -2]]) == "[[1, -2]]"
-    assert render_value({"x": 1, "y": -3}) == "x = 1, y = -3"
-    assert render_value(True) == "true"
-
-
 # ---------------------------------------------------------------------------------------
 # Drawing and rejecting
 # ---------------------------------------------------------------------------------------
@@ -152,13 +86,13 @@ def test_variant_zero_and_non_varying_specs_are_the_spec_itself():
 
 
 def test_draws_follow_the_rules(tmp_path):
-    body = BASE + (
+    body = TOY_SPEC + (
         "variants:\n"
         "  parameters:\n"
         "    a: {integers: [-2, 2], exclude: [0]}\n"
         "    b: {integers: [5, 7]}\n"
     )
-    spec = load_spec(_spec(tmp_path, body))
+    spec = load_spec(write_spec(tmp_path, body))
     seen_a = set()
     for v in range(1, 60):
         got = variant_spec(spec, v)
@@ -174,8 +108,8 @@ def test_draws_follow_the_rules(tmp_path):
 
 
 def test_a_spec_that_can_only_degenerate_is_refused(tmp_path):
-    body = BASE + ("variants:\n  parameters:\n    a: {integers: [0, 0]}\n  nonzero: [s]\n")
-    path = _spec(tmp_path, body)
+    body = TOY_SPEC + ("variants:\n  parameters:\n    a: {integers: [0, 0]}\n  nonzero: [s]\n")
+    path = write_spec(tmp_path, body)
     with pytest.raises(SolverError, match=r"no usable variant .* zero entry"):
         variant_spec(load_spec(path), 5)
     errors = validate_spec(path)
@@ -183,14 +117,14 @@ def test_a_spec_that_can_only_degenerate_is_refused(tmp_path):
 
 
 def test_a_variation_that_never_varies_is_reported(tmp_path):
-    body = BASE + "variants:\n  parameters:\n    a: {choice: [2]}\n"
-    errors = sample_variants(load_spec(_spec(tmp_path, body)), 10)
+    body = TOY_SPEC + "variants:\n  parameters:\n    a: {choice: [2]}\n"
+    errors = sample_variants(load_spec(write_spec(tmp_path, body)), 10)
     assert errors and "same numbers" in errors[0].message
 
 
 def test_mistake_equal_to_reference_is_rejected(tmp_path):
     body = (
-        BASE.replace(
+        TOY_SPEC.replace(
             'reference: "a*sum(b)"',
             'reference: "a*sum(b)"\n'
             "    mistakes:\n"
@@ -199,7 +133,7 @@ def test_mistake_equal_to_reference_is_rejected(tmp_path):
         )
         + "variants:\n  parameters:\n    a: {integers: [1, 2]}\n"
     )
-    spec = load_spec(_spec(tmp_path, body))
+    spec = load_spec(write_spec(tmp_path, body))
     assert {variant_spec(spec, v).parameters["a"] for v in range(1, 40)} == {2}
 
 

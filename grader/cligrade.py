@@ -1,0 +1,171 @@
+"""``hwgrade grade``: grade a class's submission files and write every report asked for.
+
+It is the one command with many outputs (CSV, JSON report, Gradescope folder, Canvas
+CSV, a terminal report) and many ways to run (local workers, a Dask cluster, resuming
+from a cache), so its options and the choice of where each product goes outweigh the
+rest of the CLI together; it lives here and is registered on the group by
+:mod:`hwgrade.grader.cli`. Like every command it stays a thin layer: the grading itself
+is :func:`hwgrade.grader.batch.grade_files`, the files are written by
+:mod:`hwgrade.grader.exports`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from hwgrade.grader.clioptions import (
+    handle_errors,
+    problems_option,
+    stderr_console,
+    stdout_console,
+    variants_option,
+)
+from hwgrade.grader.errors import UsageError
+
+
+@click.command("grade")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--out", metavar="FILE", default=None, help="CSV: one row per submission file.")
+@click.option("--json", "json_out", metavar="FILE", default=None, help="JSON report.")
+@click.option("--gradescope", metavar="DIR", default=None, help="One results.json per submission.")
+@click.option("--canvas", metavar="FILE", default=None, help="Canvas gradebook import CSV.")
+@click.option("--workers", type=int, default=None, help="Worker processes (default: one per core).")
+@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds per answer.")
+@click.option("--problem", "only", multiple=True, metavar="ID", help="Grade only these problems.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no terminal report.")
+@click.option(
+    "--resume", is_flag=True, help="Re-grade only new or changed files (cache beside --out)."
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", default=None, help="Run on a Dask cluster (hwgrade[dask])."
+)
+@variants_option
+@problems_option
+@handle_errors
+def grade_cmd(
+    paths: tuple[str, ...],
+    out: str | None,
+    json_out: str | None,
+    gradescope: str | None,
+    canvas: str | None,
+    workers: int | None,
+    timeout: float,
+    only: tuple[str, ...],
+    quiet: bool,
+    resume: bool,
+    scheduler: str | None,
+    variants: bool | None,
+    problems: str | None,
+) -> None:
+    """Grade every submission file under PATH... (files, folders, globs).
+
+    ``--out -`` or ``--json -`` writes that file to stdout; the terminal report then
+    goes to stderr so the output stays clean.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from hwgrade.grader.batch import collect_files, grade_files
+    from hwgrade.grader.exports import (
+        report_json,
+        spec_part_keys,
+        spec_points,
+        spec_prompts,
+        write_canvas_csv,
+        write_csv,
+        write_gradescope_dir,
+    )
+    from hwgrade.grader.problemset import load_problem_set
+    from hwgrade.grader.report import render_class
+    from hwgrade.grader.resume import ResumeCache, default_cache_path, fingerprint
+    from hwgrade.grader.sandbox import Limits
+    from hwgrade.grader.summary import summarize
+
+    if workers is not None and workers < 0:
+        raise UsageError("--workers must be 0 or more")
+    problem_set = load_problem_set(problems, variants)
+    files = collect_files(paths)
+    if not files:
+        raise UsageError("no submission files found (looked for *.yaml and *.yml)")
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    limits = Limits(seconds=timeout)
+    cache = None
+    if resume:
+        cache = ResumeCache(default_cache_path(out), fingerprint(problem_set))
+    runner = None
+    if scheduler:
+        from hwgrade.grader.distributed import DaskRunner
+
+        runner = DaskRunner(scheduler, limits, problems=problems)
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr_console(),
+        transient=True,
+        disable=quiet,
+    )
+    with progress:
+        task = progress.add_task(f"grading {len(files)} files", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            results = grade_files(
+                files,
+                problem_set,
+                problems_option=problems,
+                workers=n_workers,
+                limits=limits,
+                only=only,
+                on_progress=on_progress,
+                runner=runner,
+                cache=cache,
+                latex=bool(json_out),  # only the JSON report shows answers in LaTeX
+            )
+        finally:
+            if runner is not None:
+                runner.close()
+    summary = summarize(results) if json_out or not quiet else None
+    seen = {p.key for r in results for p in r.parts}
+    chosen = [s for s in problem_set.problems if not only or s.id in only]
+    all_keys = spec_part_keys(chosen)
+    part_keys = [k for k in all_keys if k in seen] or all_keys
+    if out:
+        write_csv(results, sys.stdout if out == "-" else Path(out), part_keys)
+    if json_out:
+        assert summary is not None
+        text = json.dumps(report_json(results, summary), indent=2, ensure_ascii=False)
+        if json_out == "-":
+            click.echo(text)
+        else:
+            Path(json_out).write_text(text + "\n", encoding="utf-8")
+    if gradescope:
+        write_gradescope_dir(
+            results,
+            Path(gradescope),
+            prompts=spec_prompts(chosen),
+            part_keys=part_keys,
+            points=spec_points(chosen),
+        )
+    if canvas:
+        write_canvas_csv(results, Path(canvas))
+    if summary is not None and not quiet:
+        to_stdout = "-" not in (out, json_out)
+        render_class(summary, stdout_console() if to_stdout else stderr_console())
+    if cache is not None and not quiet:
+        click.echo(
+            f"resume: {cache.hits} of {len(files)} files unchanged since the last run", err=True
+        )
+    written = [x for x in (out, json_out, gradescope, canvas) if x and x != "-"]
+    if written:
+        click.echo(f"wrote {', '.join(written)}", err=True)
+
+
+__all__ = ["grade_cmd"]

@@ -1,0 +1,155 @@
+"""What every ``hwgrade`` command shares: options, error handling, output, problem choice.
+
+The commands are spread over several modules (:mod:`hwgrade.grader.cli` holds the group
+and most of them, :mod:`hwgrade.grader.cligrade` the class-grading command), and they
+must agree on how a problem set is chosen, how an error becomes one line and an exit
+code, and where a product goes (stdout or ``-o FILE``) versus diagnostics (stderr).
+Keeping those pieces here, apart from any one command, is what makes them the same
+everywhere. Nothing here grades: like the commands, it only calls into the library.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from hwgrade.grader.errors import HwgradeError, UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def stderr_console() -> Console:
+    """Console for diagnostics and progress (never mixed into command output)."""
+    return Console(stderr=True, highlight=False)
+
+
+def stdout_console() -> Console:
+    """Console for a command's product; plain when redirected."""
+    return Console(highlight=False, soft_wrap=False)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn hwgrade's own errors into one line on stderr and the contract's exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except HwgradeError as exc:
+            click.echo(f"hwgrade: {exc.message}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def problems_option(fn: F) -> F:
+    """The ``--problems DIR`` option every command takes."""
+    return click.option(
+        "--problems",
+        "problems",
+        metavar="DIR",
+        default=None,
+        help="Problem set folder (default: $HWGRADE_PROBLEMS, hwgrade.toml, or the built-in set).",
+    )(fn)
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Write a product to ``-o FILE`` or stdout.
+
+    The note that a file was written goes to stderr, so that stdout only ever carries a
+    command's product and can be piped.
+    """
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+def variants_option(fn: F) -> F:
+    """``--variants/--no-variants``: override the course's ``variants`` setting."""
+    return click.option(
+        "--variants/--no-variants",
+        "variants",
+        default=None,
+        help="Give every student their own variant (default: hwgrade.toml's `variants`).",
+    )(fn)
+
+
+def variant_options(fn: F) -> F:
+    """``--variant N`` and ``--student ID``: show one variant (key, template)."""
+    fn = click.option("--student", metavar="ID", default=None, help="Show this student's variant.")(
+        fn
+    )
+    return click.option(
+        "--variant",
+        type=click.IntRange(0, None),
+        default=None,
+        metavar="N",
+        help="Show variant N (0: the specs' own numbers).",
+    )(fn)
+
+
+def variant_instances(
+    problems: str | None,
+    ids: Sequence[str],
+    variants: bool | None,
+    variant: int | None,
+    student: str | None,
+) -> list[Any]:
+    """The chosen problems as one variant shows them (``--variant`` / ``--student``)."""
+    from hwgrade.grader.variants import variant_spec
+
+    if variant is not None and student is not None:
+        raise UsageError("give --variant or --student, not both")
+    problem_set, chosen = select_problems(problems, ids, variants)
+    number = problem_set.variant_number(variant, student)
+    if student is not None and not problem_set.variants.enabled:
+        click.echo(
+            "hwgrade: variants are off for this course, so every student gets the specs'"
+            " own numbers (turn them on with --variants or `variants = true` in hwgrade.toml)",
+            err=True,
+        )
+    return [variant_spec(spec, number) for spec in chosen]
+
+
+def select_problems(
+    problems: str | None, ids: Sequence[str], variants: bool | None = None
+) -> tuple[Any, list[Any]]:
+    """The problem set and the problems named on the command line (all when none are).
+
+    An unknown id is a usage error that lists the known ones, so a typo stops the
+    command before any work is done.
+    """
+    from hwgrade.grader.problemset import load_problem_set
+
+    problem_set = load_problem_set(problems, variants)
+    if not ids:
+        return problem_set, list(problem_set.problems)
+    chosen = []
+    for pid in ids:
+        spec = problem_set.get(pid)
+        if spec is None:
+            known = ", ".join(p.id for p in problem_set.problems)
+            raise UsageError(f"unknown problem `{pid}` (known: {known})")
+        chosen.append(spec)
+    return problem_set, chosen
+
+
+__all__ = [
+    "handle_errors",
+    "problems_option",
+    "select_problems",
+    "stderr_console",
+    "stdout_console",
+    "variant_instances",
+    "variant_options",
+    "variants_option",
+    "write_output",
+]

@@ -1,0 +1,226 @@
+"""Solving a problem: its solver's answers, then its derivations, once per process.
+
+A spec's references come from two places: a registered solver (Python, for what a
+derivation cannot say) and the spec's own ``reference:`` / ``derive:`` derivations, read
+by :mod:`hwgrade.grader.derive`. Both are symbolic work of seconds, so :func:`solve`
+keeps each solution for the life of the process (worker processes forked later inherit
+it, and :func:`remember_solution` takes one solved elsewhere). Finding the specs is
+:mod:`hwgrade.grader.problemset`'s job; this module only turns a spec into a solution.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hwgrade.grader.derive import Deriver
+from hwgrade.grader.echo import to_latex, to_plain
+from hwgrade.grader.errors import DeriveError, SolverError, SpecError
+from hwgrade.grader.names import canonical_name, is_valid_name
+from hwgrade.grader.specreader import line_of
+from hwgrade.grader.specs import ProblemSpec
+from hwgrade.solver import Mistake, Solution, Step, get_solver
+
+_SOLVED: dict[tuple[str, ...], Solution] = {}
+
+
+def solution_key(spec: ProblemSpec) -> tuple[str, ...]:
+    """What a spec's solution depends on: (id, file, solver, parameters, derivations)."""
+    refs = [(p.reference, [(m.derive, m.message) for m in p.derived_mistakes]) for p in spec.parts]
+    return (
+        spec.id,
+        str(spec.path),
+        spec.solver,
+        repr(sorted(spec.parameters.items(), key=str)),
+        repr((spec.definitions, refs)),
+    )
+
+
+def remember_solution(spec: ProblemSpec, solution: Solution) -> None:
+    """Make :func:`solve` return ``solution`` for ``spec`` (solved in another process)."""
+    _SOLVED.setdefault(solution_key(spec), solution)
+
+
+def solve(spec: ProblemSpec) -> Solution:
+    """:func:`solve_spec`, once per (id, file, solver, parameters, derivations).
+
+    Solvers derive symbolically and some verify themselves by brute force, so grading a
+    class must not re-run them per submission.
+
+    Raises:
+        SolverError: the solver is unknown or fails.
+        SpecError: a derivation fails (naming the file, field and line).
+    """
+    key = solution_key(spec)
+    cached = _SOLVED.get(key)
+    if cached is None:
+        try:
+            cached = _SOLVED[key] = solve_spec(spec)
+        except SolverError as exc:
+            raise SolverError(f"problem `{spec.id}`: {exc.message}") from exc
+    return cached
+
+
+def solve_spec(spec: ProblemSpec) -> Solution:
+    """Every reference of a spec: its solver's answers, then its derivations on top.
+
+    A spec may mix the two: a course solver for what a derivation cannot say, and
+    ``reference`` derivations for the rest (a part's derivation wins over the solver).
+
+    Raises:
+        SolverError: the solver is unknown or fails.
+        SpecError: a derivation fails.
+    """
+    base = Solution({})
+    if spec.solver:
+        fn = get_solver(spec.solver)
+        if fn is None:
+            raise SolverError(f"no solver is registered as `{spec.solver}`")
+        try:
+            base = fn(spec.parameters, spec.context)
+        except SolverError as exc:
+            raise SolverError(f"solver `{spec.solver}` failed: {exc.message}") from exc
+        except Exception as exc:  # the solver is instructor code: report any failure
+            raise SolverError(
+                f"solver `{spec.solver}` failed: {type(exc).__name__}: {exc}"
+            ) from exc
+    if not spec.derived:
+        return base
+    derived = derive_solution(spec)
+    mistakes = {k: tuple(base.mistakes.get(k, ())) for k in base.mistakes}
+    for part_id, found in derived.mistakes.items():
+        mistakes[part_id] = mistakes.get(part_id, ()) + tuple(found)
+    return Solution(
+        answers={**base.answers, **derived.answers},
+        steps={**base.steps, **derived.steps},
+        mistakes=mistakes,
+        definitions=base.definitions,
+        carry_forward=base.carry_forward,
+    )
+
+
+def _parameter_values(spec: ProblemSpec, deriver: Deriver) -> None:
+    """Numeric parameters (numbers, regular nested lists) become names a derivation uses."""
+    for key, raw in spec.parameters.items():
+        name = canonical_name(str(key))
+        if not is_valid_name(name) or spec.context.is_declared(name):
+            continue
+        try:
+            deriver.values[name] = deriver.evaluate(raw)
+        except (DeriveError, ValueError, TypeError) as exc:  # a solver's own parameter
+            deriver.unusable[name] = str(exc)
+
+
+def _used(spec: ProblemSpec, text: Any) -> list[str]:
+    """Definitions a derivation relies on, directly or through other definitions, in order."""
+    words = set(canonical_name(w) for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", repr(text)))
+    names = [name for name, _ in spec.definitions]
+    for name, raw in reversed(spec.definitions):
+        if name in words:
+            words |= set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", repr(raw)))
+    return [n for n in names if n in words]
+
+
+def _deriver(spec: ProblemSpec) -> tuple[Deriver, Any]:
+    """A deriver holding the spec's parameters, and a runner that names the failing field."""
+    deriver = Deriver(spec.context)
+    path = str(spec.path) if spec.path else None
+
+    def run(raw: Any, fld: str) -> Any:
+        try:
+            return deriver.evaluate(raw)
+        except DeriveError as exc:
+            raise SpecError(exc.message, path, fld, line_of(spec.lines, fld)) from None
+        except Exception as exc:  # SymPy on odd input: still say where
+            msg = f"cannot derive this: {type(exc).__name__}: {exc}"
+            raise SpecError(msg, path, fld, line_of(spec.lines, fld)) from None
+
+    _parameter_values(spec, deriver)
+    return deriver, run
+
+
+def derive_value(spec: ProblemSpec, raw: Any, fld: str = "variants.nonzero") -> Any:
+    """One derivation over the spec's parameters and definitions (``nonzero`` checks).
+
+    Raises:
+        SpecError: the derivation fails.
+    """
+    deriver, run = _deriver(spec)
+    for name, item in spec.definitions:
+        deriver.values[name] = run(item, f"definitions.{name}")
+    return run(raw, fld)
+
+
+def derive_solution(spec: ProblemSpec) -> Solution:
+    """The answers, steps and mistakes stated as derivations in ``spec``.
+
+    Raises:
+        SpecError: a derivation fails, naming the file, the field and the line.
+    """
+    deriver, run = _deriver(spec)
+    shown: dict[str, Step] = {}
+    for name, raw in spec.definitions:
+        value = deriver.values[name] = run(raw, f"definitions.{name}")
+        how = f"{name} = {raw} = " if isinstance(raw, str) else f"{name} = "
+        shown[name] = Step(how + to_plain(value), f"{name} = {to_latex(value)}")
+    answers: dict[str, Any] = {}
+    steps: dict[str, tuple[Step, ...]] = {}
+    mistakes: dict[str, tuple[Mistake, ...]] = {}
+    for i, part in enumerate(spec.parts):
+        fld = f"parts[{i}]"
+        if part.reference is not None:
+            if part.kind == "choice":
+                answers[part.id] = part.reference
+            else:
+                value = answers[part.id] = run(part.reference, fld + ".reference")
+                final = Step(
+                    f"{part.id} = {part.reference} = {to_plain(value)}",
+                    to_latex(value),
+                )
+                steps[part.id] = (*(shown[n] for n in _used(spec, part.reference)), final)
+        found: list[Mistake] = []
+        for j, written in enumerate(part.derived_mistakes):
+            sub = f"{written.origin or fld + '.mistakes'}.derive"
+            value = run(written.derive, sub)
+            found.append(Mistake(f"derived{j}", value, written.message, written.credit))
+        if found:
+            mistakes[part.id] = tuple(found)
+    return Solution(answers, steps, mistakes)
+
+
+def check_solution(spec: ProblemSpec, solution: Any) -> list[SpecError]:
+    """Problems between a spec's parts and what its solver and derivations answered."""
+    errors: list[SpecError] = []
+    path = str(spec.path) if spec.path else None
+    answers = solution.answers
+    source = f"solver `{spec.solver}`" if spec.solver else "the spec"
+    for i, part in enumerate(spec.parts):
+        if part.kind == "manual":
+            continue
+        if part.id not in answers:
+            msg = f"{source} gives no reference answer for part `{part.id}`"
+            errors.append(SpecError(msg, path, f"parts[{i}].id", None))
+        elif part.kind == "choice":
+            labels = {label for label, _ in part.choices}
+            ref = answers[part.id]
+            bad = [x for x in (ref if isinstance(ref, tuple) else (ref,)) if x not in labels]
+            if bad:
+                msg = f"the reference option(s) {bad} of part `{part.id}` are not among its choices"
+                errors.append(SpecError(msg, path, f"parts[{i}].choices", None))
+    declared = {p.id for p in spec.parts}
+    for part_id in answers:
+        if part_id not in declared:
+            msg = f"{source} answers part `{part_id}`, which no part declares"
+            errors.append(SpecError(msg, path, "parts", None))
+    return errors
+
+
+__all__ = [
+    "check_solution",
+    "derive_solution",
+    "derive_value",
+    "remember_solution",
+    "solution_key",
+    "solve",
+    "solve_spec",
+]

@@ -1,0 +1,101 @@
+"""Points and numbers: exact values where possible, and bounded work for runaway values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mpmath
+import pytest
+import sympy
+
+from hwgrade.grader.sampling import (
+    DIGITS,
+    DomainError,
+    MagnitudeError,
+    nested_exponentials,
+    to_number,
+)
+
+x, y = sympy.symbols("x y")
+E = sympy.exp
+SIG = 1 / (1 + E(-x))
+
+
+@pytest.mark.parametrize(
+    ("value", "nested"),
+    [
+        (E(E(E(x))), True),
+        (7 ** E(x), True),
+        (sympy.Integer(2) ** (x**y), True),  # a power in an exponent
+        (1 / (1 + E(-SIG)), True),  # sigmoid(sigmoid(x))
+        (E(x) * E(y) + x**2, False),
+        (E(x**2), False),  # x^2 has a number exponent: not an exponential
+        (sympy.ImmutableMatrix([[E(E(x))], [x]]), True),
+        (3, False),
+    ],
+    ids=["tower", "power-of-exp", "power-of-power", "sigmoid2", "flat", "gauss", "matrix", "int"],
+)
+def test_nested_exponentials(value: Any, nested: bool) -> None:
+    assert nested_exponentials(value) is nested
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        sympy.sin(7 ** E(E(E(10 * sympy.Rational(13, 11))))) + 1,  # the adversarial dm-07
+        E(E(E(sympy.Integer(3)))),
+        E(E(sympy.Integer(14))),  # the exponent e^14 ≈ 1.2e6 is just over the bound
+    ],
+    ids=["dm-07", "exp-tower", "just-over"],
+)
+def test_runaway_values_are_refused_before_evaluation(value: Any) -> None:
+    with pytest.raises(MagnitudeError, match="exponent is larger"):
+        to_number(value, guard=True)
+
+
+def _sigmoid(t: Any) -> Any:
+    return 1 / (1 + mpmath.e ** (-t))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (E(E(sympy.Integer(13))), lambda: mpmath.e ** (mpmath.e**13)),  # e^13 ≈ 442413
+        (
+            1 / (1 + E(-1 / (1 + E(-sympy.Rational(1, 2))))),
+            lambda: _sigmoid(_sigmoid(mpmath.mpf(1) / 2)),
+        ),
+    ],
+    ids=["large-but-allowed", "sigmoid2"],
+)
+def test_guarded_values_that_fit_are_evaluated(value: Any, expected: Any) -> None:
+    with mpmath.workdps(DIGITS + 10):  # the independent value, more precise than ours
+        want = expected()
+    with mpmath.workdps(DIGITS):
+        number = to_number(value, guard=True)
+        assert abs(number - want) <= abs(want) * mpmath.mpf(10) ** (2 - DIGITS)
+
+
+def test_an_overflow_in_evaluation_is_a_magnitude_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever escapes the guard and overflows in mpmath is reported the same way."""
+
+    def overflow(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise OverflowError("int too large to convert to float")
+
+    monkeypatch.setattr(sympy.Add, "evalf", overflow)
+    with pytest.raises(MagnitudeError, match="overflows"):
+        to_number(sympy.sqrt(2) + 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [(sympy.zoo, DomainError), (sympy.log(0), DomainError)],
+    ids=["zoo", "log0"],
+)
+def test_undefined_values(value: Any, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        to_number(value)
+
+
+def test_rationals_stay_exact() -> None:
+    assert to_number(sympy.Rational(2, 3)) == sympy.Rational(2, 3)

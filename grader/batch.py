@@ -46,6 +46,7 @@ from hwgrade.grader.scheduling import (
     answer_cost,
     checkers_after,
     longest_first,
+    looks_suspect,
     run_groups,
     solve_all,
 )
@@ -133,7 +134,7 @@ def _bundled(
     A bundle the sandbox stopped (one answer in it hangs) gives nothing: its groups are
     checked again one by one with the others, so each ends as it would alone.
     """
-    bundles, rest = bundle_by_variant(groups)
+    bundles, rest = bundle_by_variant(groups, lambda group: looks_suspect(group.task.raw))
     done: dict[int, list[AnswerResult]] = {}
     if not bundles:
         return done, rest

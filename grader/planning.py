@@ -11,7 +11,7 @@ task, so that a worker builds the student's variant once rather than once per pa
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -197,12 +197,19 @@ class VariantBundle:
     groups: tuple[PartGroup, ...]
 
 
-def bundle_by_variant(groups: Sequence[PartGroup]) -> tuple[list[VariantBundle], list[int]]:
-    """The groups of each (problem, variant > 0) with more than one group, and the rest."""
+def bundle_by_variant(
+    groups: Sequence[PartGroup], alone: Callable[[PartGroup], bool] = lambda group: False
+) -> tuple[list[VariantBundle], list[int]]:
+    """The groups of each (problem, variant > 0) with more than one group, and the rest.
+
+    A group ``alone`` picks out (an answer that looks as if it may hang) stays with the
+    rest: a bundle the sandbox stops is checked again group by group, so a hang inside
+    a bundle would cost two time limits instead of one.
+    """
     by_variant: dict[tuple[str, int], list[int]] = {}
     rest: list[int] = []
     for g, group in enumerate(groups):
-        if group.task.variant:
+        if group.task.variant and not alone(group):
             by_variant.setdefault((group.task.problem, group.task.variant), []).append(g)
         else:
             rest.append(g)

@@ -41,6 +41,8 @@ G = TypeVar("G", bound="Group")
 #: A power of a power (``10^10^10``, ``2**3**4``): the exponent is itself a power.
 _TOWER = re.compile(r"(\^|\*\*)\s*[\w.{}()]+\s*(\^|\*\*)\s*(?![T⊤]\b)")
 _TEXT_CAP = 20_000
+#: An :func:`answer_cost` from which an answer looks as if it may hang SymPy.
+SUSPECT_COST = 10_000
 
 
 def answer_cost(raw: Any) -> int:
@@ -63,10 +65,15 @@ def answer_cost(raw: Any) -> int:
     cost = len(text) + 40 * deepest
     exps = text.count("exp")
     if exps >= 2 and deepest >= 2:
-        cost += 10_000 * min(exps, 10)
+        cost += SUSPECT_COST * min(exps, 10)
     if _TOWER.search(text) or "factorial" in text or "!" in text:
-        cost += 10_000
+        cost += SUSPECT_COST
     return cost
+
+
+def looks_suspect(raw: Any) -> bool:
+    """Whether an answer looks as if it may run into the time limit (a tower, a factorial)."""
+    return answer_cost(raw) >= SUSPECT_COST
 
 
 def longest_first(groups: Iterable[T], cost: Callable[[T], int]) -> list[T]:
@@ -258,12 +265,14 @@ def checkers_after(readers: WorkerPool, problem_set: ProblemSet, workers: int) -
 
 
 __all__ = [
+    "SUSPECT_COST",
     "Group",
     "SolveTask",
     "SolvingReaders",
     "answer_cost",
     "checkers_after",
     "longest_first",
+    "looks_suspect",
     "run_groups",
     "run_prep_task",
     "run_solve_task",

@@ -11,6 +11,8 @@ from hwgrade.grader.planning import PartGroup, PartTask, VariantBundle, bundle_b
 from hwgrade.grader.results import AnswerResult, Verdict
 from hwgrade.grader.sandbox import Limits, TaskOutcome
 
+TOWER = "sin(exp(exp(exp(w))))"  # looks as if it may hang (scheduling.looks_suspect)
+
 
 def group(problem: str, part: str, variant: int, raw: str = "w") -> PartGroup:
     return PartGroup(PartTask(None, problem, part, raw, variant=variant))
@@ -31,6 +33,12 @@ def test_groups_of_one_variant_are_bundled_and_the_rest_left_alone() -> None:
     for bundle in bundles:
         assert bundle.groups == tuple(groups[g] for g in bundle.indices)
     assert rest == [2, 3]
+
+
+def test_groups_picked_out_stay_alone() -> None:
+    groups = [group("rnn", "a", 7), group("rnn", "b", 7, TOWER), group("rnn", "c", 7)]
+    bundles, rest = bundle_by_variant(groups, lambda g: g.task.raw == TOWER)
+    assert [b.indices for b in bundles] == [(0, 2)] and rest == [1]
 
 
 def test_without_variants_nothing_is_bundled() -> None:
@@ -55,7 +63,7 @@ class BundleRunner:
         out = []
         for i, item in enumerate(todo):
             groups = item.groups if isinstance(item, VariantBundle) else (item,)
-            if any(g.task.raw == "hang" for g in groups):
+            if any(g.task.raw in ("hang", TOWER) for g in groups):
                 outcome = TaskOutcome(ok=False, error="too slow", timed_out=True)
             else:
                 outcome = TaskOutcome(ok=True, value=fn(item))
@@ -94,3 +102,25 @@ def test_a_stopped_bundle_is_checked_group_by_group(
         assert verdicts[1][0].message == "b@5"
         assert len(runner.calls[1]) == 1  # only the unbundled group is left
     assert len(counted) == 3  # each group counted once for the progress bar
+
+
+def test_a_suspect_answer_costs_one_time_limit_not_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tower is never bundled, so the sandbox stops it once, and the bundle runs."""
+    from hwgrade.grader import batch
+    from hwgrade.grader.problemset import load_problem_set
+
+    def fake_group(g: PartGroup) -> list[AnswerResult]:
+        return [AnswerResult(Verdict.CORRECT, 1.0, 1.0, f"{g.task.part}@{g.task.variant}")]
+
+    monkeypatch.setattr(batch, "run_part_group", fake_group)
+    groups = [
+        group("rnn_backprop", "a.y", 5),
+        group("rnn_backprop", "b", 5, TOWER),
+        group("rnn_backprop", "a.t", 5),
+    ]
+    runner = BundleRunner()
+    verdicts = batch._verdicts(groups, load_problem_set(None), runner, Limits(), None, None)
+    assert [v[0].message for v in (verdicts[0], verdicts[2])] == ["a.y@5", "a.t@5"]
+    assert verdicts[1][0].verdict is Verdict.TIMEOUT
+    stopped = [x for call in runner.calls for x in call if TOWER in repr(x)]
+    assert len(stopped) == 1 and isinstance(stopped[0], PartGroup)

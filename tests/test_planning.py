@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
+from inlinerunner import InlineRunner
 
 from hwgrade.grader.planning import PartGroup, PartTask, VariantBundle, bundle_by_variant
 from hwgrade.grader.results import AnswerResult, Verdict
-from hwgrade.grader.sandbox import Limits, TaskOutcome
+from hwgrade.grader.sandbox import Limits
 
 TOWER = "sin(exp(exp(exp(w))))"  # looks as if it may hang (scheduling.looks_suspect)
 
@@ -46,31 +46,10 @@ def test_without_variants_nothing_is_bundled() -> None:
     assert bundle_by_variant(groups) == ([], [0, 1, 2])
 
 
-class BundleRunner:
-    """In-process; a bundle or group holding the answer ``hang`` times out."""
-
-    def __init__(self) -> None:
-        self.calls: list[list[Any]] = []
-
-    def map(
-        self,
-        fn: Callable[[Any], Any],
-        items: Iterable[Any],
-        on_done: Callable[[int, TaskOutcome], None] | None = None,
-    ) -> list[TaskOutcome]:
-        todo = list(items)
-        self.calls.append(todo)
-        out = []
-        for i, item in enumerate(todo):
-            groups = item.groups if isinstance(item, VariantBundle) else (item,)
-            if any(g.task.raw in ("hang", TOWER) for g in groups):
-                outcome = TaskOutcome(ok=False, error="too slow", timed_out=True)
-            else:
-                outcome = TaskOutcome(ok=True, value=fn(item))
-            if on_done is not None:
-                on_done(i, outcome)
-            out.append(outcome)
-        return out
+def hangs(item: Any) -> bool:
+    """A bundle or group holding the answer ``hang`` or the tower (the sandbox stops it)."""
+    groups = item.groups if isinstance(item, VariantBundle) else (item,)
+    return any(g.task.raw in ("hang", TOWER) for g in groups)
 
 
 @pytest.mark.parametrize("hang", [False, True], ids=["bundled", "bundle-stopped"])
@@ -89,7 +68,7 @@ def test_a_stopped_bundle_is_checked_group_by_group(
         group("rnn_backprop", "b", 5, "hang" if hang else "w"),
         group("rnn_backprop", "a.y", 0),
     ]
-    runner = BundleRunner()
+    runner = InlineRunner(hangs)
     counted: list[int] = []
     verdicts = batch._verdicts(
         groups, load_problem_set(None), runner, Limits(), lambda g, _: counted.append(g), None
@@ -118,7 +97,7 @@ def test_a_suspect_answer_costs_one_time_limit_not_two(monkeypatch: pytest.Monke
         group("rnn_backprop", "b", 5, TOWER),
         group("rnn_backprop", "a.t", 5),
     ]
-    runner = BundleRunner()
+    runner = InlineRunner(hangs)
     verdicts = batch._verdicts(groups, load_problem_set(None), runner, Limits(), None, None)
     assert [v[0].message for v in (verdicts[0], verdicts[2])] == ["a.y@5", "a.t@5"]
     assert verdicts[1][0].verdict is Verdict.TIMEOUT

@@ -7,11 +7,11 @@ they would be alone. A fake runner stands in for the sandbox here (no timing inv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from inlinerunner import InlineRunner
 
 from hwgrade.grader.reading import (
     READ_CHUNK,
@@ -22,38 +22,16 @@ from hwgrade.grader.reading import (
     load_files,
     run_load_chunk,
 )
-from hwgrade.grader.sandbox import Limits, TaskOutcome
+from hwgrade.grader.sandbox import Limits
 from hwgrade.grader.submission import Submission
 
 LIMITS = Limits(seconds=5.0)
 
 
-class StallingRunner:
-    """Runs tasks in-process; any task that would read a file named ``stall*`` times out."""
-
-    def __init__(self) -> None:
-        self.batches: list[list[Any]] = []
-        self.done: list[int] = []
-
-    def map(
-        self,
-        fn: Callable[[Any], Any],
-        items: Iterable[Any],
-        on_done: Callable[[int, TaskOutcome], None] | None = None,
-    ) -> list[TaskOutcome]:
-        todo = list(items)
-        self.batches.append(todo)
-        out = []
-        for i, item in enumerate(todo):
-            paths = item.paths if isinstance(item, LoadChunk) else (item.path,)
-            if any(Path(p).name.startswith("stall") for p in paths):
-                outcome = TaskOutcome(ok=False, error="too slow", timed_out=True)
-            else:
-                outcome = TaskOutcome(ok=True, value=fn(item))
-            if on_done is not None:
-                on_done(i, outcome)
-            out.append(outcome)
-        return out
+def stalls(item: Any) -> bool:
+    """A task that would read a file named ``stall*`` (the sandbox would stop it)."""
+    paths = item.paths if isinstance(item, LoadChunk) else (item.path,)
+    return any(Path(p).name.startswith("stall") for p in paths)
 
 
 def write_class(folder: Path, n: int, stalling: frozenset[int] = frozenset()) -> list[Path]:
@@ -75,15 +53,15 @@ def test_chunk_size_keeps_enough_tasks_to_share(files: int, size: int) -> None:
 
 def test_chunks_read_like_single_files(tmp_path: Path) -> None:
     files = write_class(tmp_path, 40)
-    runner = StallingRunner()
+    runner = InlineRunner(stalls)
     loaded = load_files(files, runner, LIMITS, None)
     assert [s.student for s in loaded if isinstance(s, Submission)] == [f"s{i}" for i in range(40)]
-    assert len(runner.batches) == 1 and len(runner.batches[0]) == 8  # 40 files, 5 per task
+    assert len(runner.calls) == 1 and len(runner.calls[0]) == 8  # 40 files, 5 per task
 
 
 def test_a_stalled_chunk_is_read_again_file_by_file(tmp_path: Path) -> None:
     files = write_class(tmp_path, 40, stalling=frozenset({13}))
-    runner = StallingRunner()
+    runner = InlineRunner(stalls)
     done: list[int] = []
     loaded = load_files(files, runner, LIMITS, None, on_done=lambda i, _: done.append(i))
     assert sorted(done) == list(range(40))  # every file counted once for the progress bar
@@ -92,7 +70,7 @@ def test_a_stalled_chunk_is_read_again_file_by_file(tmp_path: Path) -> None:
             assert isinstance(item, tuple) and "took longer than 5 s" in item[1]
         else:
             assert isinstance(item, Submission) and item.student == f"s{i}"
-    retried = runner.batches[1]
+    retried = runner.calls[1]
     assert [Path(t.path).name for t in retried] == [Path(f).name for f in files[10:15]]
 
 

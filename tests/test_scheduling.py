@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from inlinerunner import InlineRunner
 
 from hwgrade.grader.sandbox import TaskOutcome
 from hwgrade.grader.scheduling import answer_cost, longest_first, run_groups
@@ -62,29 +63,6 @@ def run_fake(group: FakeGroup) -> list[str]:
     return [f"{group.shared}:{m}" for m in group.members]
 
 
-class FakeRunner:
-    """Runs in-process; a group whose shared work or a member is ``hang`` times out."""
-
-    def __init__(self) -> None:
-        self.calls: list[list[Any]] = []
-
-    def map(
-        self,
-        fn: Callable[[Any], Any],
-        items: Iterable[Any],
-        on_done: Callable[[int, TaskOutcome], None] | None = None,
-    ) -> list[TaskOutcome]:
-        todo = list(items)
-        self.calls.append(todo)
-        out = []
-        for item in todo:
-            if item.shared == "hang" or "hang" in item.members:
-                out.append(TaskOutcome(ok=False, error="too slow", timed_out=True))
-            else:
-                out.append(TaskOutcome(ok=True, value=fn(item)))
-        return out
-
-
 def values(outcomes: list[TaskOutcome]) -> list[Any]:
     return [o.value if o.ok else "timeout" for o in outcomes]
 
@@ -103,7 +81,7 @@ def values(outcomes: list[TaskOutcome]) -> list[Any]:
 def test_stopped_groups_are_retried_member_by_member(
     group: FakeGroup, settled: bool, expected: list[str], rounds: int
 ) -> None:
-    runner = FakeRunner()
+    runner = InlineRunner(lambda g: g.shared == "hang" or "hang" in g.members)
     planned: list[int] = []
     [outcomes] = run_groups(runner, run_fake, [group], lambda _: settled, on_planned=planned.append)
     assert values(outcomes) == expected

@@ -64,7 +64,7 @@ def grade_cmd(
 ) -> None:
     """Grade every submission file under PATH... (files, folders, globs).
 
-    ``--out -`` or ``--json -`` writes that file to stdout; the terminal report then
+    `--out -` or `--json -` writes that file to stdout; the terminal report then
     goes to stderr so the output stays clean.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn

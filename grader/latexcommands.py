@@ -11,6 +11,7 @@ a new command is added here, next to the table it belongs in.
 
 from __future__ import annotations
 
+import abc
 import re
 
 from hwgrade.grader.latexcursor import CMD_RE, GREEK_CMDS, GROUP, LatexCursor
@@ -53,7 +54,7 @@ _CALCULUS = {"sum": "write the sum out", "prod": "write the product out",
              "nabla": "write the gradient itself", "lim": "write the limit's value"}  # fmt: skip
 
 
-class LatexCommands(LatexCursor):
+class LatexCommands(LatexCursor, abc.ABC):
     """The LaTeX reader's command handlers; the main loop supplies ``punct``, ``run_one``."""
 
     def function(self, func: str, pos: int) -> None:
@@ -304,13 +305,13 @@ class LatexCommands(LatexCursor):
         return True
 
     # -- supplied by the main loop (:mod:`hwgrade.grader.latex`) ----------------------
+    @abc.abstractmethod
     def run_one(self) -> None:
         r"""Tokenize exactly one character or command (a one-token ``\log_2`` base)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def punct(self, ch: str, pos: int) -> None:
         r"""Tokenize one character that is not a command (``\left{`` hands its brace here)."""
-        raise NotImplementedError
 
 
 __all__ = ["LatexCommands"]

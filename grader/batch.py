@@ -42,13 +42,11 @@ from hwgrade.grader.reading import (
 from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
 from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome, WorkerPool
 from hwgrade.grader.scheduling import (
-    SolvingReaders,
     answer_cost,
     checkers_after,
     longest_first,
     looks_suspect,
     run_groups,
-    solve_all,
 )
 from hwgrade.grader.solving import solve
 from hwgrade.grader.submission import Submission
@@ -321,16 +319,16 @@ def _grade_files(
 
     counter = Counter(len(files), on_progress)  # one step per file read or cache hit
     common = (files, problem_set, problems_option)
-    if runner is None and workers > 0 and len(files) > 1:
+    if runner is None and workers > 0:  # readers first, then the checkers (with solutions)
         with WorkerPool(workers, limits) as readers:
-            solving = SolvingReaders(readers, problem_set, problems_option)
-            checkers = functools.partial(checkers_after, readers, problem_set, workers)
-            return grade_all(
-                *common, solving, limits, only, counter, cache, checkers=checkers, latex=latex
+            checkers = functools.partial(
+                checkers_after, readers, problem_set, problems_option, workers
             )
-    solve_all(problem_set)  # before the workers fork, so that they inherit the solutions
+            return grade_all(
+                *common, readers, limits, only, counter, cache, checkers=checkers, latex=latex
+            )
     if runner is None:
-        with WorkerPool(workers, limits) as pool:
+        with WorkerPool(0, limits) as pool:
             return grade_all(*common, pool, limits, only, counter, cache, latex=latex)
     return grade_all(*common, runner, limits, only, counter, cache, latex=latex)
 

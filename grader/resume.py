@@ -29,6 +29,7 @@ from hwgrade.grader.problemset import ProblemSet
 from hwgrade.grader.reading import load_files, scope_from
 from hwgrade.grader.results import SubmissionResult, Verdict
 from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome
+from hwgrade.grader.scheduling import solve_all
 from hwgrade.grader.submission import Submission
 
 #: The cache's file name, in the current folder or beside ``--out``.
@@ -247,7 +248,7 @@ def grade_all(
     counter: Counter,
     cache: ResumeCache | None,
     *,
-    checkers: Callable[[], AbstractContextManager[Runner]] | None = None,
+    checkers: Callable[[Sequence[str]], AbstractContextManager[Runner]] | None = None,
     latex: bool = True,
 ) -> list[SubmissionResult]:
     """Read, plan and grade; with a cache, only the files it does not already know.
@@ -256,9 +257,10 @@ def grade_all(
     included (their entry remembers which); a cached file graded under another scope
     is read and graded again so that its row has the same columns as the others.
 
-    ``checkers``, when given, provides the runner for the checks once the files are
-    read (``runner`` then only reads): the local batch forks its readers before the
-    solvers have run and its checkers after.
+    Only the problems in the scope are solved. ``checkers``, when given, provides the
+    runner for the checks once the files are read and the scope is known (``runner``
+    then only reads): the local batch solves the scope in its readers and forks its
+    checkers after (:func:`~hwgrade.grader.scheduling.checkers_after`).
     """
     digests, hits = _lookup(cache, files, latex)
     todo = [i for i, hit in enumerate(hits) if hit is None]
@@ -277,7 +279,9 @@ def grade_all(
         again = load_files([files[i] for i in stale], runner, limits, problems_option, counter.step)
         loaded.update(zip(stale, again, strict=True))
     order = sorted(loaded)
-    with checkers() if checkers is not None else nullcontext(runner) as checker:
+    if checkers is None:
+        solve_all(problem_set, scope)  # a solver's error surfaces before any check
+    with checkers(scope) if checkers is not None else nullcontext(runner) as checker:
         graded = grade_loaded(
             [loaded[i] for i in order],
             problem_set,

@@ -13,9 +13,9 @@ once. If a group with several members is stopped (time or memory limit), the sto
 be due to one student's own answers, so each member is run again alone: every student
 ends with the verdict grading their file alone would give.
 
-Start-up is parallel too: the solvers run in the reader workers, in the same queue as
-the files, and send their solutions back to the parent (:class:`SolvingReaders`), which
-forks the checkers once the files are read (:func:`checkers_after`).
+Start-up is parallel too: once the files are read, the reader workers solve the problems
+the class answers and send the solutions back to the parent (:func:`solve_in_workers`),
+which then forks the checkers (:func:`checkers_after`).
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from typing import Any, Protocol, Self, TypeVar
 import cloudpickle
 
 from hwgrade.grader.problemset import ProblemSet
-from hwgrade.grader.reading import LoadChunk, problem_set_for, run_load_chunk
+from hwgrade.grader.reading import problem_set_for
 from hwgrade.grader.sandbox import Runner, TaskOutcome, WorkerPool
-from hwgrade.grader.solving import remember_solution, solve
+from hwgrade.grader.solving import is_solved, remember_solution, solve
 from hwgrade.solver import without_self_checks
 
 T = TypeVar("T")
@@ -175,10 +175,14 @@ def _retry(
     return [_single(o) for o in runner.map(fn, singles, on_done=on_done)]
 
 
-def solve_all(problem_set: ProblemSet) -> None:
-    """Run every problem's solver (cached per process, so workers forked after inherit it)."""
+def solve_all(problem_set: ProblemSet, ids: Iterable[str] | None = None) -> None:
+    """Run the solvers of ``ids`` (default: every problem), raising a solver's error.
+
+    Solutions are kept per process, so worker processes forked afterwards inherit them.
+    """
     for spec in problem_set.problems:
-        solve(spec)
+        if ids is None or spec.id in ids:
+            solve(spec)
 
 
 @dataclass(frozen=True)
@@ -203,63 +207,44 @@ def run_solve_task(task: SolveTask) -> bytes:
         return bytes(cloudpickle.dumps(solve(spec)))
 
 
-def run_prep_task(task: SolveTask | LoadChunk) -> Any:
-    """Worker entry point of :class:`SolvingReaders`: solve a problem or read files."""
-    if isinstance(task, SolveTask):
-        return run_solve_task(task)
-    return run_load_chunk(task)
+def solve_in_workers(
+    pool: Runner, problem_set: ProblemSet, problems: str | None, ids: Sequence[str]
+) -> None:
+    """Solve the problems ``ids`` in the pool's workers, one task each, and keep the solutions.
 
-
-class SolvingReaders:
-    """The reader pool, which also solves every problem while it reads the first files.
-
-    Solving is seconds of symbolic work and reading needs only the specs, so the
-    readers do both, in one queue: the solvers first (the longest tasks), then the
-    files, which fill in around them. The solutions come back pickled by value
-    (:func:`run_solve_task`) for the parent, which forks the checkers once the files
-    are read (:func:`checkers_after`). A problem a worker could not solve (an error, or
-    its time limit) is solved again in the parent, where its error is raised as it
-    would be without workers.
+    Solving is the symbolic part of start-up, so it is spread over the workers that
+    have just read the files; the solutions come back pickled by value
+    (:func:`run_solve_task`). A problem a worker could not solve (an error, its time
+    limit) is left for :func:`solve_all`, which raises its error as it would without
+    workers.
     """
-
-    def __init__(self, pool: WorkerPool, problem_set: ProblemSet, problems: str | None) -> None:
-        self.pool, self.problem_set = pool, problem_set
-        self.unsolved = [SolveTask(problems, spec.id) for spec in problem_set.problems]
-
-    def map(
-        self,
-        fn: Callable[[Any], Any],
-        items: Iterable[Any],
-        on_done: Callable[[int, TaskOutcome], None] | None = None,
-    ) -> list[TaskOutcome]:
-        """:meth:`WorkerPool.map`; the first chunked read also carries the solvers."""
-        todo = list(items)
-        if not self.unsolved or fn is not run_load_chunk:
-            return self.pool.map(fn, todo, on_done=on_done)
-        solving, self.unsolved = self.unsolved, []
-        n = len(solving)
-
-        def done(index: int, outcome: TaskOutcome) -> None:
-            if on_done is not None and index >= n:
-                on_done(index - n, outcome)
-
-        outcomes = self.pool.map(run_prep_task, [*solving, *todo], on_done=done)
-        for task, outcome in zip(solving, outcomes[:n], strict=True):
-            spec = self.problem_set.get(task.problem)
-            if spec is not None and outcome.ok and isinstance(outcome.value, bytes):
-                with contextlib.suppress(Exception):  # unreadable: solved again later
-                    remember_solution(spec, pickle.loads(outcome.value))
-        return outcomes[n:]
+    specs = [spec for spec in problem_set.problems if spec.id in ids and not is_solved(spec)]
+    tasks = [SolveTask(problems, spec.id) for spec in specs]
+    for spec, outcome in zip(specs, pool.map(run_solve_task, tasks) if tasks else [], strict=True):
+        if outcome.ok and isinstance(outcome.value, bytes):
+            with contextlib.suppress(Exception):  # unreadable: solved again in this process
+                remember_solution(spec, pickle.loads(outcome.value))
 
 
 @contextlib.contextmanager
-def checkers_after(readers: WorkerPool, problem_set: ProblemSet, workers: int) -> Iterator[Runner]:
-    """Close the readers and fork the checkers, which inherit the parent's solutions.
+def checkers_after(
+    readers: WorkerPool,
+    problem_set: ProblemSet,
+    problems: str | None,
+    workers: int,
+    scope: Sequence[str],
+) -> Iterator[Runner]:
+    """Solve the problems the class answers, close the readers and fork the checkers.
 
-    Whatever the readers did not solve is solved here first (raising a solver's error).
+    The files are read first, so that only the problems they answer are solved (a
+    course folder holds a whole semester; ``hwgrade check`` one student's file): in the
+    readers when there are several workers and problems to share, else here. The
+    checkers are forked afterwards and inherit every solution.
     """
+    if workers > 1 and len(scope) > 1:
+        solve_in_workers(readers, problem_set, problems, scope)
     readers.close()
-    solve_all(problem_set)
+    solve_all(problem_set, scope)
     with WorkerPool(workers, readers.limits) as pool:
         yield pool
 
@@ -268,13 +253,12 @@ __all__ = [
     "SUSPECT_COST",
     "Group",
     "SolveTask",
-    "SolvingReaders",
     "answer_cost",
     "checkers_after",
     "longest_first",
     "looks_suspect",
     "run_groups",
-    "run_prep_task",
     "run_solve_task",
     "solve_all",
+    "solve_in_workers",
 ]

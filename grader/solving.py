@@ -36,6 +36,11 @@ def solution_key(spec: ProblemSpec) -> tuple[str, ...]:
     )
 
 
+def is_solved(spec: ProblemSpec) -> bool:
+    """Whether :func:`solve` already holds this spec's solution in this process."""
+    return solution_key(spec) in _SOLVED
+
+
 def remember_solution(spec: ProblemSpec, solution: Solution) -> None:
     """Make :func:`solve` return ``solution`` for ``spec`` (solved in another process)."""
     _SOLVED.setdefault(solution_key(spec), solution)
@@ -219,6 +224,7 @@ __all__ = [
     "check_solution",
     "derive_solution",
     "derive_value",
+    "is_solved",
     "remember_solution",
     "solution_key",
     "solve",

@@ -277,3 +277,86 @@ def test_answer_identity(a: Any, b: Any, same: bool) -> None:
 
     assert (_identity(a) == _identity(b)) is same
     hash(_identity(a))
+
+
+# --- only the problems a class answers are solved ---------------------------------------
+
+BROKEN_SOLVER = """
+from hwgrade.solver import register
+
+@register("course_broken")
+def solve(params, ctx):
+    raise ValueError("this solver is broken")
+"""
+BROKEN_SPEC = """\
+id: broken
+title: Broken
+statement: Its solver fails.
+solver: course_broken
+parts:
+  - {id: a, prompt: "a?"}
+"""
+DOUBLE_SPEC = """\
+id: doubling
+title: Doubling
+statement: Double x.
+parameters: {x: 21}
+parts:
+  - {id: twice, prompt: "2x?", reference: "2*x"}
+"""
+
+
+def _course(tmp_path: Path) -> ProblemSet:
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "a_broken.yaml").write_text(BROKEN_SPEC)
+    (course / "b_doubling.yaml").write_text(DOUBLE_SPEC)
+    (course / "solvers.py").write_text(BROKEN_SOLVER)
+    return load_problem_set(str(course))
+
+
+def _answers(tmp_path: Path, n: int, problem: str, part: str, answer: str) -> list[Path]:
+    files = []
+    for i in range(n):
+        path = tmp_path / f"s{i}.yaml"
+        path.write_text(f'student: "s{i}"\nanswers:\n  {problem}:\n    {part}: "{answer}"\n')
+        files.append(path)
+    return files
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["one-worker", "two-workers"])
+def test_only_the_answered_problems_are_solved(
+    workers: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hwgrade.grader import solving
+
+    monkeypatch.setattr(solving, "_SOLVED", {})
+    problem_set = load_problem_set(None)
+    files = _answers(tmp_path, 3, "rnn_backprop", "a.t", "u_1 w^2 + u_2 w + u_3")
+    results = grade_files(files, problem_set, workers=workers, limits=LIMITS)
+    assert [r.parts[0].result.verdict for r in results] == [Verdict.CORRECT] * 3
+    assert {key[0] for key in solving._SOLVED} == {"rnn_backprop"}
+
+
+def test_a_broken_solver_stops_only_a_class_that_answers_its_problem(tmp_path: Path) -> None:
+    from hwgrade.grader.errors import SolverError
+
+    course = _course(tmp_path)
+    good = _answers(tmp_path, 2, "doubling", "twice", "42")
+    results = grade_files(good, course, workers=2, limits=LIMITS)
+    assert [r.score for r in results] == [1.0, 1.0]
+    (tmp_path / "s1.yaml").write_text('student: s1\nanswers:\n  broken:\n    a: "1"\n')
+    with pytest.raises(SolverError, match="this solver is broken"):
+        grade_files(good, course, workers=2, limits=LIMITS)
+
+
+def test_checking_one_file_solves_only_its_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hwgrade.grader import solving
+    from hwgrade.grader.batch import check_file
+
+    monkeypatch.setattr(solving, "_SOLVED", {})
+    [path] = _answers(tmp_path, 1, "gnn_attention", "edges", "12")
+    result = check_file(path, load_problem_set(None))
+    assert result.graded and {key[0] for key in solving._SOLVED} == {"gnn_attention"}

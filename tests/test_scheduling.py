@@ -91,47 +91,31 @@ def test_stopped_groups_are_retried_member_by_member(
 
 # --- solving in the reader workers ---------------------------------------------------------
 
-from pathlib import Path  # noqa: E402
 
 import sympy  # noqa: E402
 
 from hwgrade.grader import solving as solving_module  # noqa: E402
 from hwgrade.grader.problemset import load_problem_set  # noqa: E402
-from hwgrade.grader.reading import LoadChunk, prime_problem_set, run_load_chunk  # noqa: E402
+from hwgrade.grader.reading import prime_problem_set  # noqa: E402
 from hwgrade.grader.sandbox import Limits, WorkerPool  # noqa: E402
-from hwgrade.grader.scheduling import SolveTask, SolvingReaders, checkers_after  # noqa: E402
+from hwgrade.grader.scheduling import SolveTask, checkers_after, solve_in_workers  # noqa: E402
 from hwgrade.grader.solving import solution_key, solve_spec  # noqa: E402
-from hwgrade.grader.submission import Submission  # noqa: E402
 
 
-def write_files(folder: Path, n: int) -> tuple[str, ...]:
-    for i in range(n):
-        (folder / f"s{i}.yaml").write_text(
-            f'student: "s{i}"\nanswers:\n  rnn_backprop:\n    b: w\n'
-        )
-    return tuple(str(folder / f"s{i}.yaml") for i in range(n))
-
-
-def test_the_readers_solve_every_problem_and_the_parent_keeps_their_solutions(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_workers_solve_what_they_are_given_and_the_parent_keeps_it(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     problem_set = load_problem_set(None)
     prime_problem_set(None, problem_set)
     monkeypatch.setattr(solving_module, "_SOLVED", {})  # the parent has solved nothing
-    paths = write_files(tmp_path, 6)
-    done: list[int] = []
     with WorkerPool(2, Limits(seconds=60)) as pool:
-        readers = SolvingReaders(pool, problem_set, None)
-        chunks = [LoadChunk(None, paths[:3]), LoadChunk(None, paths[3:])]
-        outcomes = readers.map(run_load_chunk, chunks, on_done=lambda i, _: done.append(i))
-        assert sorted(done) == [0, 1]  # progress counts the files' chunks, not the solvers
-        assert [len(o.value) for o in outcomes] == [3, 3]
-        assert all(isinstance(s, Submission) for o in outcomes for s in o.value)
-        solved = dict(solving_module._SOLVED)
-        assert {solution_key(spec) for spec in problem_set.problems} <= set(solved)
-        # A second read does not solve again.
-        again = readers.map(run_load_chunk, chunks[:1])
-        assert len(again) == 1 and again[0].ok
+        solve_in_workers(pool, problem_set, None, ["rnn_backprop", "dropout_ridge"])
+        partly = set(solving_module._SOLVED)
+        solve_in_workers(pool, problem_set, None, problem_set.ids)
+    solved = dict(solving_module._SOLVED)
+    by_id = {spec.id: solution_key(spec) for spec in problem_set.problems}
+    assert partly == {by_id["rnn_backprop"], by_id["dropout_ridge"]}
+    assert set(solved) == set(by_id.values())
     for spec in problem_set.problems:
         mine, theirs = solve_spec(spec), solved[solution_key(spec)]
         assert dict(theirs.answers) == dict(mine.answers), spec.id
@@ -170,14 +154,13 @@ class FailingPool:
 
 
 def test_what_the_readers_could_not_solve_is_solved_before_checking(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     problem_set = load_problem_set(None)
     prime_problem_set(None, problem_set)
     monkeypatch.setattr(solving_module, "_SOLVED", {})
-    readers = SolvingReaders(FailingPool(), problem_set, None)  # type: ignore[arg-type]
-    [outcome] = readers.map(run_load_chunk, [LoadChunk(None, write_files(tmp_path, 2))])
-    assert outcome.ok and len(outcome.value) == 2
-    assert solving_module._SOLVED == {}
-    with checkers_after(readers.pool, problem_set, 0):  # type: ignore[arg-type]
-        assert len(solving_module._SOLVED) == len(problem_set.problems)
+    scope = ["rnn_backprop", "gnn_attention"]
+    with checkers_after(FailingPool(), problem_set, None, 2, scope) as checkers:  # type: ignore[arg-type]
+        assert {key[0] for key in solving_module._SOLVED} == set(scope)  # only the scope
+        [outcome] = checkers.map(len, ["abc"])
+        assert outcome.ok and outcome.value == 3

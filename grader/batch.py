@@ -13,6 +13,7 @@ One hostile or broken file never stops the batch: every file ends with a
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from collections.abc import Callable, Sequence
@@ -47,6 +48,7 @@ from hwgrade.grader.scheduling import (
     longest_first,
     looks_suspect,
     run_groups,
+    solved_first,
 )
 from hwgrade.grader.solving import solve
 from hwgrade.grader.submission import Submission
@@ -327,10 +329,13 @@ def _grade_files(
             return grade_all(
                 *common, readers, limits, only, counter, cache, checkers=checkers, latex=latex
             )
-    if runner is None:
-        with WorkerPool(0, limits) as pool:
-            return grade_all(*common, pool, limits, only, counter, cache, latex=latex)
-    return grade_all(*common, runner, limits, only, counter, cache, latex=latex)
+    with contextlib.ExitStack() as stack:
+        if runner is None:  # workers == 0: read and check in this process
+            runner = stack.enter_context(WorkerPool(0, limits))
+        checks = functools.partial(solved_first, runner, problem_set)
+        return grade_all(
+            *common, runner, limits, only, counter, cache, checkers=checks, latex=latex
+        )
 
 
 def check_file(

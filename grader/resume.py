@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,6 @@ from hwgrade.grader.problemset import ProblemSet
 from hwgrade.grader.reading import load_files, scope_from
 from hwgrade.grader.results import SubmissionResult, Verdict
 from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome
-from hwgrade.grader.scheduling import solve_all
 from hwgrade.grader.submission import Submission
 
 #: The cache's file name, in the current folder or beside ``--out``.
@@ -248,7 +247,7 @@ def grade_all(
     counter: Counter,
     cache: ResumeCache | None,
     *,
-    checkers: Callable[[Sequence[str]], AbstractContextManager[Runner]] | None = None,
+    checkers: Callable[[Sequence[str]], AbstractContextManager[Runner]],
     latex: bool = True,
 ) -> list[SubmissionResult]:
     """Read, plan and grade; with a cache, only the files it does not already know.
@@ -257,10 +256,11 @@ def grade_all(
     included (their entry remembers which); a cached file graded under another scope
     is read and graded again so that its row has the same columns as the others.
 
-    Only the problems in the scope are solved. ``checkers``, when given, provides the
-    runner for the checks once the files are read and the scope is known (``runner``
-    then only reads): the local batch solves the scope in its readers and forks its
-    checkers after (:func:`~hwgrade.grader.scheduling.checkers_after`).
+    ``runner`` reads; ``checkers(scope)`` provides the runner for the checks once the
+    scope is known, with the scope solved (only those problems are): the local batch
+    solves it in its readers and forks its checkers after
+    (:func:`~hwgrade.grader.scheduling.checkers_after`), other runners check themselves
+    (:func:`~hwgrade.grader.scheduling.solved_first`).
     """
     digests, hits = _lookup(cache, files, latex)
     todo = [i for i, hit in enumerate(hits) if hit is None]
@@ -279,9 +279,7 @@ def grade_all(
         again = load_files([files[i] for i in stale], runner, limits, problems_option, counter.step)
         loaded.update(zip(stale, again, strict=True))
     order = sorted(loaded)
-    if checkers is None:
-        solve_all(problem_set, scope)  # a solver's error surfaces before any check
-    with checkers(scope) if checkers is not None else nullcontext(runner) as checker:
+    with checkers(scope) as checker:
         graded = grade_loaded(
             [loaded[i] for i in order],
             problem_set,

@@ -227,6 +227,16 @@ def solve_in_workers(
 
 
 @contextlib.contextmanager
+def solved_first(runner: Runner, problem_set: ProblemSet, scope: Sequence[str]) -> Iterator[Runner]:
+    """``runner`` itself, once this process has solved the scope (a runner it does not fork).
+
+    Planning needs the solutions here; a solver's error surfaces before any check.
+    """
+    solve_all(problem_set, scope)
+    yield runner
+
+
+@contextlib.contextmanager
 def checkers_after(
     readers: WorkerPool,
     problem_set: ProblemSet,
@@ -261,4 +271,5 @@ __all__ = [
     "run_solve_task",
     "solve_all",
     "solve_in_workers",
+    "solved_first",
 ]

@@ -77,11 +77,24 @@ def carried_forward(
     own: Mapping[str, Any],
     memo: dict[tuple[str, str], Earlier] | None = None,
 ) -> AnswerResult | None:
-    """Credit for a right method applied to the student's own (wrong) earlier answers."""
+    """Credit for a right method applied to the student's own (wrong) earlier answers.
+
+    The result has the verdict ``carried_forward``: the answer is still wrong against
+    the key, and reports must not show it as ``correct`` nor as a plain ``incorrect``
+    with points. ``None`` when nothing carries forward: every source was right (then the
+    answer is simply wrong), a source is unreadable, the answer does not follow from
+    the sources, or the student answered a ``same_as`` part right (the answer then
+    contradicts their own correct work).
+    """
     rule = solution.carry_forward.get(part.id)
     if rule is None or any(source not in own for source in rule.sources):
         return None
     memo = {} if memo is None else memo
+    for other in rule.same_as:  # the student's own right answer to the same quantity
+        if other in own:
+            earlier = _earlier(other, own[other], part, solution, spec, memo)
+            if earlier is not None and earlier[1]:
+                return None
     values: dict[str, Any] = {}
     right: list[bool] = []
     for source in rule.sources:
@@ -106,7 +119,7 @@ def carried_forward(
         f"consistent with it and earns {share} credit)"
     )
     return AnswerResult(
-        Verdict.INCORRECT, round(part.points * rule.credit, 6), part.points, message
+        Verdict.CARRIED_FORWARD, round(part.points * rule.credit, 6), part.points, message
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from hwgrade.grader.results import MANUAL, SubmissionResult, Verdict
+from hwgrade.grader.results import MANUAL, AnswerResult, SubmissionResult, Verdict
 from hwgrade.grader.sanitize import csv_safe, json_safe
 from hwgrade.grader.summary import ClassSummary
 
@@ -179,6 +179,19 @@ def report_json(results: Sequence[SubmissionResult], summary: ClassSummary) -> d
     }
 
 
+def passed(result: AnswerResult) -> bool:
+    """Gradescope's ``status``: ``passed`` for full points earned by a right answer.
+
+    That is a ``correct`` answer, or one ``carried_forward`` at full credit (right for
+    the student's own earlier answer, and graded as right); partial credit of any kind
+    is ``failed`` with its points, so a student never reads "passed" on a part that
+    still costs them points.
+    """
+    if result.verdict is Verdict.CORRECT:
+        return True
+    return result.verdict is Verdict.CARRIED_FORWARD and result.score >= result.max_score > 0
+
+
 def _test_output(verdict: str, message: str, read_as: str, answer: str) -> str:
     lines = [f"Verdict: {verdict}"]
     if message:
@@ -209,8 +222,7 @@ def gradescope_results(
     Follows Gradescope's autograder specification: top-level ``score`` (which
     overrides the sum of the tests), ``output``, ``visibility``, ``stdout_visibility``
     and ``tests``, one per part, each with ``score``, ``max_score``, ``name``,
-    ``number`` (``"problem.part"``), ``output``, ``status`` (``passed`` only when the
-    verdict is ``correct``; partial credit is ``failed`` with its points) and
+    ``number`` (``"problem.part"``), ``output``, ``status`` (see :func:`passed`) and
     ``visibility``. Every ``*_format`` is ``text`` so Gradescope never interprets
     student text as Markdown or HTML.
 
@@ -238,7 +250,7 @@ def gradescope_results(
                     "name": _test_name(p.key, p.part, prompts),
                     "number": p.key,
                     "output": _test_output(r.verdict.value, r.message, r.interpreted_as, p.answer),
-                    "status": "passed" if r.verdict is Verdict.CORRECT else "failed",
+                    "status": "passed" if passed(r) else "failed",
                     "visibility": "visible",
                 }
             )
@@ -382,6 +394,7 @@ __all__ = [
     "gradescope_results",
     "json_clean",
     "part_keys_of",
+    "passed",
     "report_json",
     "safe_dir_name",
     "spec_part_keys",

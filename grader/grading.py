@@ -217,10 +217,8 @@ class _Wrong:
         applied to the student's own earlier (wrong) answer, that earns more and wins.
         """
         carried = carried_forward(part, solution, spec, self.value, own, memo)
-        if carried is None or (
-            self.mistake_credit is not None and carried.score <= part.points * self.mistake_credit
-        ):
-            return self.base
+        if carried is None or carried.score <= self.base.score:
+            return self.base  # a known mistake or entry credit that earns as much wins
         text = "; ".join(x for x in (carried.message, *self.notes) if x)
         return AnswerResult(
             carried.verdict,

@@ -141,7 +141,7 @@ def plan_tasks(
         spec = problem_set.get(pid)
         assert spec is not None
         rules = solve(spec).carry_forward
-        by_part = [(p.id, rules[p.id].sources if p.id in rules else ()) for p in spec.parts]
+        by_part = [(p.id, rules[p.id].needs if p.id in rules else ()) for p in spec.parts]
         plan.append((pid, spec.variation is not None, by_part))
     found: dict[tuple[str, str, int, tuple[str, Any]], int] = {}
     tasks: list[PartTask] = []

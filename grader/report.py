@@ -29,6 +29,7 @@ from hwgrade.grader.summary import ClassSummary, PartStats
 VERDICT_STYLE: dict[Verdict, tuple[str, str, str]] = {
     Verdict.CORRECT: ("✓", "+", "green"),
     Verdict.INCORRECT: ("✗", "x", "red"),
+    Verdict.CARRIED_FORWARD: ("↪", "~", "blue"),
     Verdict.INVALID: ("!", "!", "yellow"),
     Verdict.UNDECIDED: ("?", "?", "magenta"),
     Verdict.TIMEOUT: ("⏱", "T", "yellow"),
@@ -170,12 +171,13 @@ def closing_line(result: SubmissionResult) -> str:
     total = len(result.parts)
     text = f"{counts[Verdict.CORRECT]} of {total} parts correct"
     advice = {
+        Verdict.CARRIED_FORWARD: "right for your own wrong earlier answer",
         Verdict.INVALID: "fix the syntax and re-run",
         Verdict.MISSING: "add the answers (`hwgrade template` lists the part ids)",
         Verdict.TIMEOUT: "simplify the expression and re-run",
         Verdict.UNDECIDED: "the tool could not decide; a TA will check by hand",
     }
-    words = {Verdict.TIMEOUT: "timed out"}
+    words = {Verdict.TIMEOUT: "timed out", Verdict.CARRIED_FORWARD: "carried forward"}
     for verdict, todo in advice.items():
         if counts[verdict]:
             text += f"; {counts[verdict]} {words.get(verdict, verdict.value)}: {todo}"
@@ -355,6 +357,7 @@ def render_equiv(result: AnswerResult, console: Console) -> None:
     words = {
         Verdict.CORRECT: "equivalent",
         Verdict.INCORRECT: "not equivalent",
+        Verdict.CARRIED_FORWARD: "carried forward",
         Verdict.INVALID: "invalid input",
         Verdict.UNDECIDED: "undecided",
         Verdict.TIMEOUT: "timed out",

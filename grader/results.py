@@ -18,6 +18,9 @@ class Verdict(enum.StrEnum):
 
     CORRECT = "correct"
     INCORRECT = "incorrect"
+    #: Wrong against the key, right for the student's own earlier (wrong) answer: the
+    #: points of the part's carry-forward rule (full or partial), never ``correct``.
+    CARRIED_FORWARD = "carried_forward"
     INVALID = "invalid"
     UNDECIDED = "undecided"
     TIMEOUT = "timeout"

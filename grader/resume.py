@@ -34,7 +34,7 @@ from hwgrade.grader.submission import Submission
 #: The cache's file name, in the current folder or beside ``--out``.
 CACHE_NAME = ".hwgrade-cache.json"
 #: Bumped whenever the entry layout changes; an older cache is ignored.
-FORMAT = 1
+FORMAT = 2
 _CHUNK = 1 << 20
 
 

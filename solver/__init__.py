@@ -58,12 +58,22 @@ class CarryForward:
         derive: Builds the follow-on reference from those values.
         credit: Fraction of the points earned when the method is right on a wrong input.
         message: What the report says when credit is carried forward.
+        same_as: Other parts whose reference is this part's quantity (``d.total`` and
+            ``b`` are both dy/dw). A student who got one of them right knows the
+            answer, so a different answer here contradicts their own correct work and
+            earns nothing carried forward, whatever the sources say.
     """
 
     sources: tuple[str, ...]
     derive: FollowOn
     credit: float = 1.0
     message: str = "correct for your own earlier answer (error carried forward)"
+    same_as: tuple[str, ...] = ()
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """Every part whose student answer the rule reads: its sources, then ``same_as``."""
+        return self.sources + tuple(p for p in self.same_as if p not in self.sources)
 
 
 @dataclass(frozen=True)

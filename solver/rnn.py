@@ -211,6 +211,7 @@ def solve_rnn(parameters: Mapping[str, Any], ctx: Context) -> Solution:
             derive=lambda v: sympy.Add(*v.values()),
             credit=1.0,
             message="the sum of your own edge terms is right",
+            same_as=("b",),  # both are dy/dw: a right (b) leaves no excuse here
         )
 
     definitions: dict[str, sympy.Expr] = {name: values[name] for name in names}

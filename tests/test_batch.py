@@ -190,9 +190,7 @@ def test_carry_forward_still_sees_the_students_own_answers(
         part = spec.part(p.part)
         assert part is not None
         own = {
-            s: answers[s]
-            for s in (rules[p.part].sources if p.part in rules else ())
-            if s in answers
+            s: answers[s] for s in (rules[p.part].needs if p.part in rules else ()) if s in answers
         }
         direct = grade_part(spec, part, solve(spec), answers.get(p.part), own)
         assert p.result == direct, p.part
@@ -217,6 +215,7 @@ def test_known_mistake_and_carried_forward_in_one_batch(
         Path(r.file).stem: next(p.result for p in r.parts if p.part == "c.dy_dp") for r in together
     }
     assert "carried forward" in dy_dp["own"].message
+    assert dy_dp["own"].verdict is Verdict.CARRIED_FORWARD
     assert dy_dp["mistake"].method == "known-mistake"
 
 

@@ -41,7 +41,7 @@ def test_perfect_is_all_correct(monkeypatch: pytest.MonkeyPatch) -> None:
 TYPICAL = {
     "rnn_backprop.a.t": ("correct", 1.0),
     "rnn_backprop.a.y": ("incorrect", 0.0),  # known mistake
-    "rnn_backprop.b": ("incorrect", 2.0),  # carried forward
+    "rnn_backprop.b": ("carried_forward", 2.0),
     "rnn_backprop.c.dy_ds": ("invalid", 0.0),  # unbalanced parenthesis
     "rnn_backprop.c.dy_dq": ("incorrect", 0.0),  # known mistake
     "rnn_backprop.c.dy_dp": ("missing", 0.0),  # misspelt id

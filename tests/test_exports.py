@@ -38,7 +38,7 @@ from hwgrade.grader.exports import (
     write_csv,
     write_gradescope_dir,
 )
-from hwgrade.grader.results import SubmissionResult, Verdict
+from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
 from hwgrade.grader.summary import summarize
 
 KEYS = [A, B, MU]
@@ -204,6 +204,26 @@ def test_gradescope_graded_tests() -> None:
 def test_gradescope_partial_credit_is_failed_with_points() -> None:
     b = gradescope_results(batch()[5])["tests"][1]
     assert (b["status"], b["score"], b["max_score"]) == ("failed", 1.0, 2.0)
+
+
+@pytest.mark.parametrize(
+    ("verdict", "score", "status"),
+    [
+        (Verdict.CORRECT, 2.0, "passed"),
+        (Verdict.CARRIED_FORWARD, 2.0, "passed"),  # full credit for the own earlier answer
+        (Verdict.CARRIED_FORWARD, 1.0, "failed"),  # partial: still costs points
+        (Verdict.INCORRECT, 1.0, "failed"),
+        (Verdict.INCORRECT, 0.0, "failed"),
+        (Verdict.MISSING, 0.0, "failed"),
+    ],
+    ids=["correct", "carried-full", "carried-partial", "partial", "wrong", "missing"],
+)
+def test_gradescope_status_per_verdict(verdict: Verdict, score: float, status: str) -> None:
+    part = PartResult("p", "b", AnswerResult(verdict, score, 2.0, "why"), "x")
+    sub = SubmissionResult("s", "s.yaml", GRADED, (part,))
+    [test] = gradescope_results(sub)["tests"]
+    assert (test["status"], test["score"], test["max_score"]) == (status, score, 2.0)
+    assert f"Verdict: {verdict.value}" in test["output"]
 
 
 def test_gradescope_prompt_is_truncated() -> None:

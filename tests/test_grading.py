@@ -168,8 +168,8 @@ OWN_DERIVATIVE = "2 w u_1 + u_2"  # d/dw of WRONG_Y
 @pytest.mark.parametrize(
     ("own_y", "b", "verdict", "score", "says"),
     [
-        (WRONG_Y, OWN_DERIVATIVE, Verdict.INCORRECT, 2.0, "error carried forward"),
-        ("w^3 u_1 + w u_3", "3 w^2 u_1 + u_3", Verdict.INCORRECT, 2.0, "`a.y` is wrong"),
+        (WRONG_Y, OWN_DERIVATIVE, Verdict.CARRIED_FORWARD, 2.0, "error carried forward"),
+        ("w^3 u_1 + w u_3", "3 w^2 u_1 + u_3", Verdict.CARRIED_FORWARD, 2.0, "`a.y` is wrong"),
         (WRONG_Y, "2 w u_1", Verdict.INCORRECT, 0.0, "your answer is"),
         ("w^3 u_1 + w^2 u_2 + w u_3", OWN_DERIVATIVE, Verdict.INCORRECT, 0.0, "your answer"),
         (WRONG_Y, "3 w^2 u_1 + 2 w u_2 + u_3", Verdict.CORRECT, 2.0, ""),
@@ -198,6 +198,35 @@ def test_carried_forward_beats_a_zero_credit_known_mistake() -> None:
     # on its own, but consistent with the student's own dy_dq, which is worth more.
     result = grade("rnn_backprop", "c.dy_dp", "w^2", {"c.dy_dq": "w"})
     assert result.score == 1.0 and "carried forward" in result.message
+    assert result.verdict is Verdict.CARRIED_FORWARD
+
+
+# The three edge terms of the 3-step RNN, each with its u's index shifted: wrong edges
+# whose sum is not dy/dw (the reference sum is 3 w^2 u_1 + 2 w u_2 + u_3).
+WRONG_EDGES = {"d.edge1": "w^2 u_2", "d.edge2": "w u_3", "d.edge3": "u_1"}
+RIGHT_B = "3 w^2 u_1 + 2 w u_2 + u_3"
+
+
+@pytest.mark.parametrize(
+    ("b", "verdict", "score"),
+    [
+        (None, Verdict.CARRIED_FORWARD, 1.0),  # no (b): the sum of own edges carries
+        ("2 w u_1", Verdict.CARRIED_FORWARD, 1.0),  # a wrong (b) contradicts nothing
+        ("w^2 u_2 + w u_3 + u_1", Verdict.CARRIED_FORWARD, 1.0),  # (b) wrong the same way
+        (RIGHT_B, Verdict.INCORRECT, 0.0),  # (b) right: the wrong total contradicts it
+        ("3 w^2 u_1 + 2 w u_2 +", Verdict.CARRIED_FORWARD, 1.0),  # unreadable (b)
+    ],
+    ids=["no-b", "wrong-b", "b-wrong-alike", "right-b", "unreadable-b"],
+)
+def test_total_of_wrong_edges_contradicting_a_right_b_earns_nothing(
+    b: str | None, verdict: Verdict, score: float
+) -> None:
+    own: dict[str, Any] = dict(WRONG_EDGES) | ({"b": b} if b is not None else {})
+    total = "w^2 u_2 + w u_3 + u_1"  # the sum of the student's own wrong edges
+    result = grade("rnn_backprop", "d.total", total, own)
+    assert (result.verdict, result.score) == (verdict, score), result.message
+    if verdict is Verdict.INCORRECT:
+        assert "carried forward" not in result.message
     alone = grade("rnn_backprop", "c.dy_dp", "w^2")
     assert alone.score == 0.0 and "skipped" in alone.message
 
@@ -211,8 +240,17 @@ def test_carried_forward_beats_a_zero_credit_known_mistake() -> None:
         ("b", OWN_DERIVATIVE),
         ("b", "2 w u_1"),
         ("b", None),
+        ("d.total", "w^2 u_2 + w u_3 + u_1"),
     ],
-    ids=["known-mistake", "right", "unreadable", "carried", "wrong-for-all", "missing"],
+    ids=[
+        "known-mistake",
+        "right",
+        "unreadable",
+        "carried",
+        "wrong-for-all",
+        "missing",
+        "total-same-as-b",
+    ],
 )
 def test_grading_many_students_at_once_matches_one_by_one(part_id: str, raw: Any) -> None:
     """The batch judges one answer for many students' own answers in one call."""
@@ -227,6 +265,8 @@ def test_grading_many_students_at_once_matches_one_by_one(part_id: str, raw: Any
         {"a.y": WRONG_Y},
         {"a.y": "u_1 w^3 + u_2 w^2 + u_3 w"},
         {"a.y": WRONG_Y},
+        WRONG_EDGES | {"b": RIGHT_B},
+        WRONG_EDGES,
     ]
     each = grade_part_each(spec, part, solve(spec), raw, owns)
     assert each == [grade_part(spec, part, solve(spec), raw, own) for own in owns]

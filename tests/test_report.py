@@ -220,6 +220,7 @@ def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         (Verdict.CORRECT, "✓ correct", "+ correct"),
         (Verdict.INCORRECT, "✗ incorrect", "x incorrect"),
+        (Verdict.CARRIED_FORWARD, "↪ carried_forward", "~ carried_forward"),
         (Verdict.INVALID, "! invalid", "! invalid"),
         (Verdict.UNDECIDED, "? undecided", "? undecided"),
         (Verdict.TIMEOUT, "⏱ timeout", "T timeout"),
@@ -274,7 +275,7 @@ def test_class_histogram_bars(class_report: str) -> None:
 
 def test_class_part_rows(class_report: str) -> None:
     row = next(x for x in class_report.splitlines() if x.strip().startswith(B))
-    assert row.split() == [B, "17%", "0.5/2", "1", "4", "0", "1", "0", "0"]
+    assert row.split() == [B, "17%", "0.5/2", "1", "4", "0", "0", "1", "0", "0"]
 
 
 def test_class_wrong_answer_counts(class_report: str) -> None:

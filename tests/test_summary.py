@@ -118,6 +118,7 @@ def test_verdict_counts_cover_every_verdict_in_contract_order(summary: ClassSumm
     assert dict(stats.verdicts) == {
         "correct": 2,
         "incorrect": 0,
+        "carried_forward": 0,
         "invalid": 3,
         "undecided": 0,
         "timeout": 0,

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from hwgrade.grader.errors import HwgradeError
-from hwgrade.grader.grading import grade_part_each
+from hwgrade.grader.grading import grade_part_each, unanswered
 from hwgrade.grader.planning import (
+    ABSENT,
     PartGroup,
     PartTask,
     VariantBundle,
@@ -37,8 +38,6 @@ from hwgrade.grader.reading import (
     load_files,
     prime_problem_set,
     run_load_task,
-    scope_from,
-    scope_of,
 )
 from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
 from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome, WorkerPool
@@ -223,24 +222,56 @@ def grade_loaded(
     # (frozen) instead of building tens of thousands of equal ones.
     shared: dict[tuple[int, int], PartResult] = {}
     results: list[SubmissionResult] = []
+    absent: dict[tuple[str, str], PartResult] = {}
     for sub, rows in zip(loaded, per_file, strict=True):
         if not isinstance(sub, Submission):
             path, reason = sub
             results.append(SubmissionResult(path.stem, str(path), reason, (), (), max_possible))
             continue
+        variant = problem_set.variants.variant_of(sub.student)
+        if not any(pid in sub.answers for pid in scope):
+            why = _answers_nothing(problem_set, scope)
+            results.append(
+                SubmissionResult(sub.student, sub.file, why, (), sub.notes, max_possible, variant)
+            )
+            continue
         parts = []
         for pid, part_id, g, m, raw in rows:
-            found = shared.get((g, m))  # a group is one raw answer: (g, m) says it all
-            if found is None:
-                found = shared[g, m] = PartResult(pid, part_id, verdicts[g][m], _answer_text(raw))
+            if g == ABSENT:
+                found = absent.get((pid, part_id))
+                if found is None:
+                    found = absent[pid, part_id] = _absent_part(problem_set, pid, part_id)
+            else:
+                found = shared.get((g, m))  # a group is one raw answer: (g, m) says it all
+                if found is None:
+                    answer = verdicts[g][m]
+                    found = shared[g, m] = PartResult(pid, part_id, answer, _answer_text(raw))
             parts.append(found)
-        variant = problem_set.variants.variant_of(sub.student)
         results.append(
             SubmissionResult(
                 sub.student, sub.file, GRADED, tuple(parts), sub.notes, max_possible, variant
             )
         )
     return results
+
+
+def _absent_part(problem_set: ProblemSet, pid: str, part_id: str) -> PartResult:
+    """The ``missing`` part of a problem the file leaves out (see :func:`unanswered`)."""
+    spec = problem_set.get(pid)
+    part = spec.part(part_id) if spec is not None else None
+    assert spec is not None and part is not None  # rows come from the specs' own parts
+    return PartResult(pid, part_id, unanswered(spec, part))
+
+
+def _answers_nothing(problem_set: ProblemSet, scope: Sequence[str]) -> str:
+    """The status of a file that answers no problem of the assignment.
+
+    Such a file is most often the wrong file (another course's, an empty template of
+    another problem): it cannot be graded, in ``check`` (exit 2) as in ``grade``.
+    """
+    if len(scope) < len(problem_set.problems):
+        return f"the file answers none of the assignment's problems ({', '.join(scope)})"
+    return "the file answers none of the assignment's problems (see `hwgrade list`)"
 
 
 def _max_possible(problem_set: ProblemSet, scope: Sequence[str]) -> float:
@@ -345,18 +376,24 @@ def check_file(
     problems_option: str | None = None,
     workers: int = 1,
     limits: Limits | None = None,
+    only: Sequence[str] = (),
 ) -> SubmissionResult:
-    """Grade one student's file (``hwgrade check``): only the problems it answers.
+    """Grade one student's file (``hwgrade check``) exactly as ``grade`` grades it.
 
-    A file that answers none of the known problems cannot be graded; its status says
+    It is a batch of one, on the same assignment (every problem of the set, narrowed by
+    ``only`` or the course's ``assignment``), so a student sees the grade the TA's run
+    gives: a problem the file leaves out is ``missing`` and counts in the total. A file
+    that answers none of the assignment's problems cannot be graded; its status says
     so, together with the file's notes (which name the unknown ids).
     """
     [result] = grade_files(
-        [path], problem_set, problems_option=problems_option, workers=workers, limits=limits
+        [path],
+        problem_set,
+        problems_option=problems_option,
+        workers=workers,
+        limits=limits,
+        only=only,
     )
-    if result.graded and not result.parts:
-        reason = "the file answers none of the known problems (see `hwgrade list`)"
-        return SubmissionResult(result.student, result.file, reason, (), result.notes)
     return result
 
 
@@ -375,6 +412,4 @@ __all__ = [
     "run_part_group",
     "run_part_task",
     "run_variant_bundle",
-    "scope_from",
-    "scope_of",
 ]

@@ -21,6 +21,7 @@ import click
 from hwgrade import __version__
 from hwgrade.grader.cligrade import grade_cmd
 from hwgrade.grader.clioptions import (
+    assignment_option,
     handle_errors,
     problems_option,
     select_problems,
@@ -111,6 +112,7 @@ def template_cmd(
 @click.option("-o", "--output", metavar="FILE", default=None, help="With --format: where to write.")
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds per answer.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show the reference for wrong parts.")
+@assignment_option
 @variants_option
 @problems_option
 @handle_errors
@@ -121,10 +123,18 @@ def check_cmd(
     output: str | None,
     timeout: float,
     verbose: bool,
+    only: tuple[str, ...],
     variants: bool | None,
     problems: str | None,
 ) -> None:
-    """Grade one submission; exit 0 if every part is right, 1 if not, 2 if unusable."""
+    """Grade one submission on the assignment, exactly as `grade` grades it.
+
+    The assignment is every problem of the set, or those named by --problem (or
+    `assignment` in hwgrade.toml); a problem the file leaves out is `missing`.
+
+    Exit codes: 0 every part is right; 1 some part is not; 2 the file cannot be used
+    (not YAML, or it answers none of the assignment's problems) or a usage error.
+    """
     from hwgrade.grader.batch import check_file
     from hwgrade.grader.exports import gradescope_results
     from hwgrade.grader.problemset import load_problem_set
@@ -132,8 +142,13 @@ def check_cmd(
     from hwgrade.grader.sandbox import Limits
 
     problem_set = load_problem_set(problems, variants)
+    assignment = problem_set.assignment_ids(only)  # an unknown id stops here
     result = check_file(
-        Path(submission), problem_set, problems_option=problems, limits=Limits(seconds=timeout)
+        Path(submission),
+        problem_set,
+        problems_option=problems,
+        limits=Limits(seconds=timeout),
+        only=only,
     )
     if fmt == "gradescope":
         text = json.dumps(gradescope_results(result), indent=2, ensure_ascii=False)
@@ -146,7 +161,10 @@ def check_cmd(
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif result.graded and (fmt is None or output):
         prompts = {f"{s.id}.{p.id}": p.prompt for s in problem_set.problems for p in s.parts}
-        render_submission(result, stdout_console(), prompts=prompts, verbose=verbose)
+        narrowed = assignment if problem_set.narrowed(only) else ()
+        render_submission(
+            result, stdout_console(), prompts=prompts, verbose=verbose, assignment=narrowed
+        )
     if not result.graded:
         if not as_json:  # one line, with the notes that explain it (unknown ids)
             why = "; ".join((result.status, *result.notes))

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from hwgrade.grader.clioptions import (
+    assignment_option,
     handle_errors,
     problems_option,
     stderr_console,
@@ -36,7 +37,6 @@ from hwgrade.grader.errors import UsageError
 @click.option("--canvas", metavar="FILE", default=None, help="Canvas gradebook import CSV.")
 @click.option("--workers", type=int, default=None, help="Worker processes (default: one per core).")
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds per answer.")
-@click.option("--problem", "only", multiple=True, metavar="ID", help="Grade only these problems.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no terminal report.")
 @click.option(
     "--resume", is_flag=True, help="Re-grade only new or changed files (cache beside --out)."
@@ -44,6 +44,7 @@ from hwgrade.grader.errors import UsageError
 @click.option(
     "--scheduler", metavar="ADDRESS", default=None, help="Run on a Dask cluster (hwgrade[dask])."
 )
+@assignment_option
 @variants_option
 @problems_option
 @handle_errors
@@ -64,8 +65,14 @@ def grade_cmd(
 ) -> None:
     """Grade every submission file under PATH... (files, folders, globs).
 
-    `--out -` or `--json -` writes that file to stdout; the terminal report then
-    goes to stderr so the output stays clean.
+    Every file is graded on the same assignment: every problem of the set, or those
+    named by --problem (or `assignment` in hwgrade.toml); a problem a file leaves out
+    is `missing`. `--out -` or `--json -` writes that file to stdout; the terminal
+    report then goes to stderr so the output stays clean.
+
+    Exit codes: 0 every file was graded (wrong answers included); 1 some file could
+    not be graded (it still has its row; the count goes to stderr); 2 usage error
+    (a bad option, or an output that cannot be written), found before grading starts.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -88,6 +95,7 @@ def grade_cmd(
     if workers is not None and workers < 0:
         raise UsageError("--workers must be 0 or more")
     problem_set = load_problem_set(problems, variants)
+    chosen = problem_set.assignment_problems(only)  # an unknown id stops here, before grading
     files = collect_files(paths)
     if not files:
         raise UsageError("no submission files found (looked for *.yaml and *.yml)")
@@ -133,10 +141,7 @@ def grade_cmd(
             if runner is not None:
                 runner.close()
     summary = summarize(results) if json_out or not quiet else None
-    seen = {p.key for r in results for p in r.parts}
-    chosen = [s for s in problem_set.problems if not only or s.id in only]
-    all_keys = spec_part_keys(chosen)
-    part_keys = [k for k in all_keys if k in seen] or all_keys
+    part_keys = spec_part_keys(chosen)
     if out:
         write_csv(results, sys.stdout if out == "-" else Path(out), part_keys)
     if json_out:
@@ -166,6 +171,14 @@ def grade_cmd(
     written = [x for x in (out, json_out, gradescope, canvas) if x and x != "-"]
     if written:
         click.echo(f"wrote {', '.join(written)}", err=True)
+    ungraded = sum(not r.graded for r in results)
+    if ungraded:
+        click.echo(
+            f"hwgrade: {ungraded} of {len(results)} files could not be graded"
+            " (each has its row, with the reason in `status`)",
+            err=True,
+        )
+        sys.exit(1)
 
 
 __all__ = ["grade_cmd"]

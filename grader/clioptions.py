@@ -59,6 +59,22 @@ def problems_option(fn: F) -> F:
     )(fn)
 
 
+def assignment_option(fn: F) -> F:
+    """``--problem ID`` (repeatable): the assignment, the same for ``check`` and ``grade``.
+
+    Without it the assignment is hwgrade.toml's ``assignment``, else every problem of
+    the set; a problem of the assignment that a file leaves out is ``missing``.
+    """
+    return click.option(
+        "--problem",
+        "only",
+        multiple=True,
+        metavar="ID",
+        help="The assignment: only these problems (repeat it; default: hwgrade.toml's"
+        " `assignment`, else every problem).",
+    )(fn)
+
+
 def write_output(text: str, output: str | None) -> None:
     """Write a product to ``-o FILE`` or stdout.
 
@@ -143,6 +159,7 @@ def select_problems(
 
 
 __all__ = [
+    "assignment_option",
     "handle_errors",
     "problems_option",
     "select_problems",

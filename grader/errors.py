@@ -8,6 +8,19 @@ clear line and the contract's exit code without knowing where it came from.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """A " (did you mean `x`?)" suffix for a misspelt ``word``, or "" when nothing is close.
+
+    Every message about an unknown name (a part id, a setting) ends the same way, so a
+    typo is fixed from the message alone.
+    """
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
 
 class HwgradeError(Exception):
     """Base class of every error hwgrade raises on purpose.
@@ -109,4 +122,5 @@ __all__ = [
     "SpecError",
     "SubmissionError",
     "UsageError",
+    "did_you_mean",
 ]

@@ -137,6 +137,23 @@ def grade_part(
     return grade_part_each(spec, part, solution, raw, [own or {}])[0]
 
 
+def unanswered(spec: ProblemSpec, part: PartSpec) -> AnswerResult:
+    """The verdict of a part whose whole problem the student's file leaves out.
+
+    The problem is still part of the assignment, so its points stay in the total (the
+    same in ``check`` and ``grade``); nothing is read or solved for it.
+    """
+    if part.kind == "manual":
+        return grade_manual(None)
+    return AnswerResult(
+        Verdict.MISSING,
+        0.0,
+        part.points,
+        f"no answer: the file has no `{spec.id}` section"
+        f" (`hwgrade template {spec.id}` lists its parts)",
+    )
+
+
 def grade_part_each(
     spec: ProblemSpec,
     part: PartSpec,
@@ -318,4 +335,4 @@ def _grade_common(
     return _Wrong(value, credit, base, tuple(notes), plain, latex, ref_plain)
 
 
-__all__ = ["grade_part", "grade_part_each"]
+__all__ = ["grade_part", "grade_part_each", "unanswered"]

@@ -91,6 +91,10 @@ class PartGroup:
 #: A file's row for one part: (problem, part, group index, member index, raw answer).
 Row = tuple[str, str, int, int, Any]
 
+#: The group and member index of a row whose whole problem the file leaves out: there is
+#: nothing to check (every part is ``missing``), so no group is planned for it.
+ABSENT = -1
+
 
 def answer_identity(raw: Any) -> tuple[str, Any]:
     """A hashable identity of a raw answer, byte for byte (no whitespace folding).
@@ -132,15 +136,19 @@ def plan_tasks(
     and compared once, whose members are the distinct own answers of the students who
     gave it; only a wrong answer is re-judged per member.
 
+    A problem of ``scope`` that a file leaves out altogether gets :data:`ABSENT` rows
+    (every part ``missing``), and a problem nobody answers is not even solved.
+
     With variants on, a varying problem is graded against each student's own variant:
     the variant is part of an answer's identity there (and only there, so that the
     other problems still share their checks).
     """
+    answered = {pid for sub in loaded if isinstance(sub, Submission) for pid in sub.answers}
     plan: list[tuple[str, bool, list[tuple[str, tuple[str, ...]]]]] = []
     for pid in scope:
         spec = problem_set.get(pid)
         assert spec is not None
-        rules = solve(spec).carry_forward
+        rules = solve(spec).carry_forward if pid in answered else {}
         by_part = [(p.id, rules[p.id].needs if p.id in rules else ()) for p in spec.parts]
         plan.append((pid, spec.variation is not None, by_part))
     found: dict[tuple[str, str, int, tuple[str, Any]], int] = {}
@@ -153,7 +161,10 @@ def plan_tasks(
         if isinstance(sub, Submission):
             variant = problem_set.variants.variant_of(sub.student)
             for pid, varies, parts in plan:
-                answers = sub.answers.get(pid, {})
+                if pid not in sub.answers:  # the whole problem left out: no check needed
+                    rows.extend((pid, part_id, ABSENT, ABSENT, None) for part_id, _ in parts)
+                    continue
+                answers = sub.answers[pid]
                 v = variant if varies else 0
                 for part_id, sources in parts:
                     raw = answers.get(part_id)
@@ -223,6 +234,7 @@ def bundle_by_variant(
 
 
 __all__ = [
+    "ABSENT",
     "Own",
     "PartGroup",
     "PartTask",

@@ -15,19 +15,18 @@ import importlib.util
 import os
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from hwgrade.grader.errors import SpecError, UsageError
+from hwgrade.grader.errors import SpecError, UsageError, did_you_mean
+from hwgrade.grader.settings import TOML_NAME, CourseSettings, find_settings
 from hwgrade.grader.specfile import load_spec
 from hwgrade.grader.specs import ProblemSpec
 from hwgrade.grader.variants import VariantSettings
 
 #: Environment variable naming a problem folder.
 ENV_VAR = "HWGRADE_PROBLEMS"
-#: Project file looked up from the current folder upwards.
-TOML_NAME = "hwgrade.toml"
 
 
 @dataclass(frozen=True)
@@ -39,12 +38,46 @@ class ProblemSet:
         builtin: Whether this is the built-in set shipped with hwgrade.
         problems: The loaded specs.
         variants: Whether students get their own variant (and the course's salt).
+        assignment: The course's assignment (``assignment = [...]`` in hwgrade.toml);
+            empty: every problem of the set.
     """
 
     root: Path
     builtin: bool
     problems: tuple[ProblemSpec, ...]
     variants: VariantSettings = field(default_factory=VariantSettings)
+    assignment: tuple[str, ...] = ()
+
+    def assignment_ids(self, only: Sequence[str] = ()) -> list[str]:
+        """The problems a submission is graded on, in the set's order.
+
+        ``check`` and ``grade`` both call this, so one file gets one grade from both:
+        every problem of the set, narrowed by ``--problem`` (``only``) or else by the
+        course's ``assignment``. A problem of the assignment that a student left out is
+        ``missing``, never dropped from the total.
+
+        Raises:
+            UsageError: ``only`` names a problem the set does not have.
+        """
+        chosen = list(dict.fromkeys(only or self.assignment))
+        for pid in chosen:
+            if self.get(pid) is None:
+                raise UsageError(f"unknown problem `{pid}`{self._known(pid)}")
+        if not chosen:
+            return list(self.ids)
+        return [pid for pid in self.ids if pid in chosen]
+
+    def assignment_problems(self, only: Sequence[str] = ()) -> list[ProblemSpec]:
+        """The specs of :meth:`assignment_ids`, in the set's order."""
+        ids = set(self.assignment_ids(only))
+        return [spec for spec in self.problems if spec.id in ids]
+
+    def narrowed(self, only: Sequence[str] = ()) -> bool:
+        """Whether the assignment is fewer than all the problems of the set."""
+        return len(self.assignment_ids(only)) < len(self.problems)
+
+    def _known(self, pid: str) -> str:
+        return did_you_mean(pid, self.ids) or f" (known: {', '.join(self.ids)})"
 
     def variant_number(self, variant: int | None = None, student: str | None = None) -> int:
         """Which variant a command shows: ``--variant N``, else the student's, else 0."""
@@ -62,50 +95,23 @@ class ProblemSet:
         return tuple(p.id for p in self.problems)
 
 
-def _find_toml(start: Path) -> tuple[Path, dict[str, Any]] | None:
-    """The nearest ``hwgrade.toml`` upwards from ``start`` and its ``[hwgrade]`` table."""
-    import tomllib
+def course_settings(root: Path) -> CourseSettings:
+    """The course's ``hwgrade.toml`` settings (defaults when there is none).
 
-    for folder in (start, *start.parents):
-        candidate = folder / TOML_NAME
-        if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise UsageError(f"{candidate}: cannot read it: {exc}") from exc
-            section = data.get("hwgrade", {})
-            return candidate, section if isinstance(section, dict) else {}
-    return None
-
-
-def _toml_problems(start: Path) -> Path | None:
-    """The ``[hwgrade] problems`` folder of the nearest ``hwgrade.toml``, if any."""
-    found = _find_toml(start)
-    if found is None:
-        return None
-    candidate, section = found
-    value = section.get("problems")
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise UsageError(f"{candidate}: `[hwgrade] problems` must be a folder path")
-    return (candidate.parent / value).resolve()
+    The file beside or above the problem folder wins (the course's own settings), then
+    the one above the current folder.
+    """
+    return find_settings(root) or find_settings(Path.cwd().resolve()) or CourseSettings()
 
 
 def variant_settings(root: Path, flag: bool | None = None) -> VariantSettings:
     """Whether students get variants: ``--variants/--no-variants``, else ``hwgrade.toml``.
 
-    The toml is looked up from the problem folder first (the course's own settings),
-    then from the current folder; ``variants = true`` turns variants on and
-    ``variant_salt`` gives the course its own numbers.
+    ``variants = true`` turns variants on and ``variant_salt`` gives the course its own
+    numbers (see :func:`course_settings` for which file counts).
     """
-    found = _find_toml(root) or _find_toml(Path.cwd().resolve())
-    section = found[1] if found else {}
-    enabled, salt = section.get("variants", False), section.get("variant_salt", "")
-    if found and (not isinstance(enabled, bool) or not isinstance(salt, str)):
-        msg = "`variants` must be true or false and `variant_salt` a string"
-        raise UsageError(f"{found[0]}: {msg}")
-    return VariantSettings(enabled if flag is None else flag, salt)
+    settings = course_settings(root)
+    return VariantSettings(settings.variants if flag is None else flag, settings.variant_salt)
 
 
 def resolve_problem_dir(option: str | None) -> tuple[Path, bool]:
@@ -126,7 +132,8 @@ def resolve_problem_dir(option: str | None) -> tuple[Path, bool]:
     elif os.environ.get(ENV_VAR):
         chosen, origin = Path(os.environ[ENV_VAR]).expanduser().resolve(), ENV_VAR
     else:
-        chosen, origin = _toml_problems(Path.cwd().resolve()), TOML_NAME
+        found = find_settings(Path.cwd().resolve())
+        chosen, origin = (found.problems, found.where()) if found else (None, TOML_NAME)
     if chosen is None:
         return BUILTIN_DIR, True
     if not chosen.is_dir():
@@ -165,7 +172,22 @@ def load_problem_set(option: str | None = None, variants: bool | None = None) ->
             raise UsageError(f"{file}: problem id `{spec.id}` is also used by {seen[spec.id]}")
         seen[spec.id] = file
         problems.append(spec)
-    return ProblemSet(root, builtin, tuple(problems), variant_settings(root, variants))
+    settings = course_settings(root)
+    flag = settings.variants if variants is None else variants
+    problem_set = ProblemSet(
+        root,
+        builtin,
+        tuple(problems),
+        VariantSettings(flag, settings.variant_salt),
+        settings.assignment,
+    )
+    unknown = [pid for pid in settings.assignment if problem_set.get(pid) is None]
+    if unknown:
+        raise UsageError(
+            f"{settings.where()}: `assignment` names the unknown problem "
+            f"`{unknown[0]}`{problem_set._known(unknown[0])}"
+        )
+    return problem_set
 
 
 _IMPORTED: dict[Path, str] = {}
@@ -207,6 +229,7 @@ __all__ = [
     "ENV_VAR",
     "TOML_NAME",
     "ProblemSet",
+    "course_settings",
     "import_solver_modules",
     "load_problem_set",
     "resolve_problem_dir",

@@ -126,23 +126,6 @@ def load_reason(outcome: TaskOutcome, limits: Limits) -> str:
     return f"could not be read ({outcome.error or 'the reader stopped'})"
 
 
-def scope_of(
-    submissions: Sequence[Submission], problem_set: ProblemSet, only: Sequence[str] = ()
-) -> list[str]:
-    """Which problems are graded: ``only`` if given, else every problem any file answers."""
-    return scope_from({pid for sub in submissions for pid in sub.answers}, problem_set, only)
-
-
-def scope_from(answered: set[str], problem_set: ProblemSet, only: Sequence[str] = ()) -> list[str]:
-    """:func:`scope_of` from the set of answered problem ids (cached files keep theirs)."""
-    if only:
-        unknown = [p for p in only if problem_set.get(p) is None]
-        if unknown:
-            raise UsageError(f"unknown problem `{unknown[0]}`")
-        return list(only)
-    return [spec.id for spec in problem_set.problems if spec.id in answered]
-
-
 def load_files(
     files: Sequence[Path],
     runner: Runner,
@@ -223,6 +206,4 @@ __all__ = [
     "problem_set_for",
     "run_load_chunk",
     "run_load_task",
-    "scope_from",
-    "scope_of",
 ]

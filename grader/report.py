@@ -11,7 +11,7 @@ and in a log file.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from rich import box
 from rich.console import Console, RenderableType
@@ -190,6 +190,7 @@ def render_submission(
     *,
     prompts: Mapping[str, str] | None = None,
     verbose: bool = False,
+    assignment: Sequence[str] = (),
 ) -> None:
     """Print the student's view of one graded submission (``hwgrade check``).
 
@@ -210,6 +211,8 @@ def render_submission(
         console: Where to print; colour follows the console (``NO_COLOR`` honoured).
         prompts: Prompt per ``problem.part``; its first sentence is shown.
         verbose: Also show the reference for wrong parts, the method and the raw text.
+        assignment: The assignment's problems when they are fewer than the whole set,
+            named under the header so the student knows what the score is out of.
     """
     prompts = prompts or {}
     variant = f"  [dim]variant {result.variant}[/]" if result.variant else ""  # own numbers
@@ -218,6 +221,9 @@ def render_submission(
         + variant
     )
     console.rule(header, align="left")
+    if assignment:
+        named = ", ".join(terminal_safe(pid, 60) for pid in assignment)
+        console.print(_m(f"[dim]Assignment:[/] {named}"))
     if not result.graded:
         console.print(f"Score: 0 / {fmt_points(result.max_score)}", markup=False)
         console.print(_m(f"[bold red]Could not grade this file:[/] {terminal_safe(result.status)}"))
@@ -245,6 +251,14 @@ def render_submission(
                 f"[dim]{fmt_points(score)} / {fmt_points(max_score)}[/]"
             )
         )
+        if len(parts) > 1 and all(
+            not p.answer and p.result.verdict is Verdict.MISSING for p in parts
+        ):
+            # Nothing answered (often left out altogether): one line, not a block per
+            # part that says the same.
+            mark = verdict_label(Verdict.MISSING, console, word=False)
+            console.print(Text.assemble(mark, f" nothing answered ({len(parts)} parts missing)"))
+            continue
         for p in parts:
             for renderable in _part_block(p, console, prompts.get(p.key, ""), verbose):
                 console.print(renderable)

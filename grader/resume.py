@@ -26,7 +26,7 @@ from typing import Any
 from hwgrade import __version__
 from hwgrade.grader.batch import Progress, grade_loaded
 from hwgrade.grader.problemset import ProblemSet
-from hwgrade.grader.reading import load_files, scope_from
+from hwgrade.grader.reading import load_files
 from hwgrade.grader.results import SubmissionResult, Verdict
 from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome
 from hwgrade.grader.submission import Submission
@@ -252,12 +252,13 @@ def grade_all(
 ) -> list[SubmissionResult]:
     """Read, plan and grade; with a cache, only the files it does not already know.
 
-    The batch's scope is the union of the problems every file answers, cached files
-    included (their entry remembers which); a cached file graded under another scope
-    is read and graded again so that its row has the same columns as the others.
+    The batch's scope is the assignment (:meth:`ProblemSet.assignment_ids`), the same
+    for every file; a cached file graded under another assignment is read and graded
+    again so that its row has the same columns as the others.
 
-    ``runner`` reads; ``checkers(scope)`` provides the runner for the checks once the
-    scope is known, with the scope solved (only those problems are): the local batch
+    ``runner`` reads; ``checkers(problems)`` provides the runner for the checks with
+    those problems solved: the assignment's problems that some file to grade answers
+    (the others need no check, only ``missing`` parts). The local batch
     solves it in its readers and forks its checkers after
     (:func:`~hwgrade.grader.scheduling.checkers_after`), other runners check themselves
     (:func:`~hwgrade.grader.scheduling.solved_first`).
@@ -271,15 +272,14 @@ def grade_all(
             strict=True,
         )
     )
-    answered = {pid for hit in hits if hit is not None for pid in hit.answered}
-    answered |= {pid for s in loaded.values() if isinstance(s, Submission) for pid in s.answers}
-    scope = scope_from(answered, problem_set, only)
+    scope = problem_set.assignment_ids(only)
     stale = [i for i, hit in enumerate(hits) if hit is not None and list(hit.scope) != scope]
-    if stale:  # the class now answers other problems: these files need their new parts
+    if stale:  # graded under another assignment: these files need their new parts
         again = load_files([files[i] for i in stale], runner, limits, problems_option, counter.step)
         loaded.update(zip(stale, again, strict=True))
+    answered = {pid for s in loaded.values() if isinstance(s, Submission) for pid in s.answers}
     order = sorted(loaded)
-    with checkers(scope) as checker:
+    with checkers([pid for pid in scope if pid in answered]) as checker:
         graded = grade_loaded(
             [loaded[i] for i in order],
             problem_set,

@@ -9,13 +9,12 @@ rest of the file is still graded.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hwgrade.grader.errors import SubmissionError
+from hwgrade.grader.errors import SubmissionError, did_you_mean
 from hwgrade.grader.specs import ProblemSpec
 from hwgrade.grader.yamlsafe import load_untrusted_file, load_untrusted_yaml
 
@@ -43,12 +42,6 @@ class Submission:
     notes: tuple[str, ...] = ()
 
 
-def _suggest(word: str, options: list[str]) -> str:
-    """A "did you mean" suffix for ``word``, or "" when nothing is close."""
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
-
-
 def parse_submission(
     data: Any, file: str, problems: Mapping[str, ProblemSpec] | None = None
 ) -> Submission:
@@ -71,7 +64,9 @@ def parse_submission(
     notes: list[str] = []
     for key in data:
         if key not in KNOWN_KEYS:
-            notes.append(f"ignored the top-level key `{key}`{_suggest(str(key), list(KNOWN_KEYS))}")
+            notes.append(
+                f"ignored the top-level key `{key}`{did_you_mean(str(key), list(KNOWN_KEYS))}"
+            )
     student_raw = data.get("student")
     if student_raw is None or student_raw == "":
         student = Path(file).stem
@@ -88,7 +83,7 @@ def parse_submission(
     known = sorted(problems) if problems is not None else []
     for problem_id, parts in answers_raw.items():
         if problems is not None and problem_id not in problems:
-            hint = _suggest(problem_id, known) or " (`hwgrade list` shows the problem ids)"
+            hint = did_you_mean(problem_id, known) or " (`hwgrade list` shows the problem ids)"
             notes.append(f"unknown problem `{problem_id}`{hint}: not graded")
             continue
         if parts is None or parts == "":
@@ -102,7 +97,7 @@ def parse_submission(
         kept: dict[str, Any] = {}
         for part_id, value in parts.items():
             if spec is not None and spec.part(part_id) is None:
-                hint = _suggest(part_id, part_ids) or (
+                hint = did_you_mean(part_id, part_ids) or (
                     f" (`hwgrade template {problem_id}` shows the part ids)"
                 )
                 notes.append(f"unknown part `{problem_id}.{part_id}`{hint}: not graded")

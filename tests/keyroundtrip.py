@@ -36,7 +36,7 @@ def key_full_marks(problem_id: str, tmp_path: Path) -> tuple[int, dict[str, Any]
         yaml.safe_dump({"student": "key", "answers": {problem_id: answers}}, sort_keys=False),
         encoding="utf-8",
     )
-    result = CliRunner().invoke(cli, ["check", "--json", str(path)])
+    result = CliRunner().invoke(cli, ["check", "--json", "--problem", problem_id, str(path)])
     return result.exit_code, json.loads(result.stdout)
 
 

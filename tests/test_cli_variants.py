@@ -22,6 +22,8 @@ from hwgrade.grader.variants import student_variant, variant_spec
 
 PROBLEMS = load_problem_set()
 VARYING = [s.id for s in PROBLEMS.problems if s.variation is not None]
+#: The assignment of these tests: the varying problems (the others would be `missing`).
+ASSIGNED = [arg for pid in VARYING for arg in ("--problem", pid)]
 
 
 def _pair() -> tuple[str, str]:
@@ -75,11 +77,11 @@ def test_two_students_get_different_numbers_and_only_their_own_key_scores(tmp_pa
         BOB: _submission(tmp_path / "bob-with-alice.yaml", BOB, keys[ALICE]),
     }
     for student in (ALICE, BOB):
-        mine = _run(["check", str(own[student]), "--variants", "--json"])
+        mine = _run(["check", str(own[student]), "--variants", "--json", *ASSIGNED])
         assert mine.exit_code == 0, mine.stdout
         data = json.loads(mine.stdout)
         assert data["score"] == data["max_score"] and data["variant"] == student_variant(student)
-        other = _run(["check", str(swapped[student]), "--variants", "--json"])
+        other = _run(["check", str(swapped[student]), "--variants", "--json", *ASSIGNED])
         assert other.exit_code == 1
         data = json.loads(other.stdout)
         assert data["score"] < data["max_score"]
@@ -93,12 +95,15 @@ def test_without_variants_everyone_gets_the_specs_numbers(tmp_path):
     assert _key(ALICE) == default  # --student is a no-op while variants are off
     assert all("variant" not in p for p in default)
     sub = _submission(tmp_path / "a.yaml", ALICE, default)
-    assert _run(["check", str(sub)]).exit_code == 0
-    assert _run(["check", str(sub), "--variants"]).exit_code == 1
+    assert _run(["check", str(sub), *ASSIGNED]).exit_code == 0
+    assert _run(["check", str(sub), "--variants", *ASSIGNED]).exit_code == 1
 
 
 def test_course_toml_turns_variants_on(tmp_path, monkeypatch):
-    (tmp_path / "hwgrade.toml").write_text('[hwgrade]\nvariants = true\nvariant_salt = "t1"\n')
+    assignment = ", ".join(f'"{pid}"' for pid in VARYING)  # the course's assignment
+    (tmp_path / "hwgrade.toml").write_text(
+        f'[hwgrade]\nvariants = true\nvariant_salt = "t1"\nassignment = [{assignment}]\n'
+    )
     monkeypatch.chdir(tmp_path)
     key = _key(ALICE)
     assert key[0]["variant"] == student_variant(ALICE, "t1")
@@ -118,7 +123,7 @@ def test_grade_folder_grades_each_file_on_its_own_variant(tmp_path):
     _submission(folder / "b.yaml", BOB, keys[BOB])
     _submission(folder / "c.yaml", "carol", keys[ALICE])  # carol copied alice's answers
     out, report = tmp_path / "g.csv", tmp_path / "r.json"
-    args = ["grade", str(folder), "--variants", "--out", str(out), "--json", str(report)]
+    args = ["grade", str(folder), "--variants", "--out", str(out), "--json", str(report), *ASSIGNED]
     result = _run([*args, "--workers", "1", "-q"])
     assert result.exit_code == 0
     rows = {r["student"]: r for r in csv.DictReader(out.open())}
@@ -126,7 +131,7 @@ def test_grade_folder_grades_each_file_on_its_own_variant(tmp_path):
     assert rows[BOB]["score"] == rows[BOB]["max_score"]
     assert float(rows["carol"]["score"]) < float(rows["carol"]["max_score"])
     plain = tmp_path / "plain.csv"
-    _run(["grade", str(folder), "--out", str(plain), "--workers", "1", "-q"])
+    _run(["grade", str(folder), "--out", str(plain), "--workers", "1", "-q", *ASSIGNED])
     with plain.open() as handle:  # the gradebook's columns do not depend on variants
         assert next(csv.reader(handle)) == next(csv.reader(out.open()))
     submissions = json.loads(report.read_text())["submissions"]
@@ -139,11 +144,11 @@ def test_grade_folder_grades_each_file_on_its_own_variant(tmp_path):
 
 def test_check_report_names_the_variant(tmp_path):
     sub = _submission(tmp_path / "a.yaml", ALICE, _key(ALICE, "--variants"))
-    result = _run(["check", str(sub), "--variants"], env={"COLUMNS": "120"})
+    result = _run(["check", str(sub), "--variants", *ASSIGNED], env={"COLUMNS": "120"})
     assert result.exit_code == 0
     first = result.stdout.splitlines()[0]
     assert f"variant {student_variant(ALICE)}" in first and "[dim]" not in first
-    plain = _run(["check", str(sub)], env={"COLUMNS": "120"})
+    plain = _run(["check", str(sub), *ASSIGNED], env={"COLUMNS": "120"})
     assert "variant" not in plain.stdout.splitlines()[0]
 
 

@@ -113,8 +113,16 @@ def run(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
     return {"result": result, "out": out}
 
 
-def test_exits_zero(run: dict[str, Any]) -> None:
-    assert run["result"].exit_code == 0, run["result"].output
+def test_exits_one_when_some_file_cannot_be_graded(run: dict[str, Any]) -> None:
+    assert run["result"].exit_code == 1, run["result"].output
+    assert "5 of 8 files could not be graded" in run["result"].stderr
+
+
+def test_exits_zero_when_every_file_is_graded(folder: Path, tmp_path: Path) -> None:
+    files = [str(folder / name) for name in ("good.yaml", "wrong.yaml", "hostile.yaml")]
+    result = CliRunner().invoke(cli, ["grade", *files, "--out", str(tmp_path / "g.csv")])
+    assert result.exit_code == 0, result.output  # wrong and hostile answers are still graded
+    assert "could not be graded" not in result.stderr
 
 
 def test_every_file_has_a_csv_row(run: dict[str, Any]) -> None:
@@ -186,7 +194,7 @@ def test_resume_grades_only_changed_files(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "grades.csv"
     args = ["grade", str(subs), "--out", str(out), "--resume", "--workers", "1"]
     first = CliRunner().invoke(cli, args)
-    assert first.exit_code == 0 and "0 of 3 files unchanged" in first.stderr
+    assert first.exit_code == 1 and "0 of 3 files unchanged" in first.stderr  # empty.yaml
     before = out.read_text()
     second = CliRunner().invoke(cli, args)
     assert "3 of 3 files unchanged" in second.stderr

@@ -105,16 +105,22 @@ def test_damaged_entry_is_a_miss(tmp_path: Path) -> None:
     assert ResumeCache(path, "fp").get(target, "abc") is None
 
 
-def test_scope_change_regrades_cached_files(tmp_path: Path, problem_set: ProblemSet) -> None:
+def test_assignment_change_regrades_cached_files(tmp_path: Path, problem_set: ProblemSet) -> None:
     a = tmp_path / "a.yaml"
     a.write_text("answers:\n  rnn_backprop:\n    c.dy_dt: w\n")
     cache = ResumeCache(tmp_path / CACHE_NAME, fingerprint(problem_set))
-    grade_files([a], problem_set, workers=1, cache=cache)
+    [first] = grade_files([a], problem_set, workers=1, cache=cache, only=["rnn_backprop"])
+    assert {p.problem for p in first.parts} == {"rnn_backprop"}
     b = tmp_path / "b.yaml"
     b.write_text("answers:\n  gnn_attention:\n    edges: '12'\n")
     cache = ResumeCache(tmp_path / CACHE_NAME, fingerprint(problem_set))
-    ra, _ = grade_files([a, b], problem_set, workers=1, cache=cache)
-    assert {p.problem for p in ra.parts} == {"rnn_backprop", "gnn_attention"}
+    both = ["rnn_backprop", "gnn_attention"]
+    ra, rb = grade_files([a, b], problem_set, workers=1, cache=cache, only=both)
+    assert cache.hits == 0  # a was graded under another assignment: graded again
+    for result in (ra, rb):
+        assert {p.problem for p in result.parts} == set(both)
+    gnn = [p.result.verdict for p in ra.parts if p.problem == "gnn_attention"]
+    assert set(gnn) == {Verdict.MISSING}
 
 
 def test_digest_and_default_path(tmp_path: Path) -> None:

@@ -21,8 +21,10 @@ import click
 from hwgrade import __version__
 from hwgrade.grader.cligrade import grade_cmd
 from hwgrade.grader.clioptions import (
+    WORKERS,
     assignment_option,
     handle_errors,
+    positive,
     problems_option,
     select_problems,
     stdout_console,
@@ -32,6 +34,7 @@ from hwgrade.grader.clioptions import (
     write_output,
 )
 from hwgrade.grader.errors import UsageError
+from hwgrade.grader.outfiles import check_writable
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,7 +113,14 @@ def template_cmd(
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--format", "fmt", type=click.Choice(["gradescope"]), default=None)
 @click.option("-o", "--output", metavar="FILE", default=None, help="With --format: where to write.")
-@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds per answer.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=5.0,
+    show_default=True,
+    callback=positive,
+    help="Seconds per answer.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Also show the reference for wrong parts.")
 @assignment_option
 @variants_option
@@ -143,6 +153,10 @@ def check_cmd(
 
     problem_set = load_problem_set(problems, variants)
     assignment = problem_set.assignment_ids(only)  # an unknown id stops here
+    if output and fmt is None:
+        raise UsageError("-o FILE goes with --format gradescope (the report goes to stdout)")
+    if fmt == "gradescope":
+        check_writable(output or "results.json", "-o")  # before grading, not after
     result = check_file(
         Path(submission),
         problem_set,
@@ -182,7 +196,12 @@ def check_cmd(
 )
 @click.option("--syntax", type=click.Choice(["plain", "latex", "auto"]), default="auto")
 @click.option(
-    "--tolerance", type=float, default=1e-3, show_default=True, help="Relative, for decimals."
+    "--tolerance",
+    type=float,
+    default=1e-3,
+    show_default=True,
+    callback=positive,
+    help="Relative, for decimals.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option(
@@ -192,8 +211,15 @@ def check_cmd(
     default=None,
     help="YAML/JSON list of pairs.",
 )
-@click.option("--workers", type=int, default=None, help="With --pairs: worker processes.")
-@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds per pair.")
+@click.option("--workers", type=WORKERS, default=None, help="With --pairs: worker processes.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=5.0,
+    show_default=True,
+    callback=positive,
+    help="Seconds per pair.",
+)
 @problems_option
 @handle_errors
 def equiv_cmd(

@@ -19,14 +19,18 @@ from pathlib import Path
 import click
 
 from hwgrade.grader.clioptions import (
+    WORKERS,
     assignment_option,
     handle_errors,
+    positive,
     problems_option,
     stderr_console,
     stdout_console,
     variants_option,
 )
 from hwgrade.grader.errors import UsageError
+from hwgrade.grader.exports import rows_of_others
+from hwgrade.grader.outfiles import check_writable, write_atomic
 
 
 @click.command("grade")
@@ -35,8 +39,18 @@ from hwgrade.grader.errors import UsageError
 @click.option("--json", "json_out", metavar="FILE", default=None, help="JSON report.")
 @click.option("--gradescope", metavar="DIR", default=None, help="One results.json per submission.")
 @click.option("--canvas", metavar="FILE", default=None, help="Canvas gradebook import CSV.")
-@click.option("--workers", type=int, default=None, help="Worker processes (default: one per core).")
-@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds per answer.")
+@click.option("--force", is_flag=True, help="Replace an --out CSV that holds rows of other files.")
+@click.option(
+    "--workers", type=WORKERS, default=None, help="Worker processes (default: one per core)."
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=5.0,
+    show_default=True,
+    callback=positive,
+    help="Seconds per answer.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no terminal report.")
 @click.option(
     "--resume", is_flag=True, help="Re-grade only new or changed files (cache beside --out)."
@@ -54,6 +68,7 @@ def grade_cmd(
     json_out: str | None,
     gradescope: str | None,
     canvas: str | None,
+    force: bool,
     workers: int | None,
     timeout: float,
     only: tuple[str, ...],
@@ -92,13 +107,20 @@ def grade_cmd(
     from hwgrade.grader.sandbox import Limits
     from hwgrade.grader.summary import summarize
 
-    if workers is not None and workers < 0:
-        raise UsageError("--workers must be 0 or more")
     problem_set = load_problem_set(problems, variants)
     chosen = problem_set.assignment_problems(only)  # an unknown id stops here, before grading
     files = collect_files(paths)
     if not files:
         raise UsageError("no submission files found (looked for *.yaml and *.yml)")
+    _check_outputs(files, out=out, json_out=json_out, gradescope=gradescope, canvas=canvas)
+    if out not in (None, "-") and not force and Path(out).is_file():
+        others = rows_of_others(Path(out), files)
+        if others:
+            listed = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if others[3:] else "")
+            raise UsageError(
+                f"--out {out} already holds grades this run would drop: {listed}."
+                " Grade those files too, write elsewhere, or give --force to replace it"
+            )
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     limits = Limits(seconds=timeout)
     cache = None
@@ -150,7 +172,7 @@ def grade_cmd(
         if json_out == "-":
             click.echo(text)
         else:
-            Path(json_out).write_text(text + "\n", encoding="utf-8")
+            write_atomic(Path(json_out), text + "\n")
     if gradescope:
         write_gradescope_dir(
             results,
@@ -179,6 +201,29 @@ def grade_cmd(
             err=True,
         )
         sys.exit(1)
+
+
+def _check_outputs(
+    files: list[Path],
+    *,
+    out: str | None,
+    json_out: str | None,
+    gradescope: str | None,
+    canvas: str | None,
+) -> None:
+    """Refuse, before any grading, an output that cannot be written or that is an input.
+
+    Raises:
+        UsageError: naming the option and why.
+    """
+    inputs = {f.resolve() for f in files}
+    for option, target in (("--out", out), ("--json", json_out), ("--canvas", canvas)):
+        if target and target != "-":
+            check_writable(target, option)
+            if Path(target).resolve() in inputs:
+                raise UsageError(f"{option} {target}: is one of the submission files")
+    if gradescope:
+        check_writable(gradescope, "--gradescope", folder=True)
 
 
 __all__ = ["grade_cmd"]

@@ -11,6 +11,7 @@ everywhere. Nothing here grades: like the commands, it only calls into the libra
 from __future__ import annotations
 
 import functools
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ import click
 from rich.console import Console
 
 from hwgrade.grader.errors import HwgradeError, UsageError
+from hwgrade.grader.outfiles import check_writable, write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,6 +61,22 @@ def problems_option(fn: F) -> F:
     )(fn)
 
 
+def positive(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """Click callback: a time limit or a tolerance must be a finite number above 0.
+
+    ``--timeout 0`` would time out every answer and ``--tolerance -1`` would accept
+    nothing: both would silently zero a class, so they are usage errors (exit 2) that
+    name the option, like any other bad value click refuses.
+    """
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise click.BadParameter(f"{value:g} is not a number above 0")
+    return value
+
+
+#: ``--workers``: 0 checks in this process, N uses N worker processes.
+WORKERS = click.IntRange(min=0)
+
+
 def assignment_option(fn: F) -> F:
     """``--problem ID`` (repeatable): the assignment, the same for ``check`` and ``grade``.
 
@@ -82,7 +100,8 @@ def write_output(text: str, output: str | None) -> None:
     command's product and can be piped.
     """
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        check_writable(output, "-o")
+        write_atomic(Path(output), text)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=not text.endswith("\n"))
@@ -159,8 +178,10 @@ def select_problems(
 
 
 __all__ = [
+    "WORKERS",
     "assignment_option",
     "handle_errors",
+    "positive",
     "problems_option",
     "select_problems",
     "stderr_console",

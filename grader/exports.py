@@ -12,12 +12,14 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import io
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from hwgrade.grader.outfiles import write_atomic
 from hwgrade.grader.results import MANUAL, AnswerResult, SubmissionResult, Verdict
 from hwgrade.grader.sanitize import csv_safe, json_safe
 from hwgrade.grader.summary import ClassSummary
@@ -91,12 +93,15 @@ def part_keys_of(results: Sequence[SubmissionResult]) -> list[str]:
 
 @contextlib.contextmanager
 def _open_text(target: Path | TextIO) -> Iterator[TextIO]:
-    """Open a path for CSV writing (``newline=""`` as the csv module needs) or pass through."""
+    """A text stream for CSV writing (``newline=""`` as the csv module needs).
+
+    A path is written atomically once the block ends (:func:`write_atomic`); an open
+    stream (stdout) is passed through.
+    """
     if isinstance(target, (str, Path)):
-        path = Path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            yield fh
+        buffer = io.StringIO(newline="")
+        yield buffer
+        write_atomic(Path(target), buffer.getvalue(), newline="")  # whole, or not at all
     else:
         yield target
 
@@ -142,6 +147,31 @@ def write_csv(
                     *(points.get(k, "") for k in keys),
                 ]
             )
+
+
+def rows_of_others(path: Path, files: Sequence[Path]) -> list[str]:
+    """What overwriting the grades CSV at ``path`` with a run over ``files`` would drop.
+
+    A TA who grades one late file with ``--out grades.csv`` would otherwise replace the
+    whole class's grades with one row. The answer names the students of rows whose file
+    is not among ``files`` (compared as resolved paths); a file that is not a grades
+    CSV at all would be lost whole, and says so. Nothing to drop: an empty list.
+    """
+    wanted = {str(Path(f).resolve()) for f in files}
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return [f"{path.name} (it is not a grades CSV)"]
+    if not rows:
+        return []
+    if tuple(rows[0][: len(CSV_BASE_COLUMNS)]) != CSV_BASE_COLUMNS:
+        return [f"{path.name} (it is not a grades CSV)"]
+    return [
+        f"{row[0]} ({row[1]})"
+        for row in rows[1:]
+        if len(row) > 1 and str(Path(row[1]).resolve()) not in wanted
+    ]
 
 
 def json_clean(value: Any, memo: dict[str, str] | None = None) -> Any:
@@ -343,7 +373,7 @@ def write_gradescope_dir(
         target = directory / name / "results.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         doc = gradescope_results(r, prompts=prompts, part_keys=keys, points=points)
-        target.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_atomic(target, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         written.append(target)
     return written
 
@@ -396,6 +426,7 @@ __all__ = [
     "part_keys_of",
     "passed",
     "report_json",
+    "rows_of_others",
     "safe_dir_name",
     "spec_part_keys",
     "spec_points",

@@ -8,6 +8,7 @@ never the run.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,8 @@ def read_pairs(path: Path) -> list[Pair]:
             tolerance = float(item.get("tolerance", "1e-3"))
         except ValueError:
             raise UsageError(f"{where}: `tolerance` must be a number") from None
+        if not (math.isfinite(tolerance) and tolerance > 0):
+            raise UsageError(f"{where}: `tolerance` must be a number above 0")
         pairs.append(
             Pair(item["reference"], item["answer"], syntax, str(item.get("vars") or ""), tolerance)
         )

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from typing import Any
 
 from hwgrade import __version__
 from hwgrade.grader.batch import Progress, grade_loaded
+from hwgrade.grader.outfiles import write_atomic
 from hwgrade.grader.problemset import ProblemSet
 from hwgrade.grader.reading import load_files
 from hwgrade.grader.results import SubmissionResult, Verdict
@@ -174,15 +173,7 @@ class ResumeCache:
     def save(self) -> None:
         """Write the cache atomically (a temporary file renamed over the old one)."""
         document = {"format": FORMAT, "fingerprint": self.fingerprint, "files": self._entries}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".hwgrade-cache-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle, ensure_ascii=False)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path, json.dumps(document, ensure_ascii=False))
 
 
 def _lookup(

@@ -221,3 +221,161 @@ def test_scheduler_without_dask_is_a_usage_error(
     )
     assert result.exit_code == 2
     assert "hwgrade[dask]" in result.stderr
+
+
+# ---------------------------------------------------------------- usage errors, outputs
+
+
+def _never_grade(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make grading fail loudly: a usage error must be found before it starts."""
+    import hwgrade.grader.batch as batch
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("grading started before the usage error was found")
+
+    monkeypatch.setattr(batch, "grade_files", boom)
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--timeout", "0"], "--timeout"),
+        (["--timeout", "-1"], "--timeout"),
+        (["--timeout", "nan"], "--timeout"),
+        (["--workers", "-1"], "--workers"),
+        (["--problem", "nope"], "unknown problem `nope`"),
+    ],
+    ids=["timeout-zero", "timeout-negative", "timeout-nan", "workers-negative", "problem"],
+)
+def test_bad_options_are_usage_errors(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], option: str
+) -> None:
+    _never_grade(monkeypatch)
+    result = CliRunner().invoke(cli, ["grade", str(folder / "good.yaml"), *args])
+    assert result.exit_code == 2, result.output
+    assert option in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "option"),
+    [
+        ("check", ["--timeout", "0"], "--timeout"),
+        ("equiv", ["--tolerance", "0"], "--tolerance"),
+        ("equiv", ["--tolerance", "-0.1"], "--tolerance"),
+        ("equiv", ["--timeout", "-5"], "--timeout"),
+        ("equiv", ["--workers", "-2"], "--workers"),
+    ],
+    ids=["check-timeout", "tolerance-zero", "tolerance-negative", "equiv-timeout", "workers"],
+)
+def test_bad_options_of_other_commands(
+    folder: Path, command: str, args: list[str], option: str
+) -> None:
+    operands = [str(folder / "good.yaml")] if command == "check" else ["x", "x"]
+    result = CliRunner().invoke(cli, [command, *operands, *args])
+    assert result.exit_code == 2, result.output
+    assert option in result.stderr
+
+
+@pytest.fixture()
+def blocked(tmp_path: Path) -> Path:
+    """A place with a file where a folder would be wanted and a folder where a file would."""
+    (tmp_path / "a_file").write_text("keep me")
+    (tmp_path / "a_folder").mkdir()
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("option", "target"),
+    [
+        ("--out", "a_folder"),
+        ("--out", "a_file/grades.csv"),
+        ("--json", "a_folder"),
+        ("--json", "a_file/report.json"),
+        ("--canvas", "a_folder"),
+        ("--canvas", "a_file/x/canvas.csv"),
+        ("--gradescope", "a_file"),
+        ("--gradescope", "a_file/gs"),
+    ],
+    ids=[
+        "out-folder",
+        "out-under-file",
+        "json-folder",
+        "json-under-file",
+        "canvas-folder",
+        "canvas-under-file",
+        "gradescope-file",
+        "gradescope-under-file",
+    ],
+)
+def test_unwritable_output_is_one_line_and_exit_2_before_grading(
+    folder: Path, blocked: Path, monkeypatch: pytest.MonkeyPatch, option: str, target: str
+) -> None:
+    _never_grade(monkeypatch)
+    result = CliRunner().invoke(
+        cli, ["grade", str(folder / "good.yaml"), option, str(blocked / target)]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"hwgrade: {option} ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output
+    assert (blocked / "a_file").read_text() == "keep me"
+
+
+def test_check_output_that_cannot_be_written(folder: Path, blocked: Path) -> None:
+    args = ["check", str(folder / "good.yaml"), "--format", "gradescope", "-o"]
+    result = CliRunner().invoke(cli, [*args, str(blocked / "a_folder")])
+    assert result.exit_code == 2 and "hwgrade: -o " in result.stderr
+    result = CliRunner().invoke(cli, ["check", str(folder / "good.yaml"), "-o", "x.json"])
+    assert result.exit_code == 2 and "--format gradescope" in result.stderr
+
+
+def test_key_output_that_cannot_be_written(blocked: Path) -> None:
+    result = CliRunner().invoke(cli, ["key", "triangle_area", "-o", str(blocked / "a_folder")])
+    assert result.exit_code == 2 and "is a folder" in result.stderr
+
+
+def test_a_write_that_fails_after_grading_exits_1_and_keeps_the_old_file(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    out = tmp_path / "grades.csv"
+    out.write_text("")  # an empty file: nothing to drop
+
+    def full_disk(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    result = CliRunner().invoke(cli, ["grade", str(folder / "good.yaml"), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "No space left on device" in result.stderr and "Traceback" not in result.output
+    assert out.read_text() == "" and sorted(p.name for p in tmp_path.iterdir()) == ["grades.csv"]
+
+
+def test_out_over_other_students_grades_needs_force(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "grades.csv"
+    both = [str(folder / "good.yaml"), str(folder / "wrong.yaml")]
+    assert CliRunner().invoke(cli, ["grade", *both, "--out", str(out)]).exit_code == 0
+    before = out.read_text()
+    again = CliRunner().invoke(cli, ["grade", *both, "--out", str(out)])  # same files: fine
+    assert again.exit_code == 0 and out.read_text() == before
+    late = ["grade", str(folder / "good.yaml"), "--out", str(out)]
+    with monkeypatch.context() as patched:
+        _never_grade(patched)
+        refused = CliRunner().invoke(cli, late)
+    assert refused.exit_code == 2
+    assert "--force" in refused.stderr and "bob (" in refused.stderr
+    assert out.read_text() == before  # nothing destroyed
+    forced = CliRunner().invoke(cli, [*late, "--force"])
+    assert forced.exit_code == 0
+    rows = list(csv.DictReader(out.open(newline="")))
+    assert [r["student"] for r in rows] == ["alice"]
+
+
+def test_out_over_a_file_that_is_not_a_grades_csv_needs_force(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "notes.csv"
+    out.write_text("name,comment\nalice,late\n")
+    result = CliRunner().invoke(cli, ["grade", str(folder / "good.yaml"), "--out", str(out)])
+    assert result.exit_code == 2 and "not a grades CSV" in result.stderr
+    assert out.read_text() == "name,comment\nalice,late\n"

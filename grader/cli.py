@@ -28,6 +28,7 @@ from hwgrade.grader.clioptions import (
     problems_option,
     select_problems,
     stdout_console,
+    timeout_option,
     variant_instances,
     variant_options,
     variants_option,
@@ -113,14 +114,7 @@ def template_cmd(
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--format", "fmt", type=click.Choice(["gradescope"]), default=None)
 @click.option("-o", "--output", metavar="FILE", default=None, help="With --format: where to write.")
-@click.option(
-    "--timeout",
-    type=float,
-    default=5.0,
-    show_default=True,
-    callback=positive,
-    help="Seconds per answer.",
-)
+@timeout_option()
 @click.option("-v", "--verbose", is_flag=True, help="Also show the reference for wrong parts.")
 @assignment_option
 @variants_option
@@ -212,14 +206,7 @@ def check_cmd(
     help="YAML/JSON list of pairs.",
 )
 @click.option("--workers", type=WORKERS, default=None, help="With --pairs: worker processes.")
-@click.option(
-    "--timeout",
-    type=float,
-    default=5.0,
-    show_default=True,
-    callback=positive,
-    help="Seconds per pair.",
-)
+@timeout_option("pair")
 @problems_option
 @handle_errors
 def equiv_cmd(

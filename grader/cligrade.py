@@ -22,10 +22,10 @@ from hwgrade.grader.clioptions import (
     WORKERS,
     assignment_option,
     handle_errors,
-    positive,
     problems_option,
     stderr_console,
     stdout_console,
+    timeout_option,
     variants_option,
 )
 from hwgrade.grader.errors import UsageError
@@ -43,14 +43,7 @@ from hwgrade.grader.outfiles import check_writable, write_atomic
 @click.option(
     "--workers", type=WORKERS, default=None, help="Worker processes (default: one per core)."
 )
-@click.option(
-    "--timeout",
-    type=float,
-    default=5.0,
-    show_default=True,
-    callback=positive,
-    help="Seconds per answer.",
-)
+@timeout_option()
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no terminal report.")
 @click.option(
     "--resume", is_flag=True, help="Re-grade only new or changed files (cache beside --out)."

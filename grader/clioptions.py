@@ -73,6 +73,18 @@ def positive(ctx: click.Context, param: click.Parameter, value: float | None) ->
     return value
 
 
+def timeout_option(per: str = "answer") -> Callable[[F], F]:
+    """``--timeout SECONDS`` (default 5): the time limit of one check, above 0."""
+    return click.option(
+        "--timeout",
+        type=float,
+        default=5.0,
+        show_default=True,
+        callback=positive,
+        help=f"Seconds per {per}.",
+    )
+
+
 #: ``--workers``: 0 checks in this process, N uses N worker processes.
 WORKERS = click.IntRange(min=0)
 
@@ -186,6 +198,7 @@ __all__ = [
     "select_problems",
     "stderr_console",
     "stdout_console",
+    "timeout_option",
     "variant_instances",
     "variant_options",
     "variants_option",

@@ -141,3 +141,11 @@ def verdict_table(
 def agrees(case: dict[str, Any], verdict: str) -> bool:
     """Whether hwgrade's verdict matches the anchor's `equivalent`."""
     return (verdict == "correct") == bool(case["equivalent"])
+
+
+@pytest.fixture()
+def blocked(tmp_path: Path) -> Path:
+    """A place with a file where a folder would be wanted and a folder where a file would."""
+    (tmp_path / "a_file").write_text("keep me")
+    (tmp_path / "a_folder").mkdir()
+    return tmp_path

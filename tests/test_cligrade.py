@@ -276,14 +276,6 @@ def test_bad_options_of_other_commands(
     assert option in result.stderr
 
 
-@pytest.fixture()
-def blocked(tmp_path: Path) -> Path:
-    """A place with a file where a folder would be wanted and a folder where a file would."""
-    (tmp_path / "a_file").write_text("keep me")
-    (tmp_path / "a_folder").mkdir()
-    return tmp_path
-
-
 @pytest.mark.parametrize(
     ("option", "target"),
     [

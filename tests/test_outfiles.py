@@ -11,13 +11,6 @@ from hwgrade.grader.errors import UsageError
 from hwgrade.grader.outfiles import OutputError, check_writable, write_atomic
 
 
-@pytest.fixture()
-def place(tmp_path: Path) -> Path:
-    (tmp_path / "a_file").write_text("x")
-    (tmp_path / "a_folder").mkdir()
-    return tmp_path
-
-
 @pytest.mark.parametrize(
     ("target", "folder", "says"),
     [
@@ -30,10 +23,10 @@ def place(tmp_path: Path) -> Path:
     ids=["folder-for-file", "file-for-folder", "under-a-file", "deep-under-a-file", "gs-under"],
 )
 def test_unwritable_targets_name_the_option(
-    place: Path, target: str, folder: bool, says: str
+    blocked: Path, target: str, folder: bool, says: str
 ) -> None:
     with pytest.raises(UsageError) as info:
-        check_writable(str(place / target), "--out", folder=folder)
+        check_writable(str(blocked / target), "--out", folder=folder)
     assert str(info.value).startswith("--out ") and says in str(info.value)
 
 
@@ -48,17 +41,17 @@ def test_unwritable_targets_name_the_option(
     ],
     ids=["new-file", "existing-file", "new-parents", "existing-folder", "new-folder"],
 )
-def test_writable_targets_pass(place: Path, target: str, folder: bool) -> None:
-    check_writable(str(place / target), "--out", folder=folder)
+def test_writable_targets_pass(blocked: Path, target: str, folder: bool) -> None:
+    check_writable(str(blocked / target), "--out", folder=folder)
 
 
-def test_no_permission(place: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_permission(blocked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Tests may run as root, for whom every mode bit is writable: ask os.access instead.
     monkeypatch.setattr(os, "access", lambda path, mode: False)
     with pytest.raises(UsageError, match="no permission to write in"):
-        check_writable(str(place / "new.csv"), "--json")
+        check_writable(str(blocked / "new.csv"), "--json")
     with pytest.raises(UsageError, match="no permission to write it"):
-        check_writable(str(place / "a_file"), "--json")
+        check_writable(str(blocked / "a_file"), "--json")
 
 
 def test_write_atomic_replaces_whole(tmp_path: Path) -> None:

@@ -79,8 +79,10 @@ def grade_cmd(
     report then goes to stderr so the output stays clean.
 
     Exit codes: 0 every file was graded (wrong answers included); 1 some file could
-    not be graded (it still has its row; the count goes to stderr); 2 usage error
-    (a bad option, or an output that cannot be written), found before grading starts.
+    not be graded (it still has its row; the count goes to stderr), or an output
+    failed while being written (a full disk: the old file is kept whole); 2 usage
+    error (a bad option, or an output that cannot be written), found before grading
+    starts.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 

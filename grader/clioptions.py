@@ -69,7 +69,7 @@ def positive(ctx: click.Context, param: click.Parameter, value: float | None) ->
     name the option, like any other bad value click refuses.
     """
     if value is not None and not (math.isfinite(value) and value > 0):
-        raise click.BadParameter(f"{value:g} is not a number above 0")
+        raise click.BadParameter(f"must be a finite number above 0, not {value:g}")
     return value
 
 

@@ -39,8 +39,15 @@ from hwgrade.grader.reading import (
     prime_problem_set,
     run_load_task,
 )
-from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
-from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome, WorkerPool
+from hwgrade.grader.results import (
+    GRADED,
+    SANDBOX,
+    AnswerResult,
+    PartResult,
+    SubmissionResult,
+    Verdict,
+)
+from hwgrade.grader.sandbox import Faults, Limits, Runner, TaskOutcome, WorkerPool
 from hwgrade.grader.scheduling import (
     answer_cost,
     checkers_after,
@@ -87,18 +94,25 @@ def run_part_group(group: PartGroup) -> list[AnswerResult]:
 
 
 def _timeout_result(outcome: TaskOutcome, max_score: float, limits: Limits) -> AnswerResult:
-    """The verdict for a task the sandbox had to stop."""
+    """The verdict for a task the sandbox had to stop: ``timeout``, with the reason.
+
+    A check that did not complete decided nothing about the answer, so it is never
+    ``invalid`` (which says the student's text could not be read): it is a resource
+    limit — time, memory, or a worker that died twice on it, the second time alone
+    (:meth:`WorkerPool._run_alone`). The resume cache never keeps it.
+    """
     if outcome.timed_out:
-        return AnswerResult(
-            Verdict.TIMEOUT,
-            0.0,
-            max_score,
-            f"checking this answer took longer than {limits.seconds:g} s; simplify it and retry",
+        why = f"checking this answer took longer than {limits.seconds:g} s; simplify it and retry"
+    elif outcome.crashed:
+        why = (
+            f"checking this answer stopped its worker process ({outcome.error}); "
+            "it hit a resource limit: simplify it and retry"
         )
-    reason = outcome.error or "the checker stopped"
-    if outcome.crashed:
-        reason = f"the checker process was stopped ({reason}); the answer is too large to check"
-    return AnswerResult(Verdict.INVALID, 0.0, max_score, reason)
+    elif "MemoryError" in outcome.error:
+        why = "checking this answer ran out of its memory limit; simplify it and retry"
+    else:
+        why = f"the check could not finish ({outcome.error or 'the checker stopped'})"
+    return AnswerResult(Verdict.TIMEOUT, 0.0, max_score, why, method=SANDBOX)
 
 
 def _answer_text(raw: Any) -> str:
@@ -296,6 +310,7 @@ def grade_files(
     runner: Runner | None = None,
     cache: Any = None,
     latex: bool = True,
+    faults: Faults | None = None,
 ) -> list[SubmissionResult]:
     """Grade every file; each one gets a result, whatever it holds.
 
@@ -314,6 +329,8 @@ def grade_files(
             are graded and stored; it is saved at the end.
         latex: Fill ``interpreted_latex`` (SymPy's LaTeX printer is about a fifth of a
             check; only the JSON outputs show it, so a caller writing none can skip it).
+        faults: Counts of worker deaths and retried tasks, added to by the local pools
+            (the run's summary reports them).
 
     Returns:
         One result per file, in the order of ``files``.
@@ -330,6 +347,7 @@ def grade_files(
             runner=runner,
             cache=cache,
             latex=latex,
+            faults=faults if faults is not None else Faults(),
         )
 
 
@@ -345,6 +363,7 @@ def _grade_files(
     runner: Runner | None,
     cache: Any,
     latex: bool,
+    faults: Faults,
 ) -> list[SubmissionResult]:
     """:func:`grade_files` once its defaults are filled in."""
     prime_problem_set(problems_option, problem_set)
@@ -353,7 +372,7 @@ def _grade_files(
     counter = Counter(len(files), on_progress)  # one step per file read or cache hit
     common = (files, problem_set, problems_option)
     if runner is None and workers > 0:  # readers first, then the checkers (with solutions)
-        with WorkerPool(workers, limits) as readers:
+        with WorkerPool(workers, limits, faults=faults) as readers:
             checkers = functools.partial(
                 checkers_after, readers, problem_set, problems_option, workers
             )
@@ -362,7 +381,7 @@ def _grade_files(
             )
     with contextlib.ExitStack() as stack:
         if runner is None:  # workers == 0: read and check in this process
-            runner = stack.enter_context(WorkerPool(0, limits))
+            runner = stack.enter_context(WorkerPool(0, limits, faults=faults))
         checks = functools.partial(solved_first, runner, problem_set)
         return grade_all(
             *common, runner, limits, only, counter, cache, checkers=checks, latex=latex

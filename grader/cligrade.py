@@ -99,7 +99,7 @@ def grade_cmd(
     from hwgrade.grader.problemset import load_problem_set
     from hwgrade.grader.report import render_class
     from hwgrade.grader.resume import ResumeCache, default_cache_path, fingerprint
-    from hwgrade.grader.sandbox import Limits
+    from hwgrade.grader.sandbox import Faults, Limits
     from hwgrade.grader.summary import summarize
 
     problem_set = load_problem_set(problems, variants)
@@ -121,11 +121,12 @@ def grade_cmd(
     cache = None
     if resume:
         cache = ResumeCache(default_cache_path(out), fingerprint(problem_set))
+    faults = Faults()
     runner = None
     if scheduler:
         from hwgrade.grader.distributed import DaskRunner
 
-        runner = DaskRunner(scheduler, limits, problems=problems)
+        runner = DaskRunner(scheduler, limits, problems=problems, faults=faults)
     progress = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -153,6 +154,7 @@ def grade_cmd(
                 runner=runner,
                 cache=cache,
                 latex=bool(json_out),  # only the JSON report shows answers in LaTeX
+                faults=faults,
             )
         finally:
             if runner is not None:
@@ -163,7 +165,8 @@ def grade_cmd(
         write_csv(results, sys.stdout if out == "-" else Path(out), part_keys)
     if json_out:
         assert summary is not None
-        text = json.dumps(report_json(results, summary), indent=2, ensure_ascii=False)
+        report = report_json(results, summary, faults=faults.to_dict())
+        text = json.dumps(report, indent=2, ensure_ascii=False)
         if json_out == "-":
             click.echo(text)
         else:
@@ -185,6 +188,8 @@ def grade_cmd(
         click.echo(
             f"resume: {cache.hits} of {len(files)} files unchanged since the last run", err=True
         )
+    if faults:
+        click.echo(f"hwgrade: {faults.describe()}", err=True)
     written = [x for x in (out, json_out, gradescope, canvas) if x and x != "-"]
     if written:
         click.echo(f"wrote {', '.join(written)}", err=True)

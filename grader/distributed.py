@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from hwgrade.grader.errors import UsageError
-from hwgrade.grader.sandbox import Limits, TaskOutcome
+from hwgrade.grader.sandbox import Faults, Limits, TaskOutcome
 from hwgrade.grader.sandboxworker import describe_exception
 
 #: Seconds added to a task's deadline for the scheduler round trip.
@@ -83,6 +83,7 @@ class DaskRunner:
         client: An existing ``distributed.Client`` (tests, notebooks).
         connect_timeout: Seconds to wait for the scheduler.
         problems: The ``--problems`` option; every worker loads and solves it up front.
+        faults: Counts of workers lost and tasks run again (the run's summary).
 
     Raises:
         UsageError: Dask is not installed, or the scheduler cannot be reached.
@@ -96,9 +97,11 @@ class DaskRunner:
         client: Any = None,
         connect_timeout: float = 10.0,
         problems: str | None = None,
+        faults: Faults | None = None,
     ) -> None:
         self._dist = _import_distributed()
         self.limits = limits or Limits()
+        self.faults = faults if faults is not None else Faults()
         self._owned = client is None
         if client is None:
             try:
@@ -187,6 +190,7 @@ class DaskRunner:
         pending = deque(range(len(todo)))
         running: dict[Any, list[Any]] = {}  # future -> [index, start time or None]
         slots = self._slots()
+        retried: set[int] = set()
 
         def finish(index: int, outcome: TaskOutcome) -> None:
             results[index] = outcome
@@ -217,7 +221,19 @@ class DaskRunner:
             for future, (index, start) in list(running.items()):
                 if future.done():
                     del running[future]
-                    finish(index, self._outcome(future))
+                    outcome = self._outcome(future)
+                    if outcome.crashed and index not in retried:
+                        # A lost worker says nothing about its task: run it once more.
+                        self.faults.workers_died += 1
+                        self.faults.tasks_retried += 1
+                        retried.add(index)
+                        pending.append(index)
+                        continue
+                    if outcome.crashed:
+                        self.faults.workers_died += 1
+                        error = f"{outcome.error}; run again on another worker, it died again"
+                        outcome = TaskOutcome(False, None, error, False, True)
+                    finish(index, outcome)
                 elif start is not None and now >= start + self.limits.seconds + GRACE:
                     del running[future]
                     self._restart_running(future.key)

@@ -196,16 +196,25 @@ def json_clean(value: Any, memo: dict[str, str] | None = None) -> Any:
     return value
 
 
-def report_json(results: Sequence[SubmissionResult], summary: ClassSummary) -> dict[str, Any]:
+def report_json(
+    results: Sequence[SubmissionResult],
+    summary: ClassSummary,
+    *,
+    faults: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
     """The batch JSON report: ``{"submissions": [...], "summary": {...}}``.
 
     Built from the records' ``to_dict()`` so its fields are the contract's, then cleaned
-    with ``json_safe`` because answers and file names are student text.
+    with ``json_safe`` because answers and file names are student text. ``faults`` (the
+    run's worker deaths and retried tasks) goes in as ``summary.faults``.
     """
     memo: dict[str, str] = {}
+    document = summary.to_dict()
+    if faults is not None:
+        document["faults"] = dict(faults)
     return {
         "submissions": [json_clean(r.to_dict(), memo) for r in results],
-        "summary": json_clean(summary.to_dict(), memo),
+        "summary": json_clean(document, memo),
     }
 
 

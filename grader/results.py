@@ -161,6 +161,10 @@ class PartResult:
 #: ``method`` of a free-text part a TA grades by hand (not in the automatic score).
 MANUAL = "manual"
 
+#: ``method`` of a verdict the sandbox imposed (a time or memory limit, a dead worker):
+#: no check completed, so nothing about the answer was decided and nothing is cached.
+SANDBOX = "sandbox"
+
 #: ``status`` of a submission that was graded (otherwise the status is the reason it was not).
 GRADED = "graded"
 
@@ -253,6 +257,7 @@ class SubmissionResult:
 __all__ = [
     "GRADED",
     "MANUAL",
+    "SANDBOX",
     "AnswerResult",
     "Comparison",
     "Equality",

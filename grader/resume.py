@@ -26,7 +26,7 @@ from hwgrade.grader.batch import Progress, grade_loaded
 from hwgrade.grader.outfiles import write_atomic
 from hwgrade.grader.problemset import ProblemSet
 from hwgrade.grader.reading import load_files
-from hwgrade.grader.results import SubmissionResult, Verdict
+from hwgrade.grader.results import SANDBOX, SubmissionResult, Verdict
 from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome
 from hwgrade.grader.submission import Submission
 
@@ -158,8 +158,10 @@ class ResumeCache:
 
         ``latex`` records whether the result's answers were printed in LaTeX too.
         """
-        if digest is None or any(p.result.verdict is Verdict.TIMEOUT for p in result.parts):
-            return
+        if digest is None or any(
+            p.result.verdict is Verdict.TIMEOUT or p.result.method == SANDBOX for p in result.parts
+        ):
+            return  # no completed check decided it: the next run tries again
         if "took longer than" in result.status or "worker" in result.status:
             return  # the reader was stopped: try again next time
         self._entries[self._key(path)] = {

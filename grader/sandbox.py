@@ -78,6 +78,42 @@ class TaskOutcome:
     crashed: bool = False
 
 
+@dataclass
+class Faults:
+    """What went wrong outside the answers during a run, for the run's summary.
+
+    A worker killed from outside (the out-of-memory killer, a container limit) says
+    nothing about the answer it was checking, so its task is run again; these counts
+    let the TA see that it happened and that nothing was decided by it. Mutable on
+    purpose: every pool of one run adds to the same counts.
+
+    Attributes:
+        workers_died: Worker processes that died while running a task (not the ones
+            the pool killed itself for overrunning the time limit).
+        tasks_retried: Tasks run again, alone, in a fresh worker after their worker died.
+    """
+
+    workers_died: int = 0
+    tasks_retried: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.workers_died or self.tasks_retried)
+
+    def describe(self) -> str:
+        """One sentence for stderr ("" when nothing happened)."""
+        if not self:
+            return ""
+        return (
+            f"{self.workers_died} worker process(es) died during the run; "
+            f"{self.tasks_retried} task(s) were run again alone in a fresh worker, "
+            "and only what a completed check decided was kept"
+        )
+
+    def to_dict(self) -> dict[str, int]:
+        """The JSON form (the report's ``summary.faults``)."""
+        return {"workers_died": self.workers_died, "tasks_retried": self.tasks_retried}
+
+
 def _default_context() -> BaseContext:
     """'fork' where the platform has it and it is safe (Linux), else 'spawn'."""
     methods = multiprocessing.get_all_start_methods()
@@ -152,10 +188,12 @@ class WorkerPool:
         initializer: Callable[[], None] | None = None,
         *,
         context: BaseContext | None = None,
+        faults: Faults | None = None,
     ) -> None:
         if workers < 0:
             raise ValueError("workers must be >= 0")
         self.limits = limits or Limits()
+        self.faults = faults if faults is not None else Faults()
         self.size = workers
         self._initializer = initializer
         self._ctx = context or _default_context()
@@ -236,6 +274,7 @@ class WorkerPool:
             return self._map_inline(fn, todo, on_done)
         results: list[TaskOutcome | None] = [None] * len(todo)
         pending = deque(range(len(todo)))
+        again: list[int] = []  # tasks whose worker died: run once more, alone
 
         def finish(index: int, outcome: TaskOutcome) -> None:
             results[index] = outcome
@@ -280,12 +319,55 @@ class WorkerPool:
                         worker.kill()
                         self._workers.remove(worker)
                         self._fill()
-                    if task is not None:
+                    if task is not None and outcome.crashed:
+                        self.faults.workers_died += 1
+                        again.append(task)  # the death may not be the task's doing
+                    elif task is not None:
                         finish(task, outcome)
+            for index in again:
+                finish(index, self._run_alone(fn, todo[index]))
         except BaseException:
             self.close()  # Ctrl-C or a failing on_done: never leave workers behind
             raise
         return [r if r is not None else TaskOutcome(ok=False, error="lost") for r in results]
+
+    def _run_alone(self, fn: Callable[[T], R], item: T) -> TaskOutcome:
+        """Run a task whose worker died once more, in a fresh worker, with no other busy.
+
+        A worker dies for reasons outside its task (the out-of-memory killer picks the
+        largest process, a container is recycled), and one check stands for every
+        student who gave that answer. Run alone, a task that still kills its worker has
+        shown that it is the cause; only then is the death its outcome.
+        """
+        self.faults.tasks_retried += 1
+        worker = self._spawn()
+        if worker is None:
+            return TaskOutcome(False, None, "could not start a worker process", False, True)
+        try:
+            worker.conn.send((fn, item))
+        except (OSError, EOFError):
+            pass  # it died at once: its sentinel says so below
+        except Exception as exc:  # pragma: no cover - it was sent once already
+            worker.stop()
+            return TaskOutcome(ok=False, error=describe_exception(exc))
+        worker.task, worker.deadline = 0, time.monotonic() + self.limits.seconds
+        while True:
+            timeout = max(0.0, worker.deadline - time.monotonic())
+            ready = set(wait([worker.conn, worker.process.sentinel], timeout))
+            polled = self._poll(worker, ready, time.monotonic())
+            if polled is not None:
+                break
+        outcome, dead = polled
+        worker.task = None
+        if dead:
+            worker.kill()
+        else:
+            worker.stop()
+        if outcome.crashed:
+            self.faults.workers_died += 1
+            error = f"{outcome.error}; run again alone in a fresh worker, it died again"
+            return TaskOutcome(False, None, error, False, True)
+        return outcome
 
     def _poll(
         self, worker: _Worker, ready: set[Any], now: float
@@ -356,4 +438,4 @@ def run_bounded(fn: Callable[[T], R], arg: T, limits: Limits | None = None) -> T
         return pool.map(fn, [arg])[0]
 
 
-__all__ = ["Limits", "Runner", "TaskOutcome", "WorkerPool", "run_bounded"]
+__all__ = ["Faults", "Limits", "Runner", "TaskOutcome", "WorkerPool", "run_bounded"]

@@ -255,7 +255,7 @@ def checkers_after(
         solve_in_workers(readers, problem_set, problems, scope)
     readers.close()
     solve_all(problem_set, scope)
-    with WorkerPool(workers, readers.limits) as pool:
+    with WorkerPool(workers, readers.limits, faults=readers.faults) as pool:
         yield pool
 
 

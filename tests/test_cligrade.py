@@ -147,6 +147,7 @@ def test_json_report(run: dict[str, Any]) -> None:
     hostile = {p["part"]: p["verdict"] for p in subs["hostile.yaml"]["parts"]}
     assert hostile["b"] == "invalid" and hostile["a.t"] in {"invalid", "timeout"}
     assert {"parts", "ungraded", "histogram"} <= set(report["summary"])
+    assert report["summary"]["faults"] == {"workers_died": 0, "tasks_retried": 0}
 
 
 def test_gradescope_files_validate(run: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from hwgrade.grader.sandbox import (
+    Faults,
     Limits,
     TaskOutcome,
     WorkerPool,
@@ -183,3 +184,38 @@ def test_spawn_context() -> None:
 def test_negative_workers_rejected() -> None:
     with pytest.raises(ValueError):
         WorkerPool(-1, ROOMY)
+
+
+# --- a worker killed from outside: its task is run again, alone -------------------------
+
+#: Set by a test before the pool forks: where a task leaves its "I died once" mark.
+MARKS: dict[str, str] = {}
+
+
+def dies_once(x: int) -> int:
+    """Kill its own worker the first time it sees ``x`` (as the OOM killer would)."""
+    mark = os.path.join(MARKS["dir"], f"died-{x}")
+    if x < 0 and not os.path.exists(mark):
+        open(mark, "w").close()
+        os.kill(os.getpid(), 9)
+    return abs(x)
+
+
+def test_a_task_whose_worker_is_killed_once_is_run_again(tmp_path: Any) -> None:
+    MARKS["dir"] = str(tmp_path)
+    faults = Faults()
+    with WorkerPool(2, ROOMY, faults=faults) as pool:
+        outcomes = pool.map(dies_once, [1, -2, 3, -4, 5])
+    assert _values(outcomes) == [1, 2, 3, 4, 5]  # nobody's answer decided by the kill
+    assert (faults.workers_died, faults.tasks_retried) == (2, 2)
+    assert "2 worker process(es) died" in faults.describe()
+
+
+def test_a_task_that_kills_its_worker_alone_too_is_reported_as_such() -> None:
+    faults = Faults()
+    with WorkerPool(2, ROOMY, faults=faults) as pool:
+        outcomes = pool.map(die, [1, -1, 2])
+    assert _values(outcomes) == [1, None, 2]
+    assert outcomes[1].crashed and "it died again" in outcomes[1].error
+    assert (faults.workers_died, faults.tasks_retried) == (2, 1)
+    assert not Faults() and Faults().describe() == ""

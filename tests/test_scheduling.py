@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from inlinerunner import InlineRunner
 
-from hwgrade.grader.sandbox import TaskOutcome
+from hwgrade.grader.sandbox import Faults, TaskOutcome
 from hwgrade.grader.scheduling import answer_cost, longest_first, run_groups
 
 
@@ -134,6 +134,7 @@ class FailingPool:
     """A pool whose solve tasks all fail (and whose reading works in-process)."""
 
     limits = Limits(seconds=5)
+    faults = Faults()
 
     def map(
         self,

@@ -1,0 +1,79 @@
+"""Faults outside the answers never change a grade: killed workers, interrupted runs.
+
+A test hook stands in for the out-of-memory killer: the checking function is replaced
+(before the workers fork, so they inherit it) by one that SIGKILLs its own worker the
+first time it checks a chosen answer. The class must come out exactly as it does when
+nothing goes wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import hwgrade.grader.batch as batch
+from hwgrade.grader.batch import collect_files, grade_files
+from hwgrade.grader.planning import PartGroup
+from hwgrade.grader.problemset import ProblemSet, load_problem_set
+from hwgrade.grader.results import SubmissionResult
+from hwgrade.grader.sandbox import Faults, Limits
+from tests.classgen import load
+
+mc = load()
+LIMITS = Limits(seconds=10.0)
+_CHECK = batch.run_part_group  # the real one, whatever a test patches in
+#: Where the killer leaves its marks (set by a test before the workers fork).
+KILLER: dict[str, Any] = {}
+
+
+def killing_check(group: PartGroup) -> list[Any]:
+    """The real check, but the first try of every third distinct answer kills its worker."""
+    digest = hashlib.sha256(repr((group.task.key(), group.owns)).encode()).hexdigest()
+    mark = Path(KILLER["dir"]) / digest
+    if int(digest, 16) % 3 == 0 and not mark.exists():
+        mark.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _CHECK(group)
+
+
+@pytest.fixture(scope="module")
+def problem_set() -> ProblemSet:
+    return load_problem_set(None)
+
+
+@pytest.fixture(scope="module")
+def class_files(problem_set: ProblemSet, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("class")
+    mc.write_class(mc.make_class(problem_set, 16, hostile_fraction=0.0, seed=11), folder)
+    return collect_files([str(folder)])
+
+
+@pytest.fixture(scope="module")
+def undisturbed(class_files: list[Path], problem_set: ProblemSet) -> list[dict[str, Any]]:
+    return _dicts(grade_files(class_files, problem_set, workers=2, limits=LIMITS))
+
+
+def _dicts(results: list[SubmissionResult]) -> list[dict[str, Any]]:
+    return [r.to_dict() for r in results]
+
+
+def test_killed_workers_change_no_grade(
+    class_files: list[Path],
+    problem_set: ProblemSet,
+    undisturbed: list[dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    KILLER["dir"] = str(tmp_path)
+    monkeypatch.setattr(batch, "run_part_group", killing_check)
+    faults = Faults()
+    results = grade_files(class_files, problem_set, workers=2, limits=LIMITS, faults=faults)
+    killed = len(list(tmp_path.iterdir()))
+    assert killed > 5, "the hook killed too few workers to mean anything"
+    assert faults.workers_died == faults.tasks_retried == killed
+    assert _dicts(results) == undisturbed

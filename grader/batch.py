@@ -137,40 +137,43 @@ def run_variant_bundle(bundle: VariantBundle) -> list[list[AnswerResult]]:
     return [run_part_group(group) for group in bundle.groups]
 
 
+#: Called once per (group, member) as soon as its verdict is final.
+OnVerdict = Callable[[int, int, AnswerResult], None]
+
+
 def _bundled(
     groups: Sequence[PartGroup],
     runner: Runner,
     on_done: Callable[[int, TaskOutcome], None] | None,
-) -> tuple[dict[int, list[AnswerResult]], list[int]]:
-    """Results of the groups that go in variant bundles, and the groups still to check.
+    on_verdict: OnVerdict,
+) -> list[int]:
+    """Check the groups that go in variant bundles; the groups still to check.
 
     A bundle the sandbox stopped (one answer in it hangs) gives nothing: its groups are
     checked again one by one with the others, so each ends as it would alone.
     """
     bundles, rest = bundle_by_variant(groups, lambda group: looks_suspect(group.task.raw))
-    done: dict[int, list[AnswerResult]] = {}
     if not bundles:
-        return done, rest
-
-    def counted(b: int, outcome: TaskOutcome) -> None:
-        if on_done is not None:
-            for g in bundles[b].indices:
-                on_done(g, outcome)
-
+        return rest
     order = longest_first(range(len(bundles)), lambda b: len(bundles[b].groups))
-    outcomes = runner.map(run_variant_bundle, [bundles[b] for b in order], on_done=None)
-    for b, outcome in zip(order, outcomes, strict=True):
-        bundle, value = bundles[b], outcome.value
+
+    def ended(i: int, outcome: TaskOutcome) -> None:
+        bundle, value = bundles[order[i]], outcome.value
         fits = outcome.ok and isinstance(value, list) and len(value) == len(bundle.groups)
-        if fits and all(
+        if not fits or not all(
             isinstance(v, list) and len(v) == g.size()
             for v, g in zip(value, bundle.groups, strict=True)
         ):
-            done.update(zip(bundle.indices, value, strict=True))
-            counted(b, outcome)
-        else:
             rest.extend(bundle.indices)
-    return done, rest
+            return
+        for g, results in zip(bundle.indices, value, strict=True):
+            if on_done is not None:
+                on_done(g, outcome)
+            for m, result in enumerate(results):
+                on_verdict(g, m, result)
+
+    runner.map(run_variant_bundle, [bundles[b] for b in order], on_done=ended)
+    return sorted(rest)
 
 
 def _verdicts(
@@ -180,38 +183,36 @@ def _verdicts(
     limits: Limits,
     on_done: Callable[[int, TaskOutcome], None] | None,
     on_planned: Callable[[int], None] | None,
-) -> list[list[AnswerResult]]:
-    """Verdict per group and member; a task the sandbox stopped becomes timeout / invalid.
+    on_verdict: OnVerdict,
+) -> None:
+    """Check every group; ``on_verdict`` gets each member's verdict as soon as it is final.
 
-    Groups start slowest-looking first, so that an answer running into the time limit
-    overlaps the other checks instead of trailing them. With variants on, the groups of
-    one student's variant of a problem go first, bundled (:func:`bundle_by_variant`).
+    A task the sandbox stopped becomes ``timeout`` with its reason. Groups start
+    slowest-looking first, so that an answer running into the time limit overlaps the
+    other checks instead of trailing them. With variants on, the groups of one
+    student's variant of a problem go first, bundled (:func:`bundle_by_variant`).
     """
-    verdicts: list[list[AnswerResult]] = [[] for _ in groups]
-    bundled, rest = _bundled(groups, runner, on_done)
-    for g, results in bundled.items():
-        verdicts[g] = results
+    rest = _bundled(groups, runner, on_done, on_verdict)
     order = longest_first(rest, lambda g: answer_cost(groups[g].task.raw))
-    outcomes = run_groups(
+
+    def final(i: int, m: int, outcome: TaskOutcome) -> None:
+        g = order[i]
+        if outcome.ok and isinstance(outcome.value, AnswerResult):
+            on_verdict(g, m, outcome.value)
+            return
+        spec = problem_set.get(groups[g].task.problem)
+        part = spec.part(groups[g].task.part) if spec is not None else None
+        on_verdict(g, m, _timeout_result(outcome, part.points if part else 0.0, limits))
+
+    run_groups(
         runner,
         run_part_group,
         [groups[g] for g in order],
         _settles,
         on_done=on_done,
         on_planned=on_planned,
+        on_final=final,
     )
-    for g, member_outcomes in zip(order, outcomes, strict=True):
-        task = groups[g].task
-        row: list[AnswerResult] = []
-        for outcome in member_outcomes:
-            if outcome.ok and isinstance(outcome.value, AnswerResult):
-                row.append(outcome.value)
-            else:
-                spec = problem_set.get(task.problem)
-                part = spec.part(task.part) if spec is not None else None
-                row.append(_timeout_result(outcome, part.points if part else 0.0, limits))
-        verdicts[g] = row
-    return verdicts
 
 
 def grade_loaded(
@@ -224,33 +225,38 @@ def grade_loaded(
     problems_option: str | None = None,
     on_done: Callable[[int, TaskOutcome], None] | None = None,
     on_planned: Callable[[int], None] | None = None,
+    on_file: Callable[[int, SubmissionResult], None] | None = None,
     latex: bool = True,
 ) -> list[SubmissionResult]:
-    """Grade already-read submissions: each distinct answer once, fanned back out."""
+    """Grade already-read submissions: each distinct answer once, fanned back out.
+
+    ``on_file(index, result)`` is called for each file as soon as its last answer is
+    checked (files with nothing to check first), so a caller can keep finished files
+    when the run is interrupted (the ``--resume`` cache does).
+    """
     max_possible = _max_possible(problem_set, scope)
     groups, per_file = plan_tasks(loaded, problem_set, scope, problems_option, latex=latex)
     if on_planned is not None:
         on_planned(len(groups))
-    verdicts = _verdicts(groups, problem_set, runner, limits, on_done, on_planned)
+    verdicts: dict[tuple[int, int], AnswerResult] = {}
     # Rows of one (group, member) share one answer and one verdict: share one PartResult
     # (frozen) instead of building tens of thousands of equal ones.
     shared: dict[tuple[int, int], PartResult] = {}
-    results: list[SubmissionResult] = []
     absent: dict[tuple[str, str], PartResult] = {}
-    for sub, rows in zip(loaded, per_file, strict=True):
+    results: list[SubmissionResult | None] = [None] * len(loaded)
+
+    def build(i: int) -> SubmissionResult:
+        sub = loaded[i]
         if not isinstance(sub, Submission):
             path, reason = sub
-            results.append(SubmissionResult(path.stem, str(path), reason, (), (), max_possible))
-            continue
+            return SubmissionResult(path.stem, str(path), reason, (), (), max_possible)
         variant = problem_set.variants.variant_of(sub.student)
-        if not any(pid in sub.answers for pid in scope):
+        if not _answers_any(sub, scope):
             why = _answers_nothing(problem_set, scope)
-            results.append(
-                SubmissionResult(sub.student, sub.file, why, (), sub.notes, max_possible, variant)
-            )
-            continue
+            notes = sub.notes
+            return SubmissionResult(sub.student, sub.file, why, (), notes, max_possible, variant)
         parts = []
-        for pid, part_id, g, m, raw in rows:
+        for pid, part_id, g, m, raw in per_file[i]:
             if g == ABSENT:
                 found = absent.get((pid, part_id))
                 if found is None:
@@ -258,15 +264,46 @@ def grade_loaded(
             else:
                 found = shared.get((g, m))  # a group is one raw answer: (g, m) says it all
                 if found is None:
-                    answer = verdicts[g][m]
+                    answer = verdicts[g, m]
                     found = shared[g, m] = PartResult(pid, part_id, answer, _answer_text(raw))
             parts.append(found)
-        results.append(
-            SubmissionResult(
-                sub.student, sub.file, GRADED, tuple(parts), sub.notes, max_possible, variant
-            )
+        return SubmissionResult(
+            sub.student, sub.file, GRADED, tuple(parts), sub.notes, max_possible, variant
         )
-    return results
+
+    def finished(i: int) -> None:
+        result = results[i] = build(i)
+        if on_file is not None:
+            on_file(i, result)
+
+    waiting = [0] * len(loaded)
+    who: dict[tuple[int, int], list[int]] = {}
+    for i, rows in enumerate(per_file):
+        needs = {(g, m) for _, _, g, m, _ in rows if g != ABSENT}
+        if _answers_any(loaded[i], scope):
+            waiting[i] = len(needs)
+            for key in needs:
+                who.setdefault(key, []).append(i)
+    for i in range(len(loaded)):
+        if not waiting[i]:
+            finished(i)  # unreadable, answers nothing, or nothing left to check
+
+    def on_verdict(g: int, m: int, result: AnswerResult) -> None:
+        verdicts[g, m] = result
+        for i in who.get((g, m), ()):
+            waiting[i] -= 1
+            if not waiting[i]:
+                finished(i)
+
+    _verdicts(groups, problem_set, runner, limits, on_done, on_planned, on_verdict)
+    missing = [i for i, r in enumerate(results) if r is None]
+    assert not missing, f"files left without a result: {missing}"  # every (g, m) is final
+    return [r for r in results if r is not None]
+
+
+def _answers_any(sub: Submission | tuple[Path, str], scope: Sequence[str]) -> bool:
+    """Whether a file was read and answers at least one problem of the assignment."""
+    return isinstance(sub, Submission) and any(pid in sub.answers for pid in scope)
 
 
 def _absent_part(problem_set: ProblemSet, pid: str, part_id: str) -> PartResult:

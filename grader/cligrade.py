@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -30,7 +31,7 @@ from hwgrade.grader.clioptions import (
 )
 from hwgrade.grader.errors import UsageError
 from hwgrade.grader.exports import rows_of_others
-from hwgrade.grader.outfiles import check_writable, write_atomic
+from hwgrade.grader.outfiles import OutputError, check_writable, lock_outputs, write_atomic
 
 
 @click.command("grade")
@@ -116,6 +117,8 @@ def grade_cmd(
                 f"--out {out} already holds grades this run would drop: {listed}."
                 " Grade those files too, write elsewhere, or give --force to replace it"
             )
+    targets = [x for x in (out, json_out, gradescope, canvas) if x and x != "-"]
+    click.get_current_context().with_resource(lock_outputs(targets))  # held until we exit
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     limits = Limits(seconds=timeout)
     cache = None
@@ -161,8 +164,19 @@ def grade_cmd(
                 runner.close()
     summary = summarize(results) if json_out or not quiet else None
     part_keys = spec_part_keys(chosen)
+    failures: list[str] = []
+
+    def attempt(target: str, write: Callable[[], object]) -> None:
+        """Write one output; a failure is reported at the end, the others still written."""
+        try:
+            write()
+        except OutputError as exc:
+            failures.append(exc.message)
+            if target in targets:
+                targets.remove(target)
+
     if out:
-        write_csv(results, sys.stdout if out == "-" else Path(out), part_keys)
+        attempt(out, lambda: write_csv(results, sys.stdout if out == "-" else Path(out), part_keys))
     if json_out:
         assert summary is not None
         report = report_json(results, summary, faults=faults.to_dict())
@@ -170,17 +184,20 @@ def grade_cmd(
         if json_out == "-":
             click.echo(text)
         else:
-            write_atomic(Path(json_out), text + "\n")
+            attempt(json_out, lambda: write_atomic(Path(json_out), text + "\n"))
     if gradescope:
-        write_gradescope_dir(
-            results,
-            Path(gradescope),
-            prompts=spec_prompts(chosen),
-            part_keys=part_keys,
-            points=spec_points(chosen),
+        attempt(
+            gradescope,
+            lambda: write_gradescope_dir(
+                results,
+                Path(gradescope),
+                prompts=spec_prompts(chosen),
+                part_keys=part_keys,
+                points=spec_points(chosen),
+            ),
         )
     if canvas:
-        write_canvas_csv(results, Path(canvas))
+        attempt(canvas, lambda: write_canvas_csv(results, Path(canvas)))
     if summary is not None and not quiet:
         to_stdout = "-" not in (out, json_out)
         render_class(summary, stdout_console() if to_stdout else stderr_console())
@@ -188,11 +205,14 @@ def grade_cmd(
         click.echo(
             f"resume: {cache.hits} of {len(files)} files unchanged since the last run", err=True
         )
+    if cache is not None and cache.error:
+        failures.append(f"the resume cache was not saved: {cache.error}")
     if faults:
         click.echo(f"hwgrade: {faults.describe()}", err=True)
-    written = [x for x in (out, json_out, gradescope, canvas) if x and x != "-"]
-    if written:
-        click.echo(f"wrote {', '.join(written)}", err=True)
+    if targets:
+        click.echo(f"wrote {', '.join(targets)}", err=True)
+    for failure in failures:
+        click.echo(f"hwgrade: {failure}", err=True)
     ungraded = sum(not r.graded for r in results)
     if ungraded:
         click.echo(
@@ -200,6 +220,7 @@ def grade_cmd(
             " (each has its row, with the reason in `status`)",
             err=True,
         )
+    if ungraded or failures:
         sys.exit(1)
 
 

@@ -9,11 +9,16 @@ or an interrupted run leaves the previous file intact, never half of a new one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from hwgrade.grader.errors import HwgradeError, UsageError
+
+#: How a temporary file is opened (tests put a full disk here).
+_fdopen = os.fdopen
 
 
 class OutputError(HwgradeError):
@@ -81,7 +86,7 @@ def write_atomic(path: Path, text: str, *, newline: str | None = None) -> None:
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
+        with _fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException as exc:
@@ -91,4 +96,48 @@ def write_atomic(path: Path, text: str, *, newline: str | None = None) -> None:
         raise
 
 
-__all__ = ["OutputError", "check_writable", "write_atomic"]
+@contextlib.contextmanager
+def lock_outputs(targets: Iterable[str]) -> Iterator[None]:
+    """Hold a lock on each output for a whole run, so two runs never interleave.
+
+    Two TAs (or two terminals) grading into the same ``--out`` would each write a
+    complete file, but the second would silently replace the first's, built from other
+    files. The lock is an advisory ``flock`` on ``.NAME.lock`` beside each output: the
+    kernel drops it when the process dies, so a crashed run never leaves a stale lock.
+    Where ``fcntl`` does not exist (Windows) nothing is locked.
+
+    Raises:
+        UsageError: another run holds the lock of one of ``targets``.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    held: list[tuple[int, Path]] = []
+    try:
+        for target in targets:
+            path = Path(target).expanduser()
+            lock = path.parent / f".{path.name}.lock"
+            try:
+                lock.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
+            except OSError:
+                continue  # cannot even create it: check_writable has said why already
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                raise UsageError(
+                    f"{target}: another hwgrade run is writing it; wait for it to finish"
+                ) from None
+            held.append((fd, lock))
+        yield
+    finally:
+        for fd, lock in held:
+            with contextlib.suppress(OSError):
+                lock.unlink()
+            os.close(fd)
+
+
+__all__ = ["OutputError", "check_writable", "lock_outputs", "write_atomic"]

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 from hwgrade import __version__
 from hwgrade.grader.batch import Progress, grade_loaded
-from hwgrade.grader.outfiles import write_atomic
+from hwgrade.grader.outfiles import OutputError, write_atomic
 from hwgrade.grader.problemset import ProblemSet
 from hwgrade.grader.reading import load_files
 from hwgrade.grader.results import SANDBOX, SubmissionResult, Verdict
@@ -32,6 +33,9 @@ from hwgrade.grader.submission import Submission
 
 #: The cache's file name, in the current folder or beside ``--out``.
 CACHE_NAME = ".hwgrade-cache.json"
+#: While a run goes on, the cache is saved after this many seconds or finished files.
+CHECKPOINT_SECONDS = 5.0
+CHECKPOINT_FILES = 200
 #: Bumped whenever the entry layout changes; an older cache is ignored.
 FORMAT = 2
 _CHUNK = 1 << 20
@@ -104,6 +108,9 @@ class ResumeCache:
         self.fingerprint = fingerprint
         self._entries: dict[str, dict[str, Any]] = {}
         self.hits = 0
+        #: Why the last save failed ("" when it did not).
+        self.error = ""
+        self._saved_at, self._unsaved = time.monotonic(), 0
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -173,9 +180,40 @@ class ResumeCache:
         }
 
     def save(self) -> None:
-        """Write the cache atomically (a temporary file renamed over the old one)."""
+        """Write the cache atomically (a temporary file renamed over the old one).
+
+        Raises:
+            OutputError: it could not be written (the old cache file is kept).
+        """
         document = {"format": FORMAT, "fingerprint": self.fingerprint, "files": self._entries}
         write_atomic(self.path, json.dumps(document, ensure_ascii=False))
+        self._saved_at, self._unsaved = time.monotonic(), 0
+
+    def try_save(self) -> bool:
+        """:meth:`save`, keeping a failure in :attr:`error` instead of raising.
+
+        A cache that cannot be written must not cost the run its grades: the batch
+        finishes, writes its outputs, and the command reports this at the end.
+        """
+        try:
+            self.save()
+        except OutputError as exc:
+            self.error = exc.message
+            return False
+        return True
+
+    def checkpoint(self) -> None:
+        """Save if :data:`CHECKPOINT_SECONDS` have passed since the last save.
+
+        Called as files finish, so that an interrupted run (Ctrl-C, a killed terminal)
+        keeps what it graded: a save every few seconds or every
+        :data:`CHECKPOINT_FILES` files, not one per file, since each writes the whole
+        cache.
+        """
+        self._unsaved += 1
+        due = time.monotonic() - self._saved_at >= CHECKPOINT_SECONDS
+        if due or self._unsaved >= CHECKPOINT_FILES:
+            self.try_save()
 
 
 def _lookup(
@@ -186,27 +224,6 @@ def _lookup(
         return [None] * len(files), [None] * len(files)
     digests = [file_digest(f) for f in files]
     return digests, [cache.get(f, d, latex=latex) for f, d in zip(files, digests, strict=True)]
-
-
-def _remember(
-    cache: ResumeCache,
-    files: Sequence[Path],
-    digests: Sequence[str | None],
-    graded: Mapping[int, Any],
-    scope: Sequence[str],
-    results: Mapping[int, SubmissionResult],
-    latex: bool,
-) -> None:
-    """Store the files graded in this run (by index; ``graded`` holds what was read), save.
-
-    ``graded`` maps an index to its ``Submission`` (whose ``answers`` name the problems
-    it answers) or to the ``(path, reason)`` of an unreadable file.
-    """
-    for i, sub in graded.items():
-        answers = getattr(sub, "answers", None)
-        cache.put(files[i], digests[i], sorted(answers or ()), scope, results[i], latex=latex)
-    cache.hits = len(files) - len(graded)
-    cache.save()
 
 
 class Counter:
@@ -272,25 +289,38 @@ def grade_all(
         loaded.update(zip(stale, again, strict=True))
     answered = {pid for s in loaded.values() if isinstance(s, Submission) for pid in s.answers}
     order = sorted(loaded)
-    with checkers([pid for pid in scope if pid in answered]) as checker:
-        graded = grade_loaded(
-            [loaded[i] for i in order],
-            problem_set,
-            scope,
-            checker,
-            limits,
-            problems_option=problems_option,
-            on_done=counter.step,
-            on_planned=counter.grow,
-            latex=latex,
-        )
+
+    def remember(k: int, result: SubmissionResult) -> None:
+        """Keep a finished file in the cache (saved every few seconds, and at the end)."""
+        if cache is not None:
+            i = order[k]
+            answers = getattr(loaded[i], "answers", None)
+            cache.put(files[i], digests[i], sorted(answers or ()), scope, result, latex=latex)
+            cache.checkpoint()
+
+    try:
+        with checkers([pid for pid in scope if pid in answered]) as checker:
+            graded = grade_loaded(
+                [loaded[i] for i in order],
+                problem_set,
+                scope,
+                checker,
+                limits,
+                problems_option=problems_option,
+                on_done=counter.step,
+                on_planned=counter.grow,
+                on_file=remember,
+                latex=latex,
+            )
+    finally:  # interrupted (Ctrl-C) or not: what finished is kept for the next run
+        if cache is not None:
+            cache.hits = len(files) - len(loaded)
+            cache.try_save()
     results: dict[int, SubmissionResult] = dict(zip(order, graded, strict=True))
     for i, hit in enumerate(hits):
         if i not in results and hit is not None:
             results[i] = hit.result
             counter.step(i, TaskOutcome(ok=True))
-    if cache is not None:
-        _remember(cache, files, digests, loaded, scope, results, latex)
     return [results[i] for i in range(len(files))]
 
 

@@ -106,6 +106,14 @@ def _single(outcome: TaskOutcome) -> TaskOutcome:
     return outcome
 
 
+#: Called once per group member when its outcome is final: (group, member, outcome).
+OnFinal = Callable[[int, int, TaskOutcome], None]
+
+
+def _no_final(g: int, m: int, outcome: TaskOutcome) -> None:
+    """The default :data:`OnFinal`: nobody is waiting for results as they come."""
+
+
 def run_groups(
     runner: Runner,
     fn: Callable[[G], list[Any]],
@@ -113,6 +121,7 @@ def run_groups(
     settles: Callable[[Any], bool],
     on_done: Callable[[int, TaskOutcome], None] | None = None,
     on_planned: Callable[[int], None] | None = None,
+    on_final: OnFinal = _no_final,
 ) -> list[list[TaskOutcome]]:
     """Run every group; one outcome per member, in the groups' order.
 
@@ -128,35 +137,50 @@ def run_groups(
         settles: Whether a result of the shared work alone is every member's result.
         on_done: Progress callback, once per task run.
         on_planned: Called with the number of retries before they start (progress).
+        on_final: Called once per member as soon as its outcome is final (a group that
+            ran through at once, as it ends; a retried one, after its retry), so that
+            a caller can keep what is finished if the run is interrupted.
 
     Returns:
         Per group, per member: the outcome (``ok`` with that member's result as value,
         or how the sandbox stopped it).
     """
-    outcomes = runner.map(fn, list(groups), on_done=on_done) if groups else []
-    results: list[list[TaskOutcome]] = []
+    results: list[list[TaskOutcome]] = [[] for _ in groups]
     failed: list[int] = []
-    for g, (group, outcome) in enumerate(zip(groups, outcomes, strict=True)):
-        n = group.size()
+
+    def first_round(g: int, outcome: TaskOutcome) -> None:
+        if on_done is not None:
+            on_done(g, outcome)
+        n = groups[g].size()
         value = outcome.value
         if outcome.ok and isinstance(value, list) and len(value) == n:
-            results.append([TaskOutcome(ok=True, value=v) for v in value])
-            continue
-        if outcome.ok:  # a malformed reply: report it like a failure of the task
-            outcome = TaskOutcome(ok=False, error="the checker returned no result")
-        results.append([outcome] * n)
-        if n > 1:
-            failed.append(g)
+            results[g] = [TaskOutcome(ok=True, value=v) for v in value]
+        else:
+            if outcome.ok:  # a malformed reply: report it like a failure of the task
+                outcome = TaskOutcome(ok=False, error="the checker returned no result")
+            results[g] = [outcome] * n
+            if n > 1:
+                failed.append(g)
+                return  # not final: retried below
+        for m, member in enumerate(results[g]):
+            on_final(g, m, member)
+
+    if groups:
+        runner.map(fn, list(groups), on_done=first_round)
+    failed.sort()
     retry = _retry(runner, fn, [groups[g].base() for g in failed], on_done, on_planned)
     members: list[tuple[int, int]] = []
     for g, outcome in zip(failed, retry, strict=True):
         if not outcome.ok or settles(outcome.value):
             results[g] = [outcome] * groups[g].size()
+            for m in range(groups[g].size()):
+                on_final(g, m, outcome)
         else:
             members.extend((g, m) for m in range(groups[g].size()))
     alone = _retry(runner, fn, [groups[g].alone(m) for g, m in members], on_done, on_planned)
     for (g, m), outcome in zip(members, alone, strict=True):
         results[g][m] = outcome
+        on_final(g, m, outcome)
     return results
 
 
@@ -262,6 +286,7 @@ def checkers_after(
 __all__ = [
     "SUSPECT_COST",
     "Group",
+    "OnFinal",
     "SolveTask",
     "answer_cost",
     "checkers_after",

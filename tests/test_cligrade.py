@@ -372,3 +372,84 @@ def test_out_over_a_file_that_is_not_a_grades_csv_needs_force(folder: Path, tmp_
     result = CliRunner().invoke(cli, ["grade", str(folder / "good.yaml"), "--out", str(out)])
     assert result.exit_code == 2 and "not a grades CSV" in result.stderr
     assert out.read_text() == "name,comment\nalice,late\n"
+
+
+# ---------------------------------------------------------------- faults while writing
+
+
+def _full_disk_for(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writes of the output ``name`` run out of space half-way (ENOSPC)."""
+    import errno
+    import os
+
+    from hwgrade.grader import outfiles
+
+    real = os.fdopen
+
+    class HalfWriter:
+        def __init__(self, handle: Any) -> None:
+            self.handle = handle
+
+        def __enter__(self) -> HalfWriter:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+        def write(self, text: str) -> None:
+            self.handle.write(text[: len(text) // 2])
+            self.handle.flush()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+        handle = real(fd, *args, **kwargs)
+        if Path(os.readlink(f"/proc/self/fd/{fd}")).name.startswith(f".{name}."):
+            return HalfWriter(handle)
+        return handle
+
+    monkeypatch.setattr(outfiles, "_fdopen", fdopen)
+
+
+def test_full_disk_keeps_the_old_csv_and_writes_the_other_outputs(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [str(folder / "good.yaml"), str(folder / "wrong.yaml")]
+    out, report, canvas = tmp_path / "grades.csv", tmp_path / "r.json", tmp_path / "c.csv"
+    assert CliRunner().invoke(cli, ["grade", *files, "--out", str(out), "-q"]).exit_code == 0
+    before = out.read_bytes()
+    _full_disk_for("grades.csv", monkeypatch)
+    args = ["grade", *files, "--out", str(out), "--json", str(report), "--canvas", str(canvas)]
+    result = CliRunner().invoke(cli, [*args, "-q"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("hwgrade:")]
+    assert str(out) in line and "No space left on device" in line
+    assert out.read_bytes() == before  # the old grades, whole
+    assert json.loads(report.read_text())["submissions"] and canvas.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.csv", "grades.csv", "r.json"]
+
+
+def test_a_cache_that_cannot_be_saved_costs_no_output(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _full_disk_for(".hwgrade-cache.json", monkeypatch)
+    out = tmp_path / "grades.csv"
+    args = ["grade", str(folder / "good.yaml"), "--out", str(out), "--resume", "-q"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert "the resume cache was not saved" in result.stderr
+    assert out.read_text().count("\n") == 2  # header and alice: the CSV is there
+    assert not (tmp_path / ".hwgrade-cache.json").exists()
+
+
+def test_two_runs_never_write_one_output_at_once(folder: Path, tmp_path: Path) -> None:
+    from hwgrade.grader.outfiles import lock_outputs
+
+    out = tmp_path / "grades.csv"
+    with lock_outputs([str(out)]):  # another run is writing it
+        result = CliRunner().invoke(cli, ["grade", str(folder / "good.yaml"), "--out", str(out)])
+    assert result.exit_code == 2 and "another hwgrade run is writing it" in result.stderr
+    assert not out.exists()
+    again = CliRunner().invoke(cli, ["grade", str(folder / "good.yaml"), "--out", str(out)])
+    assert again.exit_code == 0 and out.exists()  # the lock went with the other run
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grades.csv"]

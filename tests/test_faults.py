@@ -77,3 +77,33 @@ def test_killed_workers_change_no_grade(
     assert killed > 5, "the hook killed too few workers to mean anything"
     assert faults.workers_died == faults.tasks_retried == killed
     assert _dicts(results) == undisturbed
+
+
+def test_an_interrupted_resume_run_keeps_what_it_graded(
+    class_files: list[Path],
+    problem_set: ProblemSet,
+    undisturbed: list[dict[str, Any]],
+    tmp_path: Path,
+) -> None:
+    from hwgrade.grader.resume import ResumeCache, fingerprint
+
+    path = tmp_path / ".hwgrade-cache.json"
+    steps: list[int] = []
+
+    def ctrl_c(done: int, total: int) -> None:
+        steps.append(done)
+        if done >= total * 0.9 and total > len(class_files):  # well into the checks
+            raise KeyboardInterrupt
+
+    cache = ResumeCache(path, fingerprint(problem_set))
+    with pytest.raises(KeyboardInterrupt):
+        grade_files(
+            class_files, problem_set, workers=2, limits=LIMITS, cache=cache, on_progress=ctrl_c
+        )
+    kept = len(ResumeCache(path, fingerprint(problem_set)))
+    assert 0 < kept < len(class_files), "the interrupted run kept nothing, or finished"
+    again = ResumeCache(path, fingerprint(problem_set))
+    results = grade_files(class_files, problem_set, workers=2, limits=LIMITS, cache=again)
+    assert again.hits == kept  # only what was not finished is graded again
+    assert _dicts(results) == undisturbed
+    assert len(ResumeCache(path, fingerprint(problem_set))) == len(class_files)

@@ -52,12 +52,26 @@ def hangs(item: Any) -> bool:
     return any(g.task.raw in ("hang", TOWER) for g in groups)
 
 
+def _verdicts(groups: list[Any], runner: Any, on_done: Any = None) -> dict[int, list[Any]]:
+    """Every group's verdicts, as ``batch._verdicts`` reports them one by one."""
+    found: dict[int, dict[int, Any]] = {}
+
+    def keep(g: int, m: int, result: Any) -> None:
+        assert m not in found.setdefault(g, {}), "a verdict reported twice"
+        found[g][m] = result
+
+    from hwgrade.grader import batch
+    from hwgrade.grader.problemset import load_problem_set
+
+    batch._verdicts(groups, load_problem_set(None), runner, Limits(), on_done, None, keep)
+    return {g: [members[m] for m in sorted(members)] for g, members in found.items()}
+
+
 @pytest.mark.parametrize("hang", [False, True], ids=["bundled", "bundle-stopped"])
 def test_a_stopped_bundle_is_checked_group_by_group(
     hang: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from hwgrade.grader import batch
-    from hwgrade.grader.problemset import load_problem_set
 
     def fake_group(g: PartGroup) -> list[AnswerResult]:
         return [AnswerResult(Verdict.CORRECT, 1.0, 1.0, f"{g.task.part}@{g.task.variant}")]
@@ -70,9 +84,7 @@ def test_a_stopped_bundle_is_checked_group_by_group(
     ]
     runner = InlineRunner(hangs)
     counted: list[int] = []
-    verdicts = batch._verdicts(
-        groups, load_problem_set(None), runner, Limits(), lambda g, _: counted.append(g), None
-    )
+    verdicts = _verdicts(groups, runner, lambda g, _: counted.append(g))
     assert verdicts[0][0].message == "a.y@5" and verdicts[2][0].message == "a.y@0"
     if hang:
         assert verdicts[1][0].verdict is Verdict.TIMEOUT
@@ -86,7 +98,6 @@ def test_a_stopped_bundle_is_checked_group_by_group(
 def test_a_suspect_answer_costs_one_time_limit_not_two(monkeypatch: pytest.MonkeyPatch) -> None:
     """The tower is never bundled, so the sandbox stops it once, and the bundle runs."""
     from hwgrade.grader import batch
-    from hwgrade.grader.problemset import load_problem_set
 
     def fake_group(g: PartGroup) -> list[AnswerResult]:
         return [AnswerResult(Verdict.CORRECT, 1.0, 1.0, f"{g.task.part}@{g.task.variant}")]
@@ -98,7 +109,7 @@ def test_a_suspect_answer_costs_one_time_limit_not_two(monkeypatch: pytest.Monke
         group("rnn_backprop", "a.t", 5),
     ]
     runner = InlineRunner(hangs)
-    verdicts = batch._verdicts(groups, load_problem_set(None), runner, Limits(), None, None)
+    verdicts = _verdicts(groups, runner)
     assert [v[0].message for v in (verdicts[0], verdicts[2])] == ["a.y@5", "a.t@5"]
     assert verdicts[1][0].verdict is Verdict.TIMEOUT
     stopped = [x for call in runner.calls for x in call if TOWER in repr(x)]

@@ -8,9 +8,10 @@ Dask's own (nothing home-made). Dask is an optional extra (``pip install
 
 Limits on a cluster: a Dask task cannot be killed from outside its worker, so the time
 limit works in two steps. The runner keeps no more tasks in flight than the cluster has
-threads, and a task's clock starts when the scheduler hands it to a worker, so its
-deadline (that time + ``Limits.seconds`` + a grace for the round trip) measures its own
-run time, not time spent queued. An
+threads, and a task's clock starts when the task itself announces that it runs (a Dask
+event, :data:`STARTED`), so its deadline (that time + ``Limits.seconds`` + a grace for
+the round trip) measures its own run time, not time spent queued behind another task or
+waiting for a restarted worker. An
 overdue task is cancelled and reported as a timeout, and the worker running it is
 restarted through its nanny, which is what frees the thread (a cluster without nannies
 keeps that thread busy until the task ends). Memory is bounded by the workers' own
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -38,12 +40,24 @@ POLL = 0.25
 _INSTALL = "--scheduler needs Dask: pip install 'hwgrade[dask]'"
 
 
-def call_task(fn: Callable[[Any], Any], arg: Any) -> tuple[bool, Any]:
+#: The Dask event topic on which a task says that it has started to run.
+STARTED = "hwgrade-task-started"
+
+
+def call_task(fn: Callable[[Any], Any], arg: Any, token: str = "") -> tuple[bool, Any]:
     """Run on a Dask worker: ``(True, value)`` or ``(False, one-line error)``, never raises.
 
     Catching here keeps a task's exception from travelling back as a remote traceback
-    (with student text in it) and matches the local pool's outcome format.
+    (with student text in it) and matches the local pool's outcome format. First it
+    announces ``token`` on :data:`STARTED`, so that the runner starts the task's clock
+    when it really runs, not when the scheduler assigned it to a worker (where it may
+    wait behind another task, or for a worker being restarted).
     """
+    if token:
+        with contextlib.suppress(Exception):  # no worker (tests) or no events: no clock
+            from distributed import get_worker
+
+            get_worker().log_event(STARTED, token)
     try:
         return True, fn(arg)
     except BaseException as exc:
@@ -110,6 +124,9 @@ class DaskRunner:
                 raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
         self.client = client
         self.restarted = 0
+        self._started: dict[str, float] = {}  # token -> when its task began to run
+        with contextlib.suppress(Exception):
+            client.subscribe_topic(STARTED, self._on_started)
         try:
             client.run(warm_worker, problems)
         except Exception as exc:
@@ -123,9 +140,17 @@ class DaskRunner:
         self.close()
 
     def close(self) -> None:
-        """Disconnect (only from a client this runner opened itself)."""
+        """Stop listening, and disconnect (only from a client this runner opened itself)."""
+        with contextlib.suppress(Exception):
+            self.client.unsubscribe_topic(STARTED)
         if self._owned:
             self.client.close()
+
+    def _on_started(self, event: Any) -> None:
+        """A task announced that it started (runs on the client's event loop)."""
+        with contextlib.suppress(Exception):
+            _, token = event
+            self._started[str(token)] = time.monotonic()
 
     def _slots(self) -> int:
         """Tasks in flight at once: one per worker thread of the cluster."""
@@ -145,21 +170,37 @@ class DaskRunner:
             return
 
     def _mark_started(self, running: dict[Any, list[Any]]) -> None:
-        """Start the clock of tasks the scheduler has handed to a worker.
+        """Start the clock of each task when it starts to run on a worker.
 
-        The deadline counts from then, not from submission, so time spent waiting for a
-        worker (one being restarted, say) is never charged to the answer.
+        The task announces its start (:func:`call_task`); the deadline counts from that
+        announcement, so time spent queued behind another task or waiting for a worker
+        being restarted is never charged to the answer. A task that runs again (its
+        worker was restarted) announces again and its clock starts over. Should no
+        announcement ever come (a cluster that drops events), a task assigned to a
+        worker for three time limits is counted as started, so nothing waits forever.
         """
-        if all(entry[1] is not None for entry in running.values()):
-            return
-        try:
-            busy = {k for keys in self.client.processing().values() for k in keys}
-        except Exception:
-            busy = {f.key for f in running}  # cannot ask: count from now
+        for entry in running.values():
+            announced = self._started.get(entry[2])
+            if announced is not None and (entry[1] is None or announced > entry[1]):
+                entry[1] = announced
+        if all(entry[1] is not None or entry[3] is not None for entry in running.values()):
+            busy: set[Any] = set()  # nothing to look up: spare the scheduler a round trip
+        else:
+            try:
+                busy = {k for keys in self.client.processing().values() for k in keys}
+            except Exception:
+                busy = {f.key for f in running}  # cannot ask: count from now
         now = time.monotonic()
         for future, entry in running.items():
-            if entry[1] is None and future.key in busy:
-                entry[1] = now
+            _, start, _, assigned = entry
+            if start is not None:
+                continue
+            if assigned is None and future.key in busy:
+                entry[3] = now
+            elif (
+                start is None and assigned is not None and now - assigned >= 3 * self.limits.seconds
+            ):
+                entry[1] = now  # no announcement came: count from now
 
     def _outcome(self, future: Any) -> TaskOutcome:
         """The outcome of a finished (or failed) future."""
@@ -188,7 +229,8 @@ class DaskRunner:
         todo = list(items)
         results: list[TaskOutcome | None] = [None] * len(todo)
         pending = deque(range(len(todo)))
-        running: dict[Any, list[Any]] = {}  # future -> [index, start time or None]
+        # future -> [index, start time or None, token, time first seen assigned or None]
+        running: dict[Any, list[Any]] = {}
         slots = self._slots()
         retried: set[int] = set()
 
@@ -200,16 +242,19 @@ class DaskRunner:
         while pending or running:
             while pending and len(running) < slots:
                 index = pending.popleft()
+                token = uuid.uuid4().hex
                 try:
-                    future = self.client.submit(call_task, fn, todo[index], pure=False, retries=0)
+                    future = self.client.submit(
+                        call_task, fn, todo[index], token, pure=False, retries=0
+                    )
                 except Exception as exc:  # the cluster is gone, or the item cannot be sent
                     finish(index, TaskOutcome(ok=False, error=describe_exception(exc)))
                     continue
-                running[future] = [index, None]
+                running[future] = [index, None, token, None]
             if not running:
                 continue
             self._mark_started(running)
-            starts = [s for _, s in running.values() if s is not None]
+            starts = [entry[1] for entry in running.values() if entry[1] is not None]
             wait_for = POLL
             if starts:
                 wait_for = min(POLL, min(starts) + self.limits.seconds + GRACE - time.monotonic())
@@ -218,9 +263,10 @@ class DaskRunner:
                     list(running), timeout=max(0.0, wait_for), return_when="FIRST_COMPLETED"
                 )
             now = time.monotonic()
-            for future, (index, start) in list(running.items()):
+            for future, (index, start, token, _) in list(running.items()):
                 if future.done():
                     del running[future]
+                    self._started.pop(token, None)
                     outcome = self._outcome(future)
                     if outcome.crashed and index not in retried:
                         # A lost worker says nothing about its task: run it once more.
@@ -236,6 +282,7 @@ class DaskRunner:
                     finish(index, outcome)
                 elif start is not None and now >= start + self.limits.seconds + GRACE:
                     del running[future]
+                    self._started.pop(token, None)
                     self._restart_running(future.key)
                     future.cancel()
                     message = f"the answer check took longer than {self.limits.seconds:g} s"
@@ -243,4 +290,4 @@ class DaskRunner:
         return [r if r is not None else TaskOutcome(ok=False, error="lost") for r in results]
 
 
-__all__ = ["GRACE", "DaskRunner", "call_task", "warm_worker"]
+__all__ = ["GRACE", "STARTED", "DaskRunner", "call_task", "warm_worker"]

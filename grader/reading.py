@@ -10,6 +10,7 @@ not the solutions).
 from __future__ import annotations
 
 import glob
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +26,18 @@ SUBMISSION_SUFFIXES = (".yaml", ".yml")
 
 @dataclass(frozen=True)
 class LoadTask:
-    """One submission file to read in a worker."""
+    """One submission file to read in a worker.
+
+    Attributes:
+        problems: The ``--problems`` option.
+        path: The file, absolute: a worker on another machine or in another folder
+            (a Dask worker) must open the same file, not one relative to its own folder.
+        display: The file as the user gave it, for rows and messages.
+    """
 
     problems: str | None
     path: str
+    display: str = ""
 
 
 #: Problem sets handed over by the parent before its workers fork, by ``--problems``.
@@ -55,12 +64,15 @@ def _problem_set(option: str | None) -> ProblemSet:
 def run_load_task(task: LoadTask) -> Submission | str:
     """Worker entry point: read one file; the reason as a string when it is unusable."""
     by_id = {spec.id: spec for spec in _problem_set(task.problems).problems}
+    display = task.display or task.path
     try:
-        return load_submission(Path(task.path), by_id, display=task.path)
+        return load_submission(Path(task.path), by_id, display=display)
     except SubmissionError as exc:  # the row already names the file: drop it from the reason
         message = exc.message
-        if message.startswith(task.path):
-            message = message[len(task.path) :].lstrip(",: ") or message
+        for name in (task.path, display):
+            if message.startswith(name):
+                message = message[len(name) :].lstrip(",: ") or message
+                break
         return message
     except Exception as exc:
         return f"could not be read ({type(exc).__name__})"
@@ -68,15 +80,28 @@ def run_load_task(task: LoadTask) -> Submission | str:
 
 @dataclass(frozen=True)
 class LoadChunk:
-    """Several submission files read by one worker task (see :func:`load_files`)."""
+    """Several submission files read by one worker task (see :func:`load_files`).
+
+    ``paths`` are absolute and ``displays`` as the user gave them (see :class:`LoadTask`).
+    """
 
     problems: str | None
     paths: tuple[str, ...]
+    displays: tuple[str, ...] = ()
 
 
 def run_load_chunk(chunk: LoadChunk) -> list[Submission | str]:
     """Worker entry point: read each file of a chunk, as :func:`run_load_task` would."""
-    return [run_load_task(LoadTask(chunk.problems, path)) for path in chunk.paths]
+    displays = chunk.displays or chunk.paths
+    return [
+        run_load_task(LoadTask(chunk.problems, path, display))
+        for path, display in zip(chunk.paths, displays, strict=True)
+    ]
+
+
+def _task_of(problems: str | None, path: Path) -> LoadTask:
+    """The task that reads ``path``: opened by its absolute path, shown as given."""
+    return LoadTask(problems, str(path.resolve()), str(path))
 
 
 #: Most files per reading task. Reading a file takes about a millisecond; one message
@@ -141,9 +166,14 @@ def load_files(
     """
     size = chunk_size(len(files))
     starts = list(range(0, len(files), size))
-    chunks = [
-        LoadChunk(problems_option, tuple(str(p) for p in files[i : i + size])) for i in starts
-    ]
+    chunks = []
+    for i in starts:
+        tasks = [_task_of(problems_option, p) for p in files[i : i + size]]
+        chunks.append(
+            LoadChunk(
+                problems_option, tuple(t.path for t in tasks), tuple(t.display for t in tasks)
+            )
+        )
 
     def chunk_done(c: int, outcome: TaskOutcome) -> None:
         if on_done is not None and _chunk_values(outcome, chunks[c]) is not None:
@@ -159,7 +189,7 @@ def load_files(
             values = [TaskOutcome(ok=False)] * len(chunks[c].paths)  # replaced below
         outcomes.extend(values)
     if again:
-        tasks = [LoadTask(problems_option, str(files[i])) for i in again]
+        tasks = [_task_of(problems_option, files[i]) for i in again]
 
         def single_done(k: int, outcome: TaskOutcome) -> None:
             if on_done is not None:
@@ -177,7 +207,31 @@ def load_files(
             loaded.append((path, outcome.value))
         else:
             loaded.append((path, load_reason(outcome, limits)))
+    _no_blind_workers(loaded)
     return loaded
+
+
+def _no_blind_workers(loaded: Sequence[Submission | tuple[Path, str]]) -> None:
+    """Stop the run when the workers cannot open files that this process can.
+
+    That is the set-up, not the students: Dask workers that do not see the submission
+    folder (another machine, no shared file system) would give the whole class 0 with
+    "cannot open the file". A file nobody can open keeps its row and its reason.
+
+    Raises:
+        UsageError: naming a file and what the workers need.
+    """
+    blind = [
+        path
+        for path, reason in (x for x in loaded if not isinstance(x, Submission))
+        if reason.startswith("cannot open the file") and os.access(path, os.R_OK)
+    ]
+    if blind:
+        more = f" and {len(blind) - 1} other files" if len(blind) > 1 else ""
+        raise UsageError(
+            f"the workers cannot open {blind[0]}{more}, which this machine reads: they must"
+            " see the submission folder at the same absolute path (a shared file system)"
+        )
 
 
 def _chunk_values(outcome: TaskOutcome, chunk: LoadChunk) -> list[TaskOutcome] | None:

@@ -74,3 +74,46 @@ def test_unreachable_scheduler_is_a_usage_error() -> None:
 
     with pytest.raises(UsageError):
         DaskRunner("tcp://127.0.0.1:9", connect_timeout=1)
+
+
+def test_a_relative_path_reaches_the_workers(
+    client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers started in another folder open the files the TA named relatively."""
+    from hwgrade.grader.distributed import DaskRunner
+
+    problem_set = load_problem_set(None)
+    mc.write_class(mc.make_class(problem_set, 6, hostile_fraction=0.0, seed=5), tmp_path / "subs")
+    monkeypatch.chdir(tmp_path)  # the cluster's workers stay in the folder they started in
+    files = collect_files(["subs"])
+    assert not files[0].is_absolute()
+    limits = Limits(seconds=10)
+    remote = grade_files(files, problem_set, runner=DaskRunner(None, limits, client=client))
+    local = grade_files(files, problem_set, workers=2, limits=limits)
+    assert [r.to_dict() for r in remote] == [r.to_dict() for r in local]
+    assert all(r.graded for r in remote) and {r.file for r in remote} == {str(f) for f in files}
+
+
+def test_hostile_answers_cost_no_one_else_their_time_limit(client: Any, tmp_path: Path) -> None:
+    """With hanging answers in the class and the default 5 s limit, Dask grades as locally."""
+    from hwgrade.grader.distributed import DaskRunner
+
+    problem_set = load_problem_set(None)
+    mc.write_class(mc.make_class(problem_set, 12, hostile_fraction=0.25, seed=9), tmp_path)
+    files = collect_files([str(tmp_path)])
+    limits = Limits(seconds=5)
+    runner = DaskRunner(None, limits, client=client)
+    remote = grade_files(files, problem_set, runner=runner, limits=limits)
+    local = grade_files(files, problem_set, workers=2, limits=limits)
+    assert [r.to_dict() for r in remote] == [r.to_dict() for r in local]
+
+
+def test_workers_that_cannot_see_the_files_stop_the_run(tmp_path: Path) -> None:
+    from hwgrade.grader.reading import _no_blind_workers
+
+    seen = tmp_path / "a.yaml"
+    seen.write_text("answers: {}\n")
+    gone = tmp_path / "gone.yaml"
+    _no_blind_workers([(gone, "cannot open the file (No such file or directory)")])  # a row
+    with pytest.raises(UsageError, match="same absolute path"):
+        _no_blind_workers([(seen, "cannot open the file (No such file or directory)")])

@@ -18,7 +18,7 @@ import functools
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from hwgrade.grader.errors import HwgradeError
 from hwgrade.grader.grading import grade_part_each, unanswered
@@ -141,6 +141,18 @@ def run_variant_bundle(bundle: VariantBundle) -> list[list[AnswerResult]]:
 OnVerdict = Callable[[int, int, AnswerResult], None]
 
 
+class CheckMemo(Protocol):
+    """Verdicts of completed checks kept across runs (the ``--resume`` cache is one)."""
+
+    def get_check(self, key: str) -> AnswerResult | None:
+        """The verdict kept under :meth:`PartGroup.member_key`, if any."""
+        ...
+
+    def put_check(self, key: str, result: AnswerResult) -> None:
+        """Keep the verdict of a check that completed."""
+        ...
+
+
 def _bundled(
     groups: Sequence[PartGroup],
     runner: Runner,
@@ -226,18 +238,31 @@ def grade_loaded(
     on_done: Callable[[int, TaskOutcome], None] | None = None,
     on_planned: Callable[[int], None] | None = None,
     on_file: Callable[[int, SubmissionResult], None] | None = None,
+    memo: CheckMemo | None = None,
     latex: bool = True,
 ) -> list[SubmissionResult]:
     """Grade already-read submissions: each distinct answer once, fanned back out.
 
     ``on_file(index, result)`` is called for each file as soon as its last answer is
     checked (files with nothing to check first), so a caller can keep finished files
-    when the run is interrupted (the ``--resume`` cache does).
+    when the run is interrupted (the ``--resume`` cache does). ``memo`` holds verdicts
+    of checks that completed in an earlier run; a group all of whose members it knows
+    is not checked again, and every check that completes now is added to it.
     """
     max_possible = _max_possible(problem_set, scope)
     groups, per_file = plan_tasks(loaded, problem_set, scope, problems_option, latex=latex)
+    known: dict[int, list[AnswerResult]] = {}
+    for g, group in enumerate(groups):
+        found = (
+            [memo.get_check(group.member_key(m)) for m in range(group.size())]
+            if memo is not None
+            else []
+        )
+        if found and all(r is not None for r in found):
+            known[g] = [r for r in found if r is not None]
+    todo = [g for g in range(len(groups)) if g not in known]
     if on_planned is not None:
-        on_planned(len(groups))
+        on_planned(len(todo))
     verdicts: dict[tuple[int, int], AnswerResult] = {}
     # Rows of one (group, member) share one answer and one verdict: share one PartResult
     # (frozen) instead of building tens of thousands of equal ones.
@@ -295,7 +320,17 @@ def grade_loaded(
             if not waiting[i]:
                 finished(i)
 
-    _verdicts(groups, problem_set, runner, limits, on_done, on_planned, on_verdict)
+    for g, members in known.items():
+        for m, result in enumerate(members):
+            on_verdict(g, m, result)
+
+    def checked(j: int, m: int, result: AnswerResult) -> None:
+        g = todo[j]
+        if memo is not None and result.method != SANDBOX:  # only a completed check
+            memo.put_check(groups[g].member_key(m), result)
+        on_verdict(g, m, result)
+
+    _verdicts([groups[g] for g in todo], problem_set, runner, limits, on_done, on_planned, checked)
     missing = [i for i, r in enumerate(results) if r is None]
     assert not missing, f"files left without a result: {missing}"  # every (g, m) is final
     return [r for r in results if r is not None]
@@ -454,6 +489,7 @@ def check_file(
 
 
 __all__ = [
+    "CheckMemo",
     "LoadTask",
     "PartGroup",
     "PartTask",

@@ -10,6 +10,7 @@ task, so that a worker builds the student's variant once rather than once per pa
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,15 @@ class PartGroup:
     def base(self) -> PartGroup:
         """The answer without anyone's own answers: the work every member shares."""
         return PartGroup(self.task, latex=self.latex)
+
+    def member_key(self, member: int) -> str:
+        """Identity of one member's check: equal keys give equal verdicts.
+
+        The ``--resume`` cache keeps verdicts under it, so that a run interrupted half-way
+        keeps every check it finished, not only the files it finished.
+        """
+        text = json.dumps([self.task.key(), self.owns[member], self.latex], default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 #: A file's row for one part: (problem, part, group index, member index, raw answer).

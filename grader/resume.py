@@ -5,10 +5,13 @@ file's grade depends only on its bytes, the problem set and which problems the b
 grades (the scope), so the cache keys each entry by the file's path and the SHA-256
 of its content, remembers the scope it was graded in, and is thrown away as a whole
 when the problem set's fingerprint (a hash of every spec and solver file in the
-folder, plus hwgrade's version) changes. It is one JSON file, written atomically, so a
-run interrupted half-way leaves the previous cache intact. Results with a ``timeout``
-verdict are not stored: a timeout depends on how busy the machine was, and the next
-run should try again.
+folder, plus hwgrade's version) changes. It is one JSON file, written atomically and
+saved as the run goes (every few seconds), so a run interrupted half-way keeps what it
+finished: whole files, and every check that completed (kept by
+:meth:`~hwgrade.grader.planning.PartGroup.member_key`, since a class shares its answers
+and files complete only near the end). Only verdicts of completed checks are stored: a
+``timeout`` or a dead worker decided nothing about the answer, and the next run tries
+again.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from hwgrade.grader.batch import Progress, grade_loaded
 from hwgrade.grader.outfiles import OutputError, write_atomic
 from hwgrade.grader.problemset import ProblemSet
 from hwgrade.grader.reading import load_files
-from hwgrade.grader.results import SANDBOX, SubmissionResult, Verdict
+from hwgrade.grader.results import SANDBOX, AnswerResult, SubmissionResult, Verdict
 from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome
 from hwgrade.grader.submission import Submission
 
@@ -37,7 +40,7 @@ CACHE_NAME = ".hwgrade-cache.json"
 CHECKPOINT_SECONDS = 5.0
 CHECKPOINT_FILES = 200
 #: Bumped whenever the entry layout changes; an older cache is ignored.
-FORMAT = 2
+FORMAT = 3
 _CHUNK = 1 << 20
 
 
@@ -107,6 +110,7 @@ class ResumeCache:
         self.path = path
         self.fingerprint = fingerprint
         self._entries: dict[str, dict[str, Any]] = {}
+        self._checks: dict[str, dict[str, Any]] = {}
         self.hits = 0
         #: Why the last save failed ("" when it did not).
         self.error = ""
@@ -122,6 +126,8 @@ class ResumeCache:
             and isinstance(data.get("files"), dict)
         ):
             self._entries = data["files"]
+            checks = data.get("checks")
+            self._checks = checks if isinstance(checks, dict) else {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -179,13 +185,41 @@ class ResumeCache:
             "result": result.to_dict() | {"max_possible": result.max_possible},
         }
 
+    def get_check(self, key: str) -> AnswerResult | None:
+        """The verdict of a check completed in an earlier run (a damaged entry is a miss)."""
+        entry = self._checks.get(key)
+        if not isinstance(entry, dict):
+            return None
+        try:
+            return AnswerResult.from_dict(entry)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put_check(self, key: str, result: AnswerResult) -> None:
+        """Keep the verdict of a completed check (saved with the next checkpoint).
+
+        Kept per check, not only per file: a class shares its answers, so a file
+        completes only near the end of a run, and a run interrupted half-way would
+        otherwise keep almost nothing.
+        """
+        if result.verdict is Verdict.TIMEOUT or result.method == SANDBOX:
+            return
+        self._checks[key] = result.to_dict()
+        if time.monotonic() - self._saved_at >= CHECKPOINT_SECONDS:
+            self.try_save()
+
     def save(self) -> None:
         """Write the cache atomically (a temporary file renamed over the old one).
 
         Raises:
             OutputError: it could not be written (the old cache file is kept).
         """
-        document = {"format": FORMAT, "fingerprint": self.fingerprint, "files": self._entries}
+        document = {
+            "format": FORMAT,
+            "fingerprint": self.fingerprint,
+            "files": self._entries,
+            "checks": self._checks,
+        }
         write_atomic(self.path, json.dumps(document, ensure_ascii=False))
         self._saved_at, self._unsaved = time.monotonic(), 0
 
@@ -310,6 +344,7 @@ def grade_all(
                 on_done=counter.step,
                 on_planned=counter.grow,
                 on_file=remember,
+                memo=cache,
                 latex=latex,
             )
     finally:  # interrupted (Ctrl-C) or not: what finished is kept for the next run

@@ -87,23 +87,31 @@ def test_an_interrupted_resume_run_keeps_what_it_graded(
 ) -> None:
     from hwgrade.grader.resume import ResumeCache, fingerprint
 
-    path = tmp_path / ".hwgrade-cache.json"
-    steps: list[int] = []
+    def run(cache: ResumeCache, stop_at: float = 2.0) -> tuple[list[SubmissionResult], int]:
+        """Grade with a cache; Ctrl-C once ``stop_at`` of the steps are done."""
+        totals: list[int] = []
 
-    def ctrl_c(done: int, total: int) -> None:
-        steps.append(done)
-        if done >= total * 0.9 and total > len(class_files):  # well into the checks
-            raise KeyboardInterrupt
+        def progress(done: int, total: int) -> None:
+            totals.append(total)
+            if done >= total * stop_at and total > len(class_files):  # into the checks
+                raise KeyboardInterrupt
 
-    cache = ResumeCache(path, fingerprint(problem_set))
-    with pytest.raises(KeyboardInterrupt):
-        grade_files(
-            class_files, problem_set, workers=2, limits=LIMITS, cache=cache, on_progress=ctrl_c
+        results = grade_files(
+            class_files, problem_set, workers=2, limits=LIMITS, cache=cache, on_progress=progress
         )
-    kept = len(ResumeCache(path, fingerprint(problem_set)))
-    assert 0 < kept < len(class_files), "the interrupted run kept nothing, or finished"
+        return results, totals[-1]
+
+    fresh = tmp_path / "fresh.json"
+    _, everything = run(ResumeCache(fresh, fingerprint(problem_set)))  # steps of a whole run
+    path = tmp_path / ".hwgrade-cache.json"
+    with pytest.raises(KeyboardInterrupt):
+        run(ResumeCache(path, fingerprint(problem_set)), stop_at=0.5)
+    kept = ResumeCache(path, fingerprint(problem_set))
+    assert kept._checks, "the interrupted run kept none of its checks"
     again = ResumeCache(path, fingerprint(problem_set))
-    results = grade_files(class_files, problem_set, workers=2, limits=LIMITS, cache=again)
-    assert again.hits == kept  # only what was not finished is graded again
+    results, steps = run(again)
     assert _dicts(results) == undisturbed
+    assert again.hits == len(kept)  # files finished before Ctrl-C are not read again
+    # Only what was not finished is checked again: every kept check is a step saved.
+    assert steps <= everything - len(kept._checks) // 2
     assert len(ResumeCache(path, fingerprint(problem_set))) == len(class_files)

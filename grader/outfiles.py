@@ -19,6 +19,10 @@ from hwgrade.grader.errors import HwgradeError, UsageError
 
 #: How a temporary file is opened (tests put a full disk here).
 _fdopen = os.fdopen
+#: The process's umask, read once at import (reading it means setting it, which is not
+#: safe while other threads create files).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 class OutputError(HwgradeError):
@@ -71,6 +75,14 @@ def check_writable(target: str, option: str, *, folder: bool = False) -> None:
         raise UsageError(f"{option} {target}: no permission to write in `{base}`")
 
 
+def _mode_for(path: Path) -> int:
+    """The mode a rewritten file keeps: its old one, else what a new file gets (umask)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
 def write_atomic(path: Path, text: str, *, newline: str | None = None) -> None:
     """Write ``text`` to ``path`` through a temporary file renamed into place.
 
@@ -86,6 +98,7 @@ def write_atomic(path: Path, text: str, *, newline: str | None = None) -> None:
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
+        os.chmod(tmp, _mode_for(path))  # mkstemp makes it private; keep the usual mode
         with _fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
             handle.write(text)
         os.replace(tmp, path)

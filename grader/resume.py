@@ -36,9 +36,9 @@ from hwgrade.grader.submission import Submission
 
 #: The cache's file name, in the current folder or beside ``--out``.
 CACHE_NAME = ".hwgrade-cache.json"
-#: While a run goes on, the cache is saved after this many seconds or finished files.
+#: While a run goes on, the cache is saved at most once per this many seconds: each save
+#: writes the whole cache (about 26 MB for 1,000 files of 70 answers, 0.4 s).
 CHECKPOINT_SECONDS = 5.0
-CHECKPOINT_FILES = 200
 #: Bumped whenever the entry layout changes; an older cache is ignored.
 FORMAT = 3
 _CHUNK = 1 << 20
@@ -114,7 +114,7 @@ class ResumeCache:
         self.hits = 0
         #: Why the last save failed ("" when it did not).
         self.error = ""
-        self._saved_at, self._unsaved = time.monotonic(), 0
+        self._saved_at = time.monotonic()
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -221,7 +221,7 @@ class ResumeCache:
             "checks": self._checks,
         }
         write_atomic(self.path, json.dumps(document, ensure_ascii=False))
-        self._saved_at, self._unsaved = time.monotonic(), 0
+        self._saved_at = time.monotonic()
 
     def try_save(self) -> bool:
         """:meth:`save`, keeping a failure in :attr:`error` instead of raising.
@@ -240,13 +240,10 @@ class ResumeCache:
         """Save if :data:`CHECKPOINT_SECONDS` have passed since the last save.
 
         Called as files finish, so that an interrupted run (Ctrl-C, a killed terminal)
-        keeps what it graded: a save every few seconds or every
-        :data:`CHECKPOINT_FILES` files, not one per file, since each writes the whole
-        cache.
+        keeps what it graded: a save every few seconds, not one per file, since each
+        writes the whole cache.
         """
-        self._unsaved += 1
-        due = time.monotonic() - self._saved_at >= CHECKPOINT_SECONDS
-        if due or self._unsaved >= CHECKPOINT_FILES:
+        if time.monotonic() - self._saved_at >= CHECKPOINT_SECONDS:
             self.try_save()
 
 

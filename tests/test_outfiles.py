@@ -63,6 +63,19 @@ def test_write_atomic_replaces_whole(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["g.csv"]  # no temporary file left
 
 
+def test_a_rewritten_file_keeps_its_mode_and_a_new_one_follows_the_umask(tmp_path: Path) -> None:
+    old = tmp_path / "old.csv"
+    old.write_text("x")
+    old.chmod(0o640)
+    write_atomic(old, "y")
+    assert old.stat().st_mode & 0o777 == 0o640
+    new = tmp_path / "new.csv"
+    write_atomic(new, "z")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert new.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
+
+
 def test_a_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "g.csv"
     target.write_text("the old grades\n")

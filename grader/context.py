@@ -28,25 +28,48 @@ Dim = int | str
 _RELATION_RE = re.compile(r"^\s*([A-Za-z_]\w*)\s*(>=|<=|>|<)\s*([A-Za-z_]\w*|\d+)\s*$")
 
 
+#: What a spec may declare of a scalar symbol (``p`` is a probability: ``unit_interval``).
+SCALAR_PROPERTIES = ("positive", "nonnegative", "unit_interval")
+#: What a spec may declare of a matrix symbol (dropout's Γ is ``diagonal``).
+MATRIX_PROPERTIES = ("diagonal", "symmetric", "positive_definite", "orthonormal_columns")
+
+
 @dataclass(frozen=True)
 class SymbolDecl:
     """One declared name.
+
+    A symbol is what the homework says it is: the random values it gets when answers
+    are compared honour its properties (a diagonal Γ is sampled diagonal, a probability
+    lies in (0, 1)), and a symbol the homework defines (``Γ² = diag(diag(XᵀX))``,
+    ``h_0 = 0``) is replaced by its definition before answers are compared. Otherwise
+    an answer that is right under the homework's conventions (``Γ Γᵀ`` for ``Γ²``)
+    would score 0 because a general matrix was sampled for it.
 
     Attributes:
         name: Canonical name (see :func:`canonical_name`).
         shape: ``None`` for a scalar, else ``(rows, cols)`` with each an int or a
             dimension name. A column vector is ``(n, 1)``.
         positive: Sample only positive values for this scalar (e.g. a step size).
+        properties: Declared properties (:data:`SCALAR_PROPERTIES`,
+            :data:`MATRIX_PROPERTIES`).
+        definition: What the symbol stands for, as a value in the other symbols
+            (``None``: it is free).
     """
 
     name: str
     shape: tuple[Dim, Dim] | None = None
     positive: bool = False
+    properties: tuple[str, ...] = ()
+    definition: Any = None
 
     @property
     def is_matrix(self) -> bool:
         """Whether the name stands for a matrix or vector rather than a scalar."""
         return self.shape is not None
+
+    def has(self, prop: str) -> bool:
+        """Whether the symbol was declared with property ``prop``."""
+        return prop in self.properties or (prop == "positive" and self.positive)
 
 
 @dataclass(frozen=True)
@@ -128,12 +151,39 @@ class Context:
             else:
                 raise KeyError(canon)
         elif decl.shape is None:
-            obj = sympy.Symbol(canon, positive=True) if decl.positive else sympy.Symbol(canon)
+            if decl.has("positive") or decl.has("unit_interval"):
+                obj = sympy.Symbol(canon, positive=True)
+            elif decl.has("nonnegative"):
+                obj = sympy.Symbol(canon, nonnegative=True)
+            else:
+                obj = sympy.Symbol(canon)
         else:
             rows, cols = decl.shape
             obj = sympy.MatrixSymbol(canon, self.dim(rows), self.dim(cols))
         self._cache[canon] = obj
         return obj
+
+    @cached_property
+    def definitions(self) -> dict[Any, Any]:
+        """The defined symbols' SymPy objects and what they stand for."""
+        return {self.sym(d.name): d.definition for d in self.symbols if d.definition is not None}
+
+    def expand_definitions(self, value: Any) -> Any:
+        """``value`` with every defined symbol replaced by its definition (to a fixed point).
+
+        Reference and answer both go through this before they are compared, so an answer
+        in the homework's own terms (``Γ Γᵀ``) meets a reference written with another
+        (``Γ²``) on the same values.
+        """
+        table = self.definitions
+        if not table or not isinstance(value, sympy.Basic):
+            return value
+        for _ in range(8):
+            new = value.xreplace(table)
+            if new == value:
+                break
+            value = new
+        return value
 
     def with_names(self, names: set[str] | frozenset[str]) -> Context:
         """This context plus scalar declarations for ``names`` (used by open contexts)."""
@@ -195,6 +245,8 @@ def parse_vars(text: str) -> Context:
 
 
 __all__ = [
+    "MATRIX_PROPERTIES",
+    "SCALAR_PROPERTIES",
     "Context",
     "Dim",
     "Relation",

@@ -175,7 +175,11 @@ def _compare(
     symbolic_seconds: float,
     absolute_tolerance: float | None = None,
 ) -> Comparison:
-    ref, ans = normalize(reference), normalize(answer)
+    # A symbol the homework defines (Γ from X, h_0 = 0) is what it stands for.
+    ref, ans = (
+        normalize(ctx.expand_definitions(reference)),
+        normalize(ctx.expand_definitions(answer)),
+    )
     if is_tuple(ref) or is_tuple(ans):  # a tuple equals only a tuple, entry by entry
         return compare_tuples(
             ref,

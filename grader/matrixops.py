@@ -235,7 +235,17 @@ def mul(a: Any, b: Any) -> Any:
 
 
 def hadamard(a: Any, b: Any) -> Any:
-    """The elementwise product ``a ⊙ b``; shapes must agree."""
+    """The elementwise product ``a ⊙ b``; shapes must agree.
+
+    ``A ⊙ I`` keeps the diagonal of a square ``A`` (``X^T X ⊙ I`` is
+    ``diag(diag(X^T X))``): the identity takes ``A``'s size, as it does in a product,
+    rather than acting as the number 1.
+    """
+    if isinstance(a, IdentityMarker) and shape(b) is not None:
+        a, b = b, a
+    if isinstance(b, IdentityMarker) and shape(a) is not None:
+        _square(a, "an elementwise product with I")
+        return hadamard(a, _materialize(b, shape(a)[0]))  # type: ignore[index]
     sa, sb = shape(a), shape(b)
     if sa is None or sb is None or isinstance(a, IdentityMarker):
         return mul(a, b)

@@ -163,4 +163,55 @@ def _ev(expr: Any, point: Point) -> Any:
     return expr.func(*[_as_scalar(a) for a in args])
 
 
-__all__ = ["ShapeMismatch", "SingularError", "evaluate"]
+def property_holds(value: Any, prop: str) -> bool:
+    """Whether a concrete value (a point's number or matrix) has a declared property."""
+    if not isinstance(value, sympy.MatrixBase):
+        number = sympy.N(value, 30)
+        return {
+            "positive": bool(number > 0),
+            "nonnegative": bool(number >= 0),
+            "unit_interval": bool(0 < number < 1),
+        }.get(prop, True)
+    m = sympy.Matrix(value).evalf(30)
+    small = sympy.Float("1e-20")
+    if prop == "diagonal":
+        return all(abs(m[i, j]) < small for i in range(m.rows) for j in range(m.cols) if i != j)
+    if prop in ("symmetric", "positive_definite"):
+        if m.rows != m.cols or any(abs(x) >= small for x in m - m.T):
+            return False
+        return prop == "symmetric" or all(ev > 0 for ev in m.eigenvals(multiple=True))
+    if prop == "orthonormal_columns":
+        return all(abs(x) < small for x in m.T * m - sympy.eye(m.cols))
+    return True
+
+
+def definition_violations(ctx: Any, points: int = 3) -> list[tuple[str, str]]:
+    """``(symbol, property)`` for every declared property a symbol's definition breaks.
+
+    ``hwgrade validate`` runs it: a definition that contradicts the declared properties
+    (a ``diagonal`` Γ defined as ``X^T X``) would make the grader sample one thing and
+    compare another.
+    """
+    from hwgrade.grader.sampling import collect_names, draw_point
+
+    found: list[tuple[str, str]] = []
+    for decl in ctx.symbols:
+        if decl.definition is None or not decl.properties:
+            continue
+        names = collect_names([decl.definition], ctx)
+        for index in range(points):
+            value = evaluate(decl.definition, draw_point(names, ctx, 0, index))
+            broken = [p for p in decl.properties if not property_holds(value, p)]
+            if broken:
+                found.append((decl.name, broken[0]))
+                break
+    return found
+
+
+__all__ = [
+    "ShapeMismatch",
+    "SingularError",
+    "definition_violations",
+    "evaluate",
+    "property_holds",
+]

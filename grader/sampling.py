@@ -100,7 +100,9 @@ def collect_names(values: list[Any], ctx: Context) -> Names:
                 matrices[sym.name] = (sym.shape[0], sym.shape[1])
             elif isinstance(sym, sympy.Symbol) and not _is_dimension(sym, ctx):
                 decl = ctx.lookup(sym.name)
-                positive = bool(sym.is_positive) or bool(decl and decl.positive)
+                positive = bool(sym.is_positive or sym.is_nonnegative) or bool(
+                    decl and (decl.has("positive") or decl.has("nonnegative"))
+                )
                 scalars[sym.name] = scalars.get(sym.name, False) or positive
     return Names(
         tuple(sorted(scalars.items())),
@@ -157,18 +159,58 @@ def dimension_sizes(
 
 
 @lru_cache(maxsize=16384)
-def random_scalar(name: str, positive: bool, seed: int, index: int) -> sympy.Rational:
-    """The value of scalar ``name`` at point ``index`` (0: positive, 1: negative)."""
+def random_scalar(
+    name: str, positive: bool, seed: int, index: int, unit: bool = False
+) -> sympy.Rational:
+    """The value of scalar ``name`` at point ``index`` (0: positive, 1: negative).
+
+    ``unit`` draws from the open interval (0, 1) (a probability such as dropout's p).
+    """
     rng = random.Random(f"scalar:{seed}:{index}:{name}")
+    if unit:
+        q = rng.choice(_DENOMINATORS)
+        return sympy.Rational(rng.randint(1, q - 1), q)
     sign = 1 if positive or index == 0 else (-1 if index == 1 else 0)
     return _rational(rng, sign)
 
 
 @lru_cache(maxsize=4096)
-def random_matrix(name: str, rows: int, cols: int, seed: int, index: int) -> sympy.ImmutableMatrix:
-    """A random exact rational matrix for ``name`` at point ``index``."""
+def random_matrix(
+    name: str, rows: int, cols: int, seed: int, index: int, kind: str = ""
+) -> sympy.ImmutableMatrix:
+    """A random exact rational matrix for ``name`` at point ``index``, of a declared kind.
+
+    ``kind`` is a matrix property (:data:`~hwgrade.grader.context.MATRIX_PROPERTIES`):
+    ``diagonal`` (nonzero diagonal), ``symmetric``, ``positive_definite`` (``BᵀB + I``),
+    ``orthonormal_columns`` (the first columns of a Cayley transform ``(I - S)(I + S)⁻¹``
+    of a skew-symmetric ``S``: orthogonal and still exactly rational); "" is general.
+    """
     rng = random.Random(f"matrix:{seed}:{index}:{name}:{rows}x{cols}")
-    return sympy.ImmutableMatrix(rows, cols, [_rational(rng, 0) for _ in range(rows * cols)])
+    general = sympy.ImmutableMatrix(rows, cols, [_rational(rng, 0) for _ in range(rows * cols)])
+    if kind == "diagonal":
+        return sympy.ImmutableMatrix(sympy.diag(*[general[i, i] for i in range(min(rows, cols))]))
+    if kind == "symmetric":
+        return sympy.ImmutableMatrix(rows, cols, lambda i, j: general[min(i, j), max(i, j)])
+    if kind == "positive_definite":
+        return sympy.ImmutableMatrix(general.T * general + sympy.eye(cols))
+    if kind == "orthonormal_columns":
+        skew = sympy.Matrix(rows, rows, lambda i, j: 0)
+        for i in range(rows):
+            for j in range(i + 1, rows):
+                skew[i, j] = _rational(rng, 0)
+                skew[j, i] = -skew[i, j]
+        eye = sympy.eye(rows)
+        q = (eye - skew) * (eye + skew).inv()
+        return sympy.ImmutableMatrix(q[:, :cols])
+    return general
+
+
+def _kind(decl: Any) -> str:
+    """The first declared matrix property that changes how a matrix is drawn."""
+    for prop in ("diagonal", "positive_definite", "symmetric", "orthonormal_columns"):
+        if decl is not None and decl.has(prop):
+            return prop
+    return ""
 
 
 def concrete_size(size: sympy.Expr, scalars: dict[str, sympy.Expr]) -> int:
@@ -193,13 +235,22 @@ def draw_point(names: Names, ctx: Context, seed: int, index: int) -> Point:
     }
     free = sorted(name for name, positive in names.scalars if not positive)
     for name, positive in names.scalars:
-        values[name] = random_scalar(name, positive, seed, index)
+        decl = ctx.lookup(name)
+        unit = decl is not None and decl.has("unit_interval")
+        values[name] = random_scalar(name, positive, seed, index, unit)
         if index == 2 and not positive:
             # mixed signs at one point, whatever the seed: abs(x*y) is not x*y
             sign = -1 if free.index(name) % 2 else 1
             values[name] = sign * abs(values[name])
     matrices = {
-        name: random_matrix(name, concrete_size(r, values), concrete_size(c, values), seed, index)
+        name: random_matrix(
+            name,
+            concrete_size(r, values),
+            concrete_size(c, values),
+            seed,
+            index,
+            _kind(ctx.lookup(name)),
+        )
         for name, r, c in names.matrices
     }
     return Point(values, matrices)

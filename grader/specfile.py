@@ -23,7 +23,7 @@ from typing import Any
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SolverError, SpecError
 from hwgrade.grader.names import canonical_name, is_valid_name
-from hwgrade.grader.specreader import FieldReader, compose_file
+from hwgrade.grader.specreader import SYMBOL_FIELDS, FieldReader, compose_file
 from hwgrade.grader.specs import MistakeSpec, PartSpec, ProblemSpec
 from hwgrade.grader.variation import has_placeholders, read_variation, render_data
 
@@ -41,7 +41,6 @@ PART_FIELDS = (
     "reference",
 )  # fmt: skip
 MISTAKE_FIELDS = ("answer", "derive", "message", "credit")
-SYMBOL_FIELDS = ("shape", "positive")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 
@@ -333,6 +332,11 @@ def validate_spec(path: Path) -> list[SpecError]:
         line = reader.lines.get("parameters", reader.lines.get("solver"))
         return [SpecError(exc.message, str(path), "parameters", line)]
     errors = check_solution(spec, solution)
+    from hwgrade.grader.pointeval import definition_violations
+
+    for name, prop in definition_violations(spec.context):
+        fld = f"symbols.{name}.definition"
+        errors.append(SpecError(f"the definition of `{name}` is not {prop}", str(path), fld))
     if not errors:
         from hwgrade.grader.variants import sample_variants
 

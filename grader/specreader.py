@@ -11,13 +11,23 @@ spec-specific sections (parts, mistakes) live in :mod:`hwgrade.grader.specfile`.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import sympy
 import yaml
 
-from hwgrade.grader.context import Context, Relation, SymbolDecl, parse_relation, parse_shape
-from hwgrade.grader.errors import SpecError, UsageError
+from hwgrade.grader.context import (
+    MATRIX_PROPERTIES,
+    SCALAR_PROPERTIES,
+    Context,
+    Relation,
+    SymbolDecl,
+    parse_relation,
+    parse_shape,
+)
+from hwgrade.grader.errors import HwgradeError, SpecError, UsageError
 from hwgrade.grader.names import canonical_name, expand_range, is_valid_name
 
 #: Largest spec file read, in bytes: specs are small; anything bigger is a mistake.
@@ -38,6 +48,10 @@ def line_of(lines: dict[str, int], fld: str) -> int | None:
         if parent == probe:
             return lines.get("")
         probe = parent
+
+
+#: Fields of a symbol given as a mapping (docs/specs.md, "Symbols").
+SYMBOL_FIELDS = ("shape", "positive", "properties", "definition")
 
 
 class FieldReader:
@@ -123,12 +137,13 @@ class FieldReader:
                 return
 
     def context(self, symbols: Any, relations: Any) -> Context:
-        """The declared names: ``name: scalar | "rows x cols" | {shape, positive}``."""
+        """The declared names: ``name: scalar | "rows x cols" | {shape, properties, ...}``."""
         decls: list[SymbolDecl] = []
         if symbols is not None and not isinstance(symbols, dict):
             self.error("`symbols` must be a mapping of name to shape", "symbols")
             symbols = {}
         seen: set[str] = set()
+        definitions: list[tuple[str, Any, str]] = []
         entries: list[tuple[str, str, Any]] = []
         for raw_name, raw in (symbols or {}).items():
             names = expand_range(str(raw_name)) or (str(raw_name),)  # u_1 .. u_3: three
@@ -143,23 +158,42 @@ class FieldReader:
                 continue
             seen.add(name)
             positive = False
+            properties: tuple[str, ...] = ()
             shape_text: Any = raw
             if isinstance(raw, dict):
-                unknown = set(raw) - {"shape", "positive"}
+                unknown = set(raw) - set(SYMBOL_FIELDS)
                 if unknown:
                     self.error(f"unknown symbol field(s): {', '.join(map(str, unknown))}", fld)
                 shape_text = raw.get("shape", "scalar")
                 positive = self.flag(raw.get("positive"), fld + ".positive")
+                properties = tuple(self.strings(raw.get("properties"), fld + ".properties"))
+                if raw.get("definition") is not None:
+                    definitions.append((name, raw["definition"], fld + ".definition"))
             if not isinstance(shape_text, str):
                 self.error("a symbol is `scalar` or a shape such as `n x d`", fld)
                 continue
-            if shape_text.strip() == "scalar":
-                decls.append(SymbolDecl(name, None, positive))
+            scalar = shape_text.strip() == "scalar"
+            allowed = SCALAR_PROPERTIES if scalar else MATRIX_PROPERTIES
+            for prop in properties:
+                if prop not in allowed:
+                    kind = "scalar" if scalar else "matrix"
+                    self.error(
+                        f"`{prop}` is not a property of a {kind} (use {', '.join(allowed)})",
+                        fld + ".properties",
+                    )
+            properties = tuple(p for p in properties if p in allowed)
+            if scalar:
+                decls.append(SymbolDecl(name, None, positive, properties))
                 continue
             try:
-                decls.append(SymbolDecl(name, parse_shape(shape_text), positive))
+                shape = parse_shape(shape_text)
             except UsageError as exc:
                 self.error(exc.message, fld)
+                continue
+            square = {"diagonal", "symmetric", "positive_definite"} & set(properties)
+            if square and str(shape[0]) != str(shape[1]):
+                self.error(f"`{sorted(square)[0]}` needs a square shape", fld + ".properties")
+            decls.append(SymbolDecl(name, shape, positive, properties))
         rels: list[Relation] = []
         for i, text in enumerate(self.strings(relations, "relations")):
             try:
@@ -171,7 +205,42 @@ class FieldReader:
             for dim in (rel.left, rel.right):
                 if isinstance(dim, str) and dim not in ctx.dimensions:
                     self.error(f"relation uses `{dim}`, which no shape mentions", f"relations[{i}]")
-        return ctx
+        if not definitions:
+            return ctx
+        values = {name: self.definition(ctx, name, raw, fld) for name, raw, fld in definitions}
+        decls = [replace(d, definition=values.get(d.name)) for d in decls]
+        return Context(tuple(decls), tuple(rels))
+
+    def definition(self, ctx: Context, name: str, raw: Any, fld: str) -> Any:
+        """A symbol's ``definition``: read in the answer language, of the symbol's shape.
+
+        ``0`` defines a zero matrix of the declared shape (``h_0 = 0``).
+        """
+        from hwgrade.grader import matrixops as mo
+        from hwgrade.grader.language import read_answer
+
+        decl = ctx.lookup(name)
+        assert decl is not None
+        if not isinstance(raw, str):
+            self.error("a definition is text in the answer language", fld)
+            return None
+        try:
+            value = read_answer(raw, ctx, "plain").value
+        except HwgradeError as exc:
+            self.error(f"cannot read the definition: {exc.message}", fld)
+            return None
+        if decl.shape is not None and value == 0:
+            rows, cols = decl.shape
+            return sympy.ZeroMatrix(ctx.dim(rows), ctx.dim(cols))
+        if value.has(ctx.sym(name)):
+            self.error("a definition cannot use the symbol it defines", fld)
+            return None
+        want = None if decl.shape is None else tuple(ctx.dim(x) for x in decl.shape)
+        got = mo.shape(value)
+        if (want is None) != (got is None) or (want and tuple(got or ()) != want):
+            self.error(f"the definition is {mo.show(got)}, the symbol {mo.show(want)}", fld)
+            return None
+        return value
 
 
 def _record_lines(node: yaml.Node, prefix: str, reader: FieldReader) -> None:
@@ -228,4 +297,4 @@ def compose_file(path: Path, reader: FieldReader) -> tuple[bool, Any]:
         loader.dispose()
 
 
-__all__ = ["MAX_SPEC_BYTES", "FieldReader", "compose_file", "line_of"]
+__all__ = ["MAX_SPEC_BYTES", "SYMBOL_FIELDS", "FieldReader", "compose_file", "line_of"]

@@ -386,3 +386,72 @@ def test_manual_parts_are_recorded_not_scored(raw: str, verdict: Verdict) -> Non
     assert (result.score, result.max_score, result.method) == (0.0, 0.0, "manual")
     if raw:
         assert result.interpreted_as == raw
+
+
+# ---------------------------------------------------------------- what the homework states
+
+# (problem, part, answer, points, words in the feedback): answers right under the
+# homework's own statements (Γ is diagonal with Γ² = diag(diag(XᵀX)), p is a
+# probability, h_0 = 0) score, and the wrong ones they resemble stay wrong.
+HOMEWORK = [
+    ("dropout_ridge", "regularizer", "p(1-p) w^T Gamma Gamma^T w", 1.0, ""),
+    ("dropout_ridge", "regularizer", "p(1-p) norm(Gamma^T w)^2", 1.0, ""),
+    ("dropout_ridge", "regularizer", "p(1-p) w^T (X^T X ⊙ I) w", 1.0, ""),
+    ("dropout_ridge", "regularizer", "p(1-p) w^T diag(diag(X^T X)) w", 1.0, ""),
+    ("dropout_ridge", "regularizer", "p(1-p) w^T Gamma^2 w", 1.0, ""),
+    ("dropout_ridge", "w_star", "(p X^T X + (1-p) Gamma Gamma^T)^-1 X^T y", 2.0, ""),
+    ("dropout_ridge", "w_star", "(p X^T X + (1-p) diag(diag(X^T X)))^-1 X^T y", 2.0, ""),
+    ("dropout_ridge", "w_star", "(p^2 X^T X + p(1-p) Gamma^2)^-1 p X^T y", 2.0, ""),
+    (
+        "dropout_ridge",
+        "expected_loss",
+        "norm(y - p X w)^2 + p(1-p) w^T diag(diag(X^T X)) w",
+        3.0,
+        "",
+    ),
+    ("dropout_ridge", "regularizer", "p(1-p) w^T Gamma w", 0.0, ""),
+    ("dropout_ridge", "regularizer", "p(1-p) w^T X^T X w", 0.0, ""),  # the full Gram matrix
+    ("dropout_ridge", "w_star", "(p X^T X + (1-p) Gamma)^-1 X^T y", 0.0, ""),
+    (
+        "vector_rnn_bptt",
+        "grad_U_total",
+        "diag(h_1 ⊙ (1 - h_1)) g_1 h_0^T + diag(h_2 ⊙ (1 - h_2)) g_2 h_1^T"
+        " + diag(h_3 ⊙ (1 - h_3)) g_3 h_2^T",
+        1.0,
+        "",
+    ),
+    (
+        "vector_rnn_bptt",
+        "grad_U_total",
+        "diag(h_2 ⊙ (1 - h_2)) g_2 h_1^T + diag(h_3 ⊙ (1 - h_3)) g_3 h_2^T",
+        1.0,
+        "",
+    ),
+    (
+        "vector_rnn_bptt",
+        "grad_U_total",
+        "diag(h_1 ⊙ (1 - h_1)) g_1 h_1^T + diag(h_2 ⊙ (1 - h_2)) g_2 h_1^T"
+        " + diag(h_3 ⊙ (1 - h_3)) g_3 h_2^T",
+        0.0,
+        "",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("problem", "part", "raw", "points", "says"),
+    HOMEWORK,
+    ids=[f"{p}.{q}:{r[:40]}" for p, q, r, _, _ in HOMEWORK],
+)
+def test_answers_right_under_the_homeworks_statements(
+    problem: str, part: str, raw: str, points: float, says: str
+) -> None:
+    result = grade(problem, part, raw)
+    assert result.score == points, result.message
+    assert says in result.message
+    if points:
+        assert result.verdict is Verdict.CORRECT
+
+
+def test_dropout_needs_no_hand_written_alternatives() -> None:
+    assert all(not part.alternatives for part in spec_of("dropout_ridge").parts)

@@ -99,3 +99,32 @@ def test_undefined_values(value: Any, error: type[Exception]) -> None:
 
 def test_rationals_stay_exact() -> None:
     assert to_number(sympy.Rational(2, 3)) == sympy.Rational(2, 3)
+
+
+# ---------------------------------------------------------------- declared properties
+
+import numpy as np  # noqa: E402
+
+from hwgrade.grader.sampling import random_matrix, random_scalar  # noqa: E402
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_matrices_are_drawn_with_their_declared_property(index: int) -> None:
+    def arr(kind: str, rows: int, cols: int) -> Any:
+        return np.array(random_matrix("M", rows, cols, 7, index, kind).tolist(), dtype=float)
+
+    d = arr("diagonal", 4, 4)
+    assert np.count_nonzero(d - np.diag(np.diag(d))) == 0 and np.all(np.diag(d) != 0)
+    s = arr("symmetric", 4, 4)
+    assert np.allclose(s, s.T) and not np.allclose(s, np.diag(np.diag(s)))
+    pd = arr("positive_definite", 3, 3)
+    assert np.allclose(pd, pd.T) and np.all(np.linalg.eigvalsh(pd) > 0)
+    q = arr("orthonormal_columns", 5, 3)
+    assert q.shape == (5, 3) and np.allclose(q.T @ q, np.eye(3))
+    g = arr("", 3, 4)
+    assert g.shape == (3, 4) and np.count_nonzero(g) > 6
+
+
+def test_unit_interval_scalars_lie_in_zero_one() -> None:
+    values = [random_scalar("p", False, seed, i, True) for seed in range(20) for i in range(3)]
+    assert all(0 < v < 1 for v in values) and len(set(values)) > 5

@@ -239,3 +239,50 @@ def test_failing_derivation_names_file_field_and_line(tmp_path, name, edit, fiel
     (err,) = validate_spec(path)
     assert err.path == str(path) and err.field == field and err.line == line, str(err)
     assert f"{path}:{line}" in str(err)
+
+
+# ---------------------------------------------------------------- symbol properties
+
+
+SYMBOLS = [
+    ("unknown_property", "  G: {shape: d x d, properties: [diagonl]}\n", "`diagonl` is not a"),
+    ("matrix_property_on_scalar", "  q: {shape: scalar, properties: [diagonal]}\n", "of a scalar"),
+    ("scalar_property_on_matrix", "  G: {shape: d x d, properties: [unit_interval]}\n", "matrix"),
+    ("not_square", "  G: {shape: n x d, properties: [symmetric]}\n", "needs a square shape"),
+    ("unreadable_definition", '  G: {shape: d x d, definition: "X^T X +"}\n', "cannot read"),
+    ("wrong_shape_definition", '  G: {shape: d x d, definition: "X X^T"}\n', "the symbol d x d"),
+    ("self_definition", '  G: {shape: d x d, definition: "2 G"}\n', "the symbol it defines"),
+]
+
+
+@pytest.mark.parametrize("name,line,says", SYMBOLS, ids=[s[0] for s in SYMBOLS])
+def test_bad_symbol_properties_and_definitions(tmp_path, name, line, says):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(GOOD.replace("  X: n x d\n", "  X: n x d\n" + line))
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert says in str(info.value) and "symbols." in str(info.value.field)
+
+
+def test_properties_and_definitions_are_read(tmp_path):
+    path = tmp_path / "good.yaml"
+    extra = (
+        "  p: {shape: scalar, properties: [unit_interval]}\n"
+        '  G: {shape: d x d, properties: [diagonal], definition: "sqrt(diag(diag(X^T X)))"}\n'
+        '  h: {shape: n x 1, definition: "0"}\n'
+    )
+    path.write_text(GOOD.replace("  X: n x d\n", "  X: n x d\n" + extra))
+    ctx = load_spec(path).context
+    assert ctx.lookup("p").has("unit_interval") and ctx.sym("p").is_positive
+    assert ctx.lookup("G").has("diagonal") and ctx.lookup("G").definition is not None
+    assert isinstance(ctx.lookup("h").definition, sympy.ZeroMatrix)
+    assert validate_spec(path) == []
+
+
+def test_validate_reports_a_definition_that_breaks_a_property(tmp_path):
+    path = tmp_path / "bad.yaml"
+    line = '  G: {shape: d x d, properties: [diagonal], definition: "X^T X"}\n'
+    path.write_text(GOOD.replace("  X: n x d\n", "  X: n x d\n" + line))
+    [error] = validate_spec(path)
+    assert "the definition of `G` is not diagonal" in str(error)
+    assert error.field == "symbols.G.definition"

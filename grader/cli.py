@@ -116,6 +116,7 @@ def template_cmd(
 @click.option("-o", "--output", metavar="FILE", default=None, help="With --format: where to write.")
 @timeout_option()
 @click.option("-v", "--verbose", is_flag=True, help="Also show the reference for wrong parts.")
+@click.option("--statement", "statement", is_flag=True, help="Show each problem's statement too.")
 @assignment_option
 @variants_option
 @problems_option
@@ -127,6 +128,7 @@ def check_cmd(
     output: str | None,
     timeout: float,
     verbose: bool,
+    statement: bool,
     only: tuple[str, ...],
     variants: bool | None,
     problems: str | None,
@@ -170,8 +172,19 @@ def check_cmd(
     elif result.graded and (fmt is None or output):
         prompts = {f"{s.id}.{p.id}": p.prompt for s in problem_set.problems for p in s.parts}
         narrowed = assignment if problem_set.narrowed(only) else ()
+        statements = {}
+        if statement:  # the student's own variant's text, with its numbers
+            from hwgrade.grader.variants import variant_spec
+
+            for spec in problem_set.assignment_problems(only):
+                statements[spec.id] = variant_spec(spec, result.variant).statement
         render_submission(
-            result, stdout_console(), prompts=prompts, verbose=verbose, assignment=narrowed
+            result,
+            stdout_console(),
+            prompts=prompts,
+            verbose=verbose,
+            assignment=narrowed,
+            statements=statements,
         )
     if not result.graded:
         if not as_json:  # one line, with the notes that explain it (unknown ids)

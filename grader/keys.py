@@ -233,11 +233,14 @@ def _placeholder(part: PartSpec, solution: Solution | None) -> str:
 
 
 def template(problems: Sequence[ProblemSpec], student: str = "") -> str:
-    """A blank submission: every part id with its prompt as a comment.
+    """A blank submission: each problem's statement, then every part id with its prompt.
 
-    Placeholders are empty strings or lists of empty entries, so the file is valid YAML
-    and a student who fills in nothing submits only empty (missing) answers. A variant's
-    statement is included as comments: its numbers are not the printed homework's.
+    The statement is the problem's data, names, shapes and conventions (Γ is diagonal,
+    variances are population variances, what entry (i, j) of J is): a student who
+    answers from the template alone must read it, so it is there as ``# |`` comments,
+    with a variant's own numbers. Placeholders are empty strings or lists of empty
+    entries, so the file is valid YAML and a student who fills in nothing submits only
+    empty (missing) answers.
     """
     import json
 
@@ -248,8 +251,7 @@ def template(problems: Sequence[ProblemSpec], student: str = "") -> str:
         except Exception:  # a template must not depend on the solver running
             solution = None
         lines.append(f"  # {_title(spec)}")
-        if spec.variant:
-            lines += [f"  # | {line}".rstrip() for line in spec.statement.strip().splitlines()]
+        lines += [f"  # | {line}".rstrip() for line in spec.statement.strip().splitlines()]
         lines.append(f"  {spec.id}:")
         for part in spec.parts:
             prompt = " ".join(part.prompt.split())

@@ -163,6 +163,27 @@ def _part_block(
     return out
 
 
+def reflow(text: str) -> list[str]:
+    """A statement's lines joined into paragraphs, for the terminal to wrap.
+
+    Specs wrap their statements for the editor; a terminal of another width would break
+    each line again. Indented lines (formulas, lists) and blank lines are kept as written.
+    """
+    out: list[str] = []
+    paragraph: list[str] = []
+    for line in text.strip().splitlines():
+        if line.strip() and not line[0].isspace():
+            paragraph.append(line.strip())
+            continue
+        if paragraph:
+            out.append(" ".join(paragraph))
+            paragraph = []
+        out.append(line.rstrip())
+    if paragraph:
+        out.append(" ".join(paragraph))
+    return out
+
+
 def closing_line(result: SubmissionResult) -> str:
     """One plain sentence: how many parts are right and what to do next."""
     counts = {v: 0 for v in Verdict}
@@ -191,6 +212,7 @@ def render_submission(
     prompts: Mapping[str, str] | None = None,
     verbose: bool = False,
     assignment: Sequence[str] = (),
+    statements: Mapping[str, str] | None = None,
 ) -> None:
     """Print the student's view of one graded submission (``hwgrade check``).
 
@@ -213,6 +235,8 @@ def render_submission(
         verbose: Also show the reference for wrong parts, the method and the raw text.
         assignment: The assignment's problems when they are fewer than the whole set,
             named under the header so the student knows what the score is out of.
+        statements: Statement per problem id (``check --statement``), shown under each
+            problem's heading: the data, names and conventions the answers depend on.
     """
     prompts = prompts or {}
     variant = f"  [dim]variant {result.variant}[/]" if result.variant else ""  # own numbers
@@ -251,6 +275,9 @@ def render_submission(
                 f"[dim]{fmt_points(score)} / {fmt_points(max_score)}[/]"
             )
         )
+        text = (statements or {}).get(problem, "").strip()
+        for line in reflow(text):
+            console.print(Padding(_m(f"[dim]{terminal_safe(line, 0)}[/]"), (0, 0, 0, 2)))
         if len(parts) > 1 and all(
             not p.answer and p.result.verdict is Verdict.MISSING for p in parts
         ):
@@ -399,6 +426,7 @@ def render_equiv(result: AnswerResult, console: Console) -> None:
 __all__ = [
     "VERDICT_STYLE",
     "closing_line",
+    "reflow",
     "render_class",
     "render_equiv",
     "render_submission",

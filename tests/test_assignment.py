@@ -165,3 +165,14 @@ def test_a_file_answering_none_of_the_assignment_cannot_be_graded(klass: Path) -
     assert code == 2
     assert data["status"] == "the file answers none of the assignment's problems (rnn_backprop)"
     assert data["max_score"] == 10.5
+
+
+def test_check_statement_shows_the_problems_text(klass: Path) -> None:
+    args = ["check", str(klass / "full.yaml"), "--problem", "normalization_stats", "--statement"]
+    text = CliRunner().invoke(cli, args, env={"COLUMNS": "80"}).stdout
+    spec = PROBLEMS.get("normalization_stats")
+    assert spec is not None
+    first_words = " ".join(spec.statement.split()[:6])
+    assert first_words in " ".join(text.split())
+    plain = CliRunner().invoke(cli, args[:-1], env={"COLUMNS": "80"}).stdout
+    assert first_words not in " ".join(plain.split())

@@ -3,6 +3,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -92,3 +93,12 @@ def test_tex_key_compiles_with_pdflatex(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "key.pdf").stat().st_size > 0
+
+
+@pytest.mark.parametrize("spec", load_problem_set().problems, ids=lambda s: s.id)
+def test_template_shows_each_problems_statement(spec: Any) -> None:
+    """A student answering from the template reads the data, names and conventions."""
+    text = template([spec])
+    for line in spec.statement.strip().splitlines():
+        assert f"  # | {line}".rstrip() in text.splitlines(), line
+    assert yaml.safe_load(text)["answers"][spec.id]  # still a valid, blank submission

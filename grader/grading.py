@@ -17,6 +17,7 @@ from typing import Any
 
 import sympy
 
+from hwgrade.grader import matrixops as mo
 from hwgrade.grader.carried import Earlier, carried_forward, substitute
 from hwgrade.grader.checking import (
     echo,
@@ -77,6 +78,36 @@ def _known_mistake(
         if found.outcome is Equality.EQUAL:
             return mistake, found
     return None
+
+
+def _transposed(part: PartSpec, reference: Any, value: Any, ctx: Any) -> str | None:
+    """Feedback for an answer that is the transpose of the reference, else ``None``.
+
+    A row gradient for a column one, or a Jacobian in the other layout, is a defensible
+    reading of a convention, not a wrong derivation: the student is told which
+    convention the part asks for (the part's ``layout``, or the shape), never a bare
+    "incorrect".
+    """
+    ref_shape, shape = mo.shape(reference), mo.shape(value)
+    if ref_shape is None or shape is None or len(ref_shape) != 2 or len(shape) != 2:
+        return None
+    if [str(x) for x in shape] != [str(x) for x in reversed(ref_shape)]:
+        return None
+    try:
+        flipped = mo.transpose(value)
+    except Exception:
+        return None
+    found = safe_compare(reference, flipped, ctx, tolerance=part.tolerance)
+    if found.outcome is not Equality.EQUAL:
+        return None
+    credit = f" ({part.transposed_credit:.0%} of the points)" if part.transposed_credit else ""
+    if part.layout:
+        return f"this is the transpose of what is asked{credit}: {part.layout}"
+    if str(ref_shape[1]) == "1":
+        return f"row vector: the answer is asked as a column ({mo.show(ref_shape)}){credit}"
+    if str(ref_shape[0]) == "1":
+        return f"column vector: the answer is asked as a row ({mo.show(ref_shape)}){credit}"
+    return f"this is the transpose of the expected matrix: mind the layout asked for{credit}"
 
 
 def _entry_name(index: tuple[int, ...], shape: tuple[int, ...]) -> str:
@@ -322,9 +353,12 @@ def _grade_common(
     if comparison.outcome is Equality.UNKNOWN:
         return result(Verdict.UNDECIDED, 0.0, comparison.reason, comparison.method)
     mistake = _known_mistake(part, solution, spec, value)
+    flipped = None if mistake is not None else _transposed(part, reference, value, spec.context)
     if mistake is not None:
         known, _ = mistake
         base = result(Verdict.INCORRECT, part.points * known.credit, known.message, "known-mistake")
+    elif flipped is not None:
+        base = result(Verdict.INCORRECT, part.points * part.transposed_credit, flipped, "layout")
     else:
         fraction, entries = _entry_credit(part, comparison, reference)
         message = entries or comparison.reason

@@ -38,7 +38,7 @@ TOP_OPTIONAL = (
 PART_FIELDS = (
     "id", "prompt", "points", "kind", "tolerance", "alternatives", "mistakes", "partial",
     "allowed_symbols", "form", "orientation", "choices", "multiple", "model_answer",
-    "reference",
+    "reference", "layout", "transposed_credit",
 )  # fmt: skip
 MISTAKE_FIELDS = ("answer", "derive", "message", "credit")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -153,6 +153,10 @@ class _Reader(FieldReader):
             model_answer=self.text(raw, "model_answer", fld + ".model_answer", required=False),
             reference=self.reference(raw, kind, choices, fld + ".reference"),
             derived_mistakes=tuple(m for m in mistakes if m.derive is not None),
+            layout=self.text(raw, "layout", fld + ".layout", required=False),
+            transposed_credit=min(
+                1.0, self.number(raw.get("transposed_credit"), fld + ".transposed_credit", 0, 0)
+            ),
         )
 
     def spec(self, data: Any) -> ProblemSpec | None:

@@ -62,6 +62,11 @@ class PartSpec:
             parts the correct label(s); ``None`` when the solver answers the part.
         derived_mistakes: Known mistakes given as derivations (``derive:``); the literal
             ones stay in ``mistakes`` so the grader reads them as before.
+        layout: The convention a matrix or vector answer follows (``J is asked in
+            numerator layout: entry (i, j) = dh_{t+1,i}/dh_{t,j}``), named in the
+            feedback of an answer that is the transpose of the reference.
+        transposed_credit: Fraction of the points for that transpose (the other
+            convention, right in itself); 0 by default.
     """
 
     id: str
@@ -80,6 +85,8 @@ class PartSpec:
     model_answer: str = ""
     reference: Any = None
     derived_mistakes: tuple[MistakeSpec, ...] = ()
+    layout: str = ""
+    transposed_credit: float = 0.0
 
 
 @dataclass(frozen=True)

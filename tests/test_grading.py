@@ -455,3 +455,39 @@ def test_answers_right_under_the_homeworks_statements(
 
 def test_dropout_needs_no_hand_written_alternatives() -> None:
     assert all(not part.alternatives for part in spec_of("dropout_ridge").parts)
+
+
+# (problem, part, answer, points, words in the feedback): the other reading of a
+# convention the homework leaves open is explained by name, with its stated credit.
+CONVENTIONS = [
+    ("min_norm_gd", "grad", "2 X^T (X w - y)", 1.0, ""),
+    ("min_norm_gd", "grad", "-2 (y - X w)^T X", 0.5, "asked as a d x 1 column vector"),
+    ("min_norm_gd", "grad", "-2 (y - X w)^T", 0.0, ""),  # wrong, not a layout
+    ("vector_rnn_bptt", "local_grad", "-2 V^T (z_t - V h_t)", 2.0, ""),
+    ("vector_rnn_bptt", "local_grad", "-2 (z_t - V h_t)^T V", 1.0, "m x 1 column vector"),
+    ("vector_rnn_bptt", "jacobian", "diag(h_next ⊙ (1 - h_next)) U", 2.0, ""),
+    ("vector_rnn_bptt", "jacobian", "U^T diag(h_next ⊙ (1 - h_next))", 1.0, "numerator layout"),
+    ("vector_rnn_bptt", "jacobian", "U diag(h_next ⊙ (1 - h_next))", 0.0, ""),
+    (
+        "sigmoid_sum_gradients",
+        "two_layer.grad_b",
+        "(W_2 (W_1 x + b) - u)^T W_2",
+        0.0,
+        "row vector: the answer is asked as a column (h x 1)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("problem", "part", "raw", "points", "says"),
+    CONVENTIONS,
+    ids=[f"{p}.{q}:{r[:40]}" for p, q, r, _, _ in CONVENTIONS],
+)
+def test_the_other_convention_is_named(
+    problem: str, part: str, raw: str, points: float, says: str
+) -> None:
+    result = grade(problem, part, raw)
+    assert result.score == points, result.message
+    assert says in result.message
+    if 0 < points < spec_of(problem).part(part).points:  # type: ignore[union-attr]
+        assert "transpose of what is asked" in result.message and result.method == "layout"

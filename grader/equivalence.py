@@ -30,6 +30,7 @@ likewise ``sqrt(x^2)`` is ``|x|``, not ``x``.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -256,6 +257,7 @@ def _compare(
     if not any(isinstance(v, sympy.Basic) and v.free_symbols for v in (ref, ans)):
         points = 1  # a constant has one value: more points would only repeat it
     good = singular = attempts = 0
+    rounded = False  # a wrong decimal close enough to be the right value rounded early
     wrong: dict[int, None] = {}
     example = ""
     all_rational = True
@@ -319,6 +321,9 @@ def _compare(
                     if not wrong and not ref_shape:
                         example = _example(names, point, r, a, decimals, tolerance)
                     wrong.setdefault(flat, None)
+                    rounded = rounded or (
+                        decimals and absolute_tolerance is None and agree(r, a, 30 * rel, bound)
+                    )
             if wrong and not explicit:
                 break
     if good == 0:
@@ -326,12 +331,14 @@ def _compare(
             Equality.UNKNOWN, "the expected answer could not be evaluated at any point", "numeric"
         )
     if wrong:
+        hint = f"; {digits_hint(tolerance)}" if rounded else ""
         if not ref_shape:
-            return Comparison(Equality.NOT_EQUAL, example, method)
+            return Comparison(Equality.NOT_EQUAL, example + hint, method)
         if explicit:
             shape = tuple(int(s) for s in ref_shape)
             indices = tuple(_index(f, shape) for f in wrong)
-            return Comparison(Equality.NOT_EQUAL, _entries_reason(list(indices)), method, indices)
+            reason = _entries_reason(list(indices)) + hint
+            return Comparison(Equality.NOT_EQUAL, reason, method, indices)
         return Comparison(
             Equality.NOT_EQUAL,
             "your answer differs from the expected answer for random matrices of the declared "
@@ -365,6 +372,16 @@ def _compare(
     return Comparison(Equality.UNKNOWN, _UNPROVEN, "numeric-only")
 
 
+def digits_hint(tolerance: float) -> str:
+    """What a decimal needs here, in digits: a relative tolerance of 1e-3 asks for 4.
+
+    A student who rounds 1/3 to 0.33 has the right value and too few digits; saying how
+    many are asked for is the whole fix, where "relative difference 0.01" is a puzzle.
+    """
+    digits = max(1, math.ceil(-math.log10(tolerance)) + 1) if tolerance > 0 else 4
+    return f"decimals need {digits} significant digits here (or give the exact value)"
+
+
 def _example(names: Any, point: Any, ref: Any, ans: Any, decimals: bool, tolerance: float) -> str:
     """A reason that shows where a scalar answer goes wrong, with the values."""
     values = f"your answer is {show_number(ans)}, the expected value is {show_number(ref)}"
@@ -380,4 +397,4 @@ def _example(names: Any, point: Any, ref: Any, ans: Any, decimals: bool, toleran
     return f"at {', '.join(shown)} {values}"
 
 
-__all__ = ["compare"]
+__all__ = ["compare", "digits_hint"]

@@ -362,6 +362,8 @@ def _grade_common(
     else:
         fraction, entries = _entry_credit(part, comparison, reference)
         message = entries or comparison.reason
+        if entries and "significant digits" in comparison.reason:  # say how many digits
+            message += "; " + comparison.reason.rsplit("; ", 1)[-1]
         base = result(Verdict.INCORRECT, part.points * fraction, message, comparison.method)
     if part.id not in solution.carry_forward:
         return base

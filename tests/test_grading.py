@@ -491,3 +491,21 @@ def test_the_other_convention_is_named(
     assert says in result.message
     if 0 < points < spec_of(problem).part(part).points:  # type: ignore[union-attr]
         assert "transpose of what is asked" in result.message and result.method == "layout"
+
+
+@pytest.mark.parametrize(
+    ("problem", "part", "raw", "says"),
+    [
+        ("normalization_stats", "var_layer", ["1.1", "1.2", "0.92", "1.3"], "4 significant digits"),
+        ("normalization_stats", "mu_batch", ["2.5", "2.4"], ""),
+        ("gnn_attention", "h1_next", [["0", "0.8"]], ""),
+    ],
+    ids=["rounded-early", "wrong-entry", "right"],
+)
+def test_decimals_with_too_few_digits_are_told_the_digits(
+    problem: str, part: str, raw: Any, says: str
+) -> None:
+    result = grade(problem, part, raw)
+    assert says in result.message
+    if not says:
+        assert "significant digits" not in result.message

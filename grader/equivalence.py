@@ -372,13 +372,18 @@ def _compare(
     return Comparison(Equality.UNKNOWN, _UNPROVEN, "numeric-only")
 
 
+def significant_digits(tolerance: float) -> int:
+    """The significant digits a decimal needs to meet a relative tolerance (1e-3: 4)."""
+    return max(1, math.ceil(-math.log10(tolerance)) + 1) if tolerance > 0 else 4
+
+
 def digits_hint(tolerance: float) -> str:
-    """What a decimal needs here, in digits: a relative tolerance of 1e-3 asks for 4.
+    """What a decimal needs here, in digits.
 
     A student who rounds 1/3 to 0.33 has the right value and too few digits; saying how
     many are asked for is the whole fix, where "relative difference 0.01" is a puzzle.
     """
-    digits = max(1, math.ceil(-math.log10(tolerance)) + 1) if tolerance > 0 else 4
+    digits = significant_digits(tolerance)
     return f"decimals need {digits} significant digits here (or give the exact value)"
 
 
@@ -397,4 +402,4 @@ def _example(names: Any, point: Any, ref: Any, ans: Any, decimals: bool, toleran
     return f"at {', '.join(shown)} {values}"
 
 
-__all__ = ["compare", "digits_hint"]
+__all__ = ["compare", "digits_hint", "significant_digits"]

@@ -10,7 +10,10 @@ import io
 from collections.abc import Sequence
 from typing import Any, Literal
 
+import sympy
+
 from hwgrade.grader.echo import to_latex, to_plain
+from hwgrade.grader.equivalence import significant_digits
 from hwgrade.grader.problemset import ProblemSet
 from hwgrade.grader.solving import solve
 from hwgrade.grader.specs import PartSpec, ProblemSpec
@@ -255,12 +258,24 @@ def template(problems: Sequence[ProblemSpec], student: str = "") -> str:
         lines.append(f"  {spec.id}:")
         for part in spec.parts:
             prompt = " ".join(part.prompt.split())
+            if solution is not None and _is_number(solution.answers.get(part.id)):
+                digits = significant_digits(part.tolerance)
+                prompt += f" [exact, or decimals to {digits} significant digits]"
             lines.append(f"    # {part.id} ({part.points:g} pt, {part.kind}): {prompt}")
             if part.kind == "choice":
                 opts = "; ".join(f"{label}) {text}" for label, text in part.choices)
                 lines.append(f"    #   options: {opts}")
             lines.append(f'    "{part.id}": {_placeholder(part, solution)}')
     return "\n".join(lines) + "\n"
+
+
+def _is_number(reference: Any) -> bool:
+    """Whether a reference is a number or an array of numbers (decimals are accepted)."""
+    if isinstance(reference, (sympy.Basic, sympy.MatrixBase)) and not isinstance(
+        reference, sympy.MatrixSymbol
+    ):
+        return not getattr(reference, "free_symbols", {1})
+    return False
 
 
 def render_list(problem_set: ProblemSet) -> str:

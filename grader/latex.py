@@ -167,6 +167,9 @@ class _LatexLexer(LatexCommands):
         elif ch == "}":
             if not self.stack or self.stack[-1][0] not in _GROUPS:
                 raise self.fail("unbalanced `}`", pos, ch)
+            if self.paren_depths and self.paren_depths[-1][0] == len(self.stack):
+                where = self.paren_depths[-1][1]
+                raise self.fail("this `(` is not closed before the `}` of its group", where, "(")
             self.close(self.stack.pop()[0], pos)
         elif ch == "[":
             self.emit(LBRACK, "[", pos)
@@ -180,6 +183,14 @@ class _LatexLexer(LatexCommands):
             else:
                 self.emit(RBRACK, "]", pos)
         elif ch in "(),":
+            if ch == "(":
+                self.paren_depths.append((len(self.stack), pos))
+            elif ch == ")" and self.paren_depths:
+                if self.paren_depths[-1][0] != len(self.stack):
+                    raise self.fail(
+                        "this `)` closes a `(` opened outside its `{...}` group", pos, ch
+                    )
+                self.paren_depths.pop()
             self.emit({"(": LPAREN, ")": RPAREN, ",": COMMA}[ch], ch, pos)
         elif ch in _OPS:
             self.emit(OP, _OPS[ch], pos)

@@ -43,6 +43,16 @@ _INVERSE = {"sin": "asin", "cos": "acos", "tan": "atan", "sinh": "asinh", "cosh"
             "tanh": "atanh"}  # fmt: skip
 _INVERSE_RE = re.compile(r"\s*\^\s*(?:\{\s*-\s*1\s*\}|-1)")
 _LOG_BASE_RE = re.compile(r"\s*_\s*(\{|[A-Za-z0-9])")
+#: The differential of Leibniz notation: ``d``, ``\mathrm{d}``, ``\mathrm d``, ``\partial``.
+_D = r"(?:d|\\mathrm\s*\{\s*d\s*\}|\\mathrm\s+d|\\operatorname\s*\{\s*d\s*\}|\\partial)"
+#: ``\frac{d}{dx}``, ``\frac{d f}{dx}``, ``\frac{\partial}{\partial x}``: a numerator that
+#: starts with a differential over a denominator that is one (followed by a variable).
+_LEIBNIZ_RE = re.compile(
+    rf"\s*\{{\s*{_D}\s*(?:(?:[A-Za-z]|\\[A-Za-z]+)(?:_\{{?[\w\\]+\}}?)?\s*)?\}}"
+    rf"\s*\{{\s*{_D}\s*(?:[A-Za-z]|\\[A-Za-z])"
+)
+#: The content of a font command that is a number (``\mathrm{2}``, ``\mathbf{1}``).
+_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 _MIXED_RE = re.compile(r"\\[dt]?frac\s*(?:\{\s*(\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))")
 _POWER_RE = re.compile(r"\s*\^\s*(?:\{\s*(\d+)\s*\}|(\d))")
 _OP_CMDS = {"cdot": "*", "times": "*", "ast": "*", "cdotp": "*", "odot": "odot", "circ": "odot",
@@ -184,6 +194,10 @@ class LatexCommands(LatexCursor, abc.ABC):
             self.emit(OP, _OP_CMDS[name], pos)
         elif name in ("frac", "dfrac", "tfrac") and self.mixed_number(pos):
             return
+        elif name in ("frac", "dfrac", "tfrac", "cfrac") and _LEIBNIZ_RE.match(self.text, self.i):
+            raise self.fail(
+                "a derivative written as d/dx is not allowed: write the derivative itself", pos
+            )
         elif name in ("frac", "dfrac", "tfrac", "cfrac"):
             self.emit(LPAREN, GROUP, pos)
             self.open_arg("frac1")
@@ -203,7 +217,11 @@ class LatexCommands(LatexCursor, abc.ABC):
         elif name in ("mod", "bmod"):
             self.emit(OP, "mod", pos)
         elif name in _FONTS:
-            self.emit_name(self.plain_name(self.braced(f"`\\{name}`"), pos), pos)
+            content = self.braced(f"`\\{name}`")
+            if _NUMBER_RE.fullmatch(content.strip()):  # \mathrm{2} is the number 2
+                self.emit(NUM, content.strip(), pos)
+            else:
+                self.emit_name(self.plain_name(content, pos), pos)
         elif name == "operatorname":
             fname = self.plain_name(self.braced("`\\operatorname`"), pos)
             if fname in FORBIDDEN:

@@ -52,6 +52,9 @@ class LatexCursor:
         self.tokens: list[Token] = []
         self.stack: list[tuple[str, int]] = []
         self.open_norms = {"norm": 0, "abs": 0}
+        #: The stack depth at which each typed `(` still open was typed: a `(` must close
+        #: in the brace group it opened in (``\frac{(2 + x}{1 - x)}`` is an error).
+        self.paren_depths: list[tuple[int, int]] = []
 
     # -- helpers ---------------------------------------------------------------------
     def emit(self, kind: str, value: str, pos: int) -> None:

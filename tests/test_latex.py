@@ -298,3 +298,53 @@ def test_latex_tuple_refusals(text: str, fragment: str) -> None:
     with pytest.raises(AnswerSyntaxError) as info:
         read_answer(text, Context(open=True), "latex")
     assert fragment in info.value.message
+
+
+# ---------------------------------------------------------------- never misread (#26)
+
+from hwgrade.grader.cli import cli  # noqa: E402
+
+MISREADINGS = [
+    # Leibniz notation, in every spelling, is a derivative: refused like \partial and diff.
+    (r"\frac{d}{dx} x^2", "invalid", "", "write the derivative itself"),
+    (r"\dfrac{d}{dt} x", "invalid", "", "write the derivative itself"),
+    (r"\frac{\mathrm{d}}{\mathrm{d}x} x", "invalid", "", "write the derivative itself"),
+    (r"\frac{\mathrm d}{\mathrm d x} x", "invalid", "", "write the derivative itself"),
+    (r"\frac{d f}{dx}", "invalid", "", "write the derivative itself"),
+    (r"\frac{dy}{dx}", "invalid", "", "write the derivative itself"),
+    (r"\frac{\partial}{\partial x} x", "invalid", "", "write the derivative itself"),
+    (r"\frac{\partial L}{\partial w_1}", "invalid", "", "write the derivative itself"),
+    (r"\frac{\partial y_1}{\partial \theta}", "invalid", "", "write the derivative itself"),
+    # ... but a d that is a symbol still reads as one.
+    (r"\frac{d-1}{d x}", "incorrect", "(d - 1)/(d*x)", ""),
+    (r"\frac{d}{2}", "incorrect", "d/2", ""),
+    (r"\frac{x d}{d}", "correct", "x", ""),
+    # Digits inside a font command are the number.
+    (r"\mathrm{2} + 3", "incorrect", "5", ""),
+    (r"\mathit{21}", "incorrect", "21", ""),
+    (r"\mathbf{1} x", "correct", "x", ""),
+    (r"\mathrm{0.5} x + \mathrm{0.5} x", "correct", "1*x", ""),
+    (r"\mathrm{x}", "correct", "x", ""),
+    # A `(` must close inside the brace group it opened in.
+    (r"\frac{(2 + x}{1 - x)}", "invalid", "", "is not closed before the `}`"),
+    (r"\sqrt{(x}+1)", "invalid", "", "is not closed before the `}`"),
+    (r"(\frac{1}{x)}", "invalid", "", "closes a `(` opened outside"),
+    (r"\frac{(x)}{(1)}", "correct", "x", ""),
+    (r"\left(\frac{x}{1}\right)", "correct", "x", ""),
+    (r"{(x)}", "correct", "x", ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict", "echo", "says"), MISREADINGS, ids=[m[0] for m in MISREADINGS]
+)
+def test_never_misread(answer: str, verdict: str, echo: str, says: str) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    args = ["equiv", "x", answer, "--syntax", "latex", "--json"]
+    result = CliRunner().invoke(cli, [*args, "--vars", "x, d, f, y, y_1, L, w_1, theta, t"])
+    data = json.loads(result.stdout)
+    assert (data["verdict"], data["interpreted_as"]) == (verdict, echo), data["message"]
+    assert says in data["message"]

@@ -340,10 +340,16 @@ class Builder:
             return mo.elementwise(_SCALAR_FUNCS[func], args[0])
         if func in ("max", "min"):
             return _minmax(sympy.Max if func == "max" else sympy.Min, args)
+        if func == "matrix":  # SymPy's printout Matrix([[1, 2], [3, 4]]): the list itself
+            if mo.shape(args[0]) is None or not mo.is_explicit(args[0]):
+                raise ShapeError("Matrix(...) takes a list of rows, e.g. Matrix([[1, 2], [3, 4]])")
+            return args[0]
         if func == "transpose":
             return mo.transpose(args[0])
         if func == "inv":
             return mo.power(args[0], sympy.Integer(-1))
+        if func == "pinv":
+            return mo.pinv(args[0])
         if func == "hadamard":
             return mo.hadamard(args[0], args[1])
         if func == "root":

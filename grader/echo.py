@@ -213,6 +213,9 @@ class PlainPrinter(StrPrinter):  # type: ignore[misc]
     def _print_Determinant(self, expr: Any) -> str:
         return f"det({self._print(expr.arg)})"
 
+    def _print_Pinv(self, expr: Any) -> str:
+        return f"pinv({self._print(expr.arg)})"
+
     def _print_ElementwiseApplyFunction(self, expr: ElementwiseApplyFunction) -> str:
         names = _elementwise_name(expr.function)
         if names is not None:
@@ -285,6 +288,9 @@ class TexPrinter(LatexPrinter):  # type: ignore[misc]
 
     def _print_DiagonalOf(self, expr: Any) -> str:
         return rf"\operatorname{{diag}}\left({self._print(expr.arg)}\right)"
+
+    def _print_Pinv(self, expr: Any) -> str:
+        return rf"{self._print(expr.arg)}^{{+}}"
 
     def _print_Function(self, expr: Any, exp: str | None = None) -> str:
         if type(expr).__name__ != "sigmoid":

@@ -39,7 +39,7 @@ FUNCTIONS: dict[str, str] = {
     "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs", "sin": "sin",
     "cos": "cos", "tan": "tan", "tanh": "tanh", "sigmoid": "sigmoid", "sigma": "sigmoid",
     "relu": "relu", "ReLU": "relu", "max": "max", "min": "min", "transpose": "transpose",
-    "inv": "inv", "inverse": "inv", "diag": "diag", "trace": "trace", "tr": "trace",
+    "inv": "inv", "inverse": "inv", "pinv": "pinv", "diag": "diag", "trace": "trace", "tr": "trace",
     "Tr": "trace", "norm": "norm", "hadamard": "hadamard", "det": "det",
     "sec": "sec", "csc": "csc", "cot": "cot", "sinh": "sinh", "cosh": "cosh",
     "asin": "asin", "acos": "acos", "atan": "atan", "arcsin": "asin", "arccos": "acos",
@@ -48,10 +48,40 @@ FUNCTIONS: dict[str, str] = {
     "arctanh": "atanh", "arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh",
     "sign": "sign", "sgn": "sign", "factorial": "factorial", "binomial": "binomial", "mod": "mod",
     "floor": "floor", "ceil": "ceiling", "ceiling": "ceiling",
+    "Matrix": "matrix", "ImmutableMatrix": "matrix", "array": "matrix",
 }  # fmt: skip
 
 _DERIVE = "write the derivative itself"
 _SOLVE = "write the result itself"
+#: What to write instead of a library call pasted from NumPy / SymPy / PyTorch.
+_LIBRARY_PREFIXES = ("np", "numpy", "sp", "sympy", "torch", "scipy", "math", "jnp")
+_INSTEAD = {
+    "inv": "inv(A) or A^-1",
+    "pinv": "pinv(A)",
+    "dot": "the product A B (or A @ B)",
+    "matmul": "the product A B (or A @ B)",
+    "transpose": "A^T",
+    "outer": "a b^T",
+    "eye": "I",
+    "identity": "I",
+}
+
+
+def _attribute_message(tokens: list[Token], text: str, i: int) -> str:
+    """Why ``.name`` is refused: and, for a pasted library call, what to write instead."""
+    chain = re.match(r"(?:\.[A-Za-z_]\w*)+", text[i:])
+    prefix = tokens[-1].text if tokens and tokens[-1].kind == NAME else ""
+    if chain is None or prefix not in _LIBRARY_PREFIXES:
+        return "attribute access is not allowed (only `.T` for a transpose)"
+    attr = chain.group(0).rsplit(".", 1)[-1]
+    call = f"`{prefix}{chain.group(0)}`"
+    if attr in _INSTEAD:
+        return f"{call} is library code, not part of the answer language: write {_INSTEAD[attr]}"
+    if attr in FUNCTIONS:
+        return f"{call} is library code: write {attr}(...) without the `{prefix}.` prefix"
+    return f"{call} is library code, not part of the answer language: write the formula itself"
+
+
 #: Names refused on sight, with the reason shown to the student.
 FORBIDDEN: dict[str, str] = {
     **dict.fromkeys(["diff", "Derivative", "derivative", "grad", "gradient", "jacobian"], _DERIVE),
@@ -294,9 +324,7 @@ def tokenize_plain(text: str) -> list[Token]:
                 continue
         if ch == ".":
             raise AnswerSyntaxError(
-                "attribute access is not allowed (only `.T` for a transpose)",
-                position=i,
-                token=text[i : i + 10],
+                _attribute_message(tokens, text, i), position=i, token=text[i : i + 10]
             )
         if ch == "*" and text.startswith("**", i):
             tokens.append(Token(OP, "^", i))

@@ -54,6 +54,47 @@ class Eye(sympy.Identity):  # type: ignore[misc]
         return self
 
 
+class Pinv(sympy.MatrixExpr):  # type: ignore[misc]
+    """The Moore–Penrose pseudoinverse ``pinv(A)`` (NumPy's ``pinv``); ``cols x rows``.
+
+    Symbolically it stays a function of ``A``: which closed form it has (``Aᵀ(AAᵀ)⁻¹`` at
+    full row rank, ``(AᵀA)⁻¹Aᵀ`` at full column rank) depends on sizes the engine only
+    fixes at each sampled point, where it is computed exactly (SymPy's ``pinv`` of a
+    rational matrix).
+    """
+
+    def __new__(cls, arg: Any) -> Any:
+        return super().__new__(cls, sympy.sympify(arg))
+
+    @property
+    def arg(self) -> Any:
+        """The matrix whose pseudoinverse this is."""
+        return self.args[0]
+
+    @property
+    def shape(self) -> tuple[Any, Any]:
+        """The transpose's shape."""
+        return (self.arg.shape[1], self.arg.shape[0])
+
+    def doit(self, **hints: Any) -> Any:
+        """Explicit once the argument is."""
+        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
+        if isinstance(arg, sympy.MatrixBase):
+            return sympy.ImmutableMatrix(sympy.Matrix(arg).pinv())
+        return self.func(arg)
+
+
+def pinv(value: Any) -> Any:
+    """``pinv(A)``: of a matrix (a scalar's is its reciprocal, 0's is 0)."""
+    if isinstance(value, IdentityMarker):
+        return IdentityMarker(1 / value.coeff if value.coeff != 0 else 0)
+    if shape(value) is None:
+        return 1 / value if value != 0 else sympy.Integer(0)
+    if is_explicit(value):
+        return sympy.ImmutableMatrix(sympy.Matrix(value).pinv())
+    return Pinv(value)
+
+
 class DiagOf(sympy.DiagonalOf):  # type: ignore[misc]
     """The diagonal of a square matrix as a column; explicit under ``doit()``."""
 

@@ -21,6 +21,7 @@ from sympy.matrices.expressions.hadamard import HadamardPower
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.tensor.array import NDimArray
 
+from hwgrade.grader.matrixops import Pinv
 from hwgrade.grader.sampling import DIGITS, Point, UnassignedError, concrete_size
 
 
@@ -148,6 +149,8 @@ def _ev(expr: Any, point: Point) -> Any:
         return args[0].trace()
     if isinstance(expr, sympy.Determinant):
         return args[0].det()
+    if isinstance(expr, Pinv):
+        return sympy.ImmutableMatrix(sympy.Matrix(args[0]).pinv())
     if isinstance(expr, sympy.DiagMatrix):
         return sympy.ImmutableMatrix(sympy.diag(*list(args[0])))
     if isinstance(expr, sympy.DiagonalOf):

@@ -95,3 +95,51 @@ def test_bad_pairs_file_is_a_usage_error(tmp_path: Path, content: str, message: 
     result = CliRunner().invoke(cli, ["equiv", "--pairs", str(pairs)])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+# ---------------------------------------------------------------- notation copied from tools
+
+WIDE = "X: n x d, y: n x 1, d > n"
+TOOLS = [
+    # SymPy printouts
+    ("[[1, 2], [3, 4]]", "Matrix([[1, 2], [3, 4]])", "", "correct", "[[1, 2], [3, 4]]", ""),
+    (
+        "[[1, 2], [3, 4]]",
+        "ImmutableMatrix([[1, 2], [3, 4]])",
+        "",
+        "correct",
+        "[[1, 2], [3, 4]]",
+        "",
+    ),
+    ("[1, 2]", "Matrix([1, 2])", "", "correct", "[1, 2]", ""),
+    ("x^2", "x**2", "x", "correct", "x^2", ""),
+    ("1/sqrt(2)", "sqrt(2)/2", "", "correct", "sqrt(2)/2", ""),
+    # Moore-Penrose: pinv(X) y is the minimum-norm solution at full row rank
+    ("X^T (X X^T)^-1 y", "pinv(X) y", WIDE, "correct", "pinv(X)*y", ""),
+    ("X^T (X X^T)^-1 y", "pinv(X^T X) X^T y", WIDE, "correct", "pinv(X^T*X)*X^T*y", ""),
+    ("X^T (X X^T)^-1 y", "pinv(X) y / 2", WIDE, "incorrect", "1/2*pinv(X)*y", ""),
+    # NumPy style
+    ("X^T y", "X.T @ y", WIDE, "correct", "X^T*y", ""),
+    ("X^T (X X^T)^-1 y", "X.T @ inv(X @ X.T) @ y", WIDE, "correct", "X^T*(X*X^T)^-1*y", ""),
+    ("X^T y", "np.dot(X.T, y)", WIDE, "invalid", "", "write the product A B (or A @ B)"),
+    ("X^T (X X^T)^-1 y", "np.linalg.inv(X @ X.T)", WIDE, "invalid", "", "write inv(A) or A^-1"),
+    ("X^T y", "np.transpose(X) @ y", WIDE, "invalid", "", "write A^T"),
+    ("exp(x)", "np.exp(x)", "x", "invalid", "", "write exp(...) without the `np.` prefix"),
+    ("x", "torch.relu(x)", "x", "invalid", "", "write relu(...) without the `torch.` prefix"),
+    ("x", "x.sum()", "x", "invalid", "", "attribute access is not allowed"),
+]
+
+
+@pytest.mark.parametrize(
+    ("reference", "answer", "vars_", "verdict", "echo", "says"),
+    TOOLS,
+    ids=[t[1] for t in TOOLS],
+)
+def test_notation_copied_from_tools(
+    reference: str, answer: str, vars_: str, verdict: str, echo: str, says: str
+) -> None:
+    args = ["equiv", reference, answer, "--syntax", "plain", "--json"]
+    result = CliRunner().invoke(cli, [*args, "--vars", vars_] if vars_ else args)
+    data = json.loads(result.stdout)
+    assert (data["verdict"], data["interpreted_as"]) == (verdict, echo), data["message"]
+    assert says in data["message"]

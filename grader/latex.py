@@ -40,7 +40,8 @@ from hwgrade.grader.lexer import (
 )
 
 _TOP_RE = re.compile(r"\s*(?:\\top|\\intercal|\{\s*(?:\\top|\\intercal)\s*\})(?![A-Za-z])")
-_GROUPS = {"group", "frac1", "frac2", "rootarg"}
+_DEGREE_RE = re.compile(r"\s*(?:\\circ|\{\s*\\circ\s*\})(?![A-Za-z])")
+_GROUPS = {"group", "frac1", "frac2", "rootarg", "binom1", "binom2"}
 
 
 def strip_wrappers(text: str) -> tuple[int, int]:
@@ -97,6 +98,13 @@ class _LatexLexer(LatexCommands):
             self.command(pos)
         elif ch == "^":
             self.i += 1
+            if _DEGREE_RE.match(text, self.i, self.end):
+                raise self.fail(
+                    "degrees (`^\\circ`) are not part of the answer language: write the angle"
+                    " in radians (x^\\circ is x pi/180)",
+                    pos,
+                    "^",
+                )
             top = _TOP_RE.match(text, self.i, self.end)
             if top:
                 self.emit(TRANSPOSE, "T", pos)

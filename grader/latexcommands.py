@@ -31,11 +31,17 @@ from hwgrade.grader.lexer import (
     TRANSPOSE,
 )
 
-_SKIP = {",", ";", "!", ":", " ", ">", "quad", "qquad", "displaystyle", "limits"}
+_SKIP = {",", ";", "!", ":", " ", ">", "quad", "qquad", "displaystyle", "limits", "textstyle",
+         "thinspace", "medspace", "thickspace", "negthinspace", "negmedspace",
+         "negthickspace", "enspace", "nobreakspace"}  # fmt: skip
+#: Relations: an answer is an expression, never an equation or a comparison.
+_RELATIONS = {"neq", "ne", "leq", "le", "geq", "ge", "lt", "gt", "leqslant", "geqslant",
+              "approx", "equiv", "sim", "simeq", "cong", "propto", "ll", "gg", "to",
+              "rightarrow", "Rightarrow", "implies", "iff", "mapsto", "in"}  # fmt: skip
 _SIZES = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "bigg", "Bigg",
           "biggl", "biggr", "Biggl", "Biggr", "middle"}  # fmt: skip
 _FONTS = {"mathbf", "boldsymbol", "bm", "mathrm", "mathit", "mathsf", "vec", "mathbb", "mathcal"}
-_FUNC_CMDS = {"exp", "log", "ln", "sin", "cos", "tan", "tanh", "max", "min", "det", "tr",
+_FUNC_CMDS = {"exp", "log", "ln", "sin", "cos", "tan", "tanh", "max", "min", "det", "tr", "trace",
               "sec", "csc", "cot", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh",
               "arccosh", "arctanh", "arsinh", "arcosh", "artanh", "floor", "ceil"}  # fmt: skip
 #: ``\sin^{-1}`` is the inverse function, not a reciprocal.
@@ -286,6 +292,24 @@ class LatexCommands(LatexCursor, abc.ABC):
             self.emit(LBRACK, "[", pos)
         elif name == "text":
             raise self.fail("`\\text{}` is not allowed in an answer", pos, "\\text")
+        elif name in _RELATIONS:
+            raise self.fail(
+                f"`\\{name}` is a relation: write only the expression, not an equation or"
+                " a comparison",
+                pos,
+                f"\\{name}",
+            )
+        elif name == "lg":
+            raise self.fail(
+                "`\\lg` is log base 2 in computer science and base 10 elsewhere: write"
+                " `\\log_2` or `\\log_{10}`",
+                pos,
+                "\\lg",
+            )
+        elif name in ("binom", "tbinom", "dbinom"):
+            self.emit(FUNC, "binomial", pos)
+            self.emit(LPAREN, "(", pos)
+            self.open_arg("binom1")
         else:
             raise self.fail(f"unknown LaTeX command `\\{name}`", pos, f"\\{name}")
 

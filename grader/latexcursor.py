@@ -15,6 +15,7 @@ import re
 
 from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
 from hwgrade.grader.lexer import (
+    COMMA,
     LPAREN,
     MAX_TOKENS,
     NAME,
@@ -139,7 +140,7 @@ class LatexCursor:
             self.emit(NAME, self.text[self.i], pos)
             self.i += 1
         else:
-            raise self.fail("expected `{...}` after `\\frac` or `\\sqrt`", pos)
+            raise self.fail("expected `{...}` after `\\frac`, `\\binom` or `\\sqrt`", pos)
         self.close(kind, pos)
 
     def close(self, kind: str, pos: int) -> None:
@@ -149,6 +150,13 @@ class LatexCursor:
             self.emit(OP, "/", pos)
             self.open_arg("frac2")
         elif kind == "frac2":
+            self.emit(RPAREN, ")", pos)
+            self.emit(RPAREN, ")", pos)
+        elif kind == "binom1":  # \binom{n}{k}: binomial((n), (k))
+            self.emit(RPAREN, ")", pos)
+            self.emit(COMMA, ",", pos)
+            self.open_arg("binom2")
+        elif kind == "binom2":
             self.emit(RPAREN, ")", pos)
             self.emit(RPAREN, ")", pos)
         else:

@@ -348,3 +348,29 @@ def test_never_misread(answer: str, verdict: str, echo: str, says: str) -> None:
     data = json.loads(result.stdout)
     assert (data["verdict"], data["interpreted_as"]) == (verdict, echo), data["message"]
     assert says in data["message"]
+
+
+# LaTeX that students type (#26 part 3): read, or refused with what to write instead.
+TYPED = [
+    (r"x\thinspace y", "incorrect", "x*y", ""),
+    (r"x \medspace y \negthinspace", "incorrect", "x*y", ""),
+    (r"x\negmedspace y\thickspace\enspace", "incorrect", "x*y", ""),
+    (r"\binom{4}{2} x", "incorrect", "6*x", ""),
+    (r"\tbinom{4}{2}", "incorrect", "6", ""),
+    (r"\dbinom{t}{2}", "incorrect", "binomial(t, 2)", ""),
+    (r"\binom42", "incorrect", "6", ""),
+    (r"\trace(x)", "correct", "x", ""),
+    (r"\bigl( x \bigr)", "correct", "x", ""),
+    (r"\lg x", "invalid", "", r"write `\log_2` or `\log_{10}`"),
+    (r"x \neq y", "invalid", "", "is a relation: write only the expression"),
+    (r"x \leq y", "invalid", "", "is a relation: write only the expression"),
+    (r"x \ge y", "invalid", "", "is a relation: write only the expression"),
+    (r"x \to 0", "invalid", "", "is a relation: write only the expression"),
+    (r"x^\circ", "invalid", "", "write the angle in radians"),
+    (r"x^{\circ}", "invalid", "", "write the angle in radians"),
+]
+
+
+@pytest.mark.parametrize(("answer", "verdict", "echo", "says"), TYPED, ids=[t[0] for t in TYPED])
+def test_latex_that_students_type(answer: str, verdict: str, echo: str, says: str) -> None:
+    test_never_misread(answer, verdict, echo, says)

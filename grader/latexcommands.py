@@ -14,7 +14,7 @@ from __future__ import annotations
 import abc
 import re
 
-from hwgrade.grader.latexcursor import CMD_RE, GREEK_CMDS, GROUP, LatexCursor
+from hwgrade.grader.latexcursor import CMD_RE, GREEK_CMDS, GROUP, LETTER_RE, LatexCursor
 from hwgrade.grader.lexer import (
     COMMA,
     FORBIDDEN,
@@ -112,7 +112,22 @@ class LatexCommands(LatexCursor, abc.ABC):
             self.stack.append(("fpow:" + exponent + (":paren" if opener == "(" else ""), self.i))
             self.i += 1
             return
-        raise self.fail(f"write `\\{func}^{exponent}(...)` with its argument in parentheses", pos)
+        # \sin^2 x, \cos^2\theta: a one-name argument, as typeset (sin(x)^2)
+        cmd = CMD_RE.match(self.text, self.i, self.end)
+        at = self.i
+        if self.i < self.end and LETTER_RE.match(self.text[self.i]):
+            self.i += 1
+            self.emit(LPAREN, GROUP, at)
+            self.emit_name(self.text[at], at)
+        elif cmd is not None and cmd.group(1) in GREEK_CMDS:
+            self.i = cmd.end()
+            self.emit(LPAREN, GROUP, at)
+            self.emit_name(GREEK_CMDS[cmd.group(1)], at)
+        else:
+            raise self.fail(
+                f"write `\\{func}^{exponent}(...)` with its argument in parentheses", pos
+            )
+        self.close_power("fpow:" + exponent, pos)
 
     def bracket_function(self, name: str, pos: int) -> None:
         r"""``\lfloor x \rfloor`` and ``\lceil x \rceil``."""
@@ -350,6 +365,10 @@ class LatexCommands(LatexCursor, abc.ABC):
     @abc.abstractmethod
     def run_one(self) -> None:
         r"""Tokenize exactly one character or command (a one-token ``\log_2`` base)."""
+
+    @abc.abstractmethod
+    def close_power(self, kind: str, pos: int) -> None:
+        """End ``f^n(...)``: close the argument and the call, then raise it to ``n``."""
 
     @abc.abstractmethod
     def punct(self, ch: str, pos: int) -> None:

@@ -160,7 +160,7 @@ def test_latex_values(text: str, value: sympy.Basic) -> None:
     assert read_answer(text, Context(open=True), "latex").value == value
 
 
-@pytest.mark.parametrize("text", [r"1\frac{3}{2}", r"\sin^2 x", r"x != 1", r"\lfloor x"])
+@pytest.mark.parametrize("text", [r"1\frac{3}{2}", r"\sin^2 \frac{x}{2}", r"x != 1", r"\lfloor x"])
 def test_latex_refusals(text: str) -> None:
     with pytest.raises(AnswerSyntaxError):
         read_answer(text, Context(open=True), "latex")
@@ -352,6 +352,11 @@ def test_never_misread(answer: str, verdict: str, echo: str, says: str) -> None:
 
 # LaTeX that students type (#26 part 3): read, or refused with what to write instead.
 TYPED = [
+    (r"\sin^2 x + \cos^2 x", "incorrect", "sin(x)^2 + cos(x)^2", ""),
+    (r"\sin^2 x", "incorrect", "sin(x)^2", ""),
+    (r"\cos^2\theta", "incorrect", "cos(theta)^2", ""),
+    (r"\sin^{2}(x) y", "incorrect", "y*sin(x)^2", ""),
+    (r"\sin^2 \frac{x}{2}", "invalid", "", r"write `\sin^2(...)` with its argument"),
     (r"x\thinspace y", "incorrect", "x*y", ""),
     (r"x \medspace y \negthinspace", "incorrect", "x*y", ""),
     (r"x\negmedspace y\thickspace\enspace", "incorrect", "x*y", ""),
@@ -374,3 +379,13 @@ TYPED = [
 @pytest.mark.parametrize(("answer", "verdict", "echo", "says"), TYPED, ids=[t[0] for t in TYPED])
 def test_latex_that_students_type(answer: str, verdict: str, echo: str, says: str) -> None:
     test_never_misread(answer, verdict, echo, says)
+
+
+def test_function_powers_without_parentheses_are_right() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    args = ["equiv", "1", r"\sin^2 x + \cos^2 x", "--syntax", "latex", "--json", "--vars", "x"]
+    data = json.loads(CliRunner().invoke(cli, args).stdout)
+    assert data["verdict"] == "correct"

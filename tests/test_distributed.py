@@ -39,16 +39,22 @@ def client() -> Iterator[Any]:
 
 
 def test_results_equal_the_local_pool(client: Any, tmp_path: Path) -> None:
-    from hwgrade.grader.distributed import DaskRunner
 
     problem_set = load_problem_set(None)
     mc.write_class(mc.make_class(problem_set, 16, hostile_fraction=0.25, seed=3), tmp_path)
-    files = collect_files([str(tmp_path)])
-    limits = Limits(seconds=10)
+    _remote_equals_local(client, collect_files([str(tmp_path)]), Limits(seconds=10))
+
+
+def _remote_equals_local(client: Any, files: list[Path], limits: Limits) -> list[Any]:
+    """Grade on the cluster and on a local pool: the results must be the same."""
+    from hwgrade.grader.distributed import DaskRunner
+
+    problem_set = load_problem_set(None)
     runner = DaskRunner(None, limits, client=client)
     remote = grade_files(files, problem_set, runner=runner, limits=limits)
     local = grade_files(files, problem_set, workers=2, limits=limits)
     assert [r.to_dict() for r in remote] == [r.to_dict() for r in local]
+    return remote
 
 
 def test_task_errors_become_outcomes(client: Any) -> None:
@@ -80,32 +86,22 @@ def test_a_relative_path_reaches_the_workers(
     client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Workers started in another folder open the files the TA named relatively."""
-    from hwgrade.grader.distributed import DaskRunner
 
     problem_set = load_problem_set(None)
     mc.write_class(mc.make_class(problem_set, 6, hostile_fraction=0.0, seed=5), tmp_path / "subs")
     monkeypatch.chdir(tmp_path)  # the cluster's workers stay in the folder they started in
     files = collect_files(["subs"])
     assert not files[0].is_absolute()
-    limits = Limits(seconds=10)
-    remote = grade_files(files, problem_set, runner=DaskRunner(None, limits, client=client))
-    local = grade_files(files, problem_set, workers=2, limits=limits)
-    assert [r.to_dict() for r in remote] == [r.to_dict() for r in local]
+    remote = _remote_equals_local(client, files, Limits(seconds=10))
     assert all(r.graded for r in remote) and {r.file for r in remote} == {str(f) for f in files}
 
 
 def test_hostile_answers_cost_no_one_else_their_time_limit(client: Any, tmp_path: Path) -> None:
     """With hanging answers in the class and the default 5 s limit, Dask grades as locally."""
-    from hwgrade.grader.distributed import DaskRunner
 
     problem_set = load_problem_set(None)
     mc.write_class(mc.make_class(problem_set, 12, hostile_fraction=0.25, seed=9), tmp_path)
-    files = collect_files([str(tmp_path)])
-    limits = Limits(seconds=5)
-    runner = DaskRunner(None, limits, client=client)
-    remote = grade_files(files, problem_set, runner=runner, limits=limits)
-    local = grade_files(files, problem_set, workers=2, limits=limits)
-    assert [r.to_dict() for r in remote] == [r.to_dict() for r in local]
+    _remote_equals_local(client, collect_files([str(tmp_path)]), Limits(seconds=5))
 
 
 def test_workers_that_cannot_see_the_files_stop_the_run(tmp_path: Path) -> None:

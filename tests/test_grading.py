@@ -438,21 +438,6 @@ HOMEWORK = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("problem", "part", "raw", "points", "says"),
-    HOMEWORK,
-    ids=[f"{p}.{q}:{r[:40]}" for p, q, r, _, _ in HOMEWORK],
-)
-def test_answers_right_under_the_homeworks_statements(
-    problem: str, part: str, raw: str, points: float, says: str
-) -> None:
-    result = grade(problem, part, raw)
-    assert result.score == points, result.message
-    assert says in result.message
-    if points:
-        assert result.verdict is Verdict.CORRECT
-
-
 def test_dropout_needs_no_hand_written_alternatives() -> None:
     assert all(not part.alternatives for part in spec_of("dropout_ridge").parts)
 
@@ -480,16 +465,19 @@ CONVENTIONS = [
 
 @pytest.mark.parametrize(
     ("problem", "part", "raw", "points", "says"),
-    CONVENTIONS,
-    ids=[f"{p}.{q}:{r[:40]}" for p, q, r, _, _ in CONVENTIONS],
+    HOMEWORK + CONVENTIONS,
+    ids=[f"{p}.{q}:{r[:40]}" for p, q, r, _, _ in HOMEWORK + CONVENTIONS],
 )
-def test_the_other_convention_is_named(
+def test_right_under_the_homeworks_statements_and_conventions(
     problem: str, part: str, raw: str, points: float, says: str
 ) -> None:
     result = grade(problem, part, raw)
     assert result.score == points, result.message
     assert says in result.message
-    if 0 < points < spec_of(problem).part(part).points:  # type: ignore[union-attr]
+    full = spec_of(problem).part(part).points  # type: ignore[union-attr]
+    if points == full:
+        assert result.verdict is Verdict.CORRECT
+    elif points:  # partial: the other convention, named
         assert "transpose of what is asked" in result.message and result.method == "layout"
 
 

@@ -352,6 +352,13 @@ def test_never_misread(answer: str, verdict: str, echo: str, says: str) -> None:
 
 # LaTeX that students type (#26 part 3): read, or refused with what to write instead.
 TYPED = [
+    (r"\left| x \right|", "incorrect", "abs(x)", ""),
+    (r"| x | + 1", "incorrect", "abs(x) + 1", ""),
+    (r"\lvert x \rvert", "incorrect", "abs(x)", ""),
+    (r"\dfrac{x}{2} + \tfrac{x}{2}", "correct", "x", ""),
+    (r"\boldsymbol{\theta}", "incorrect", "theta", ""),
+    (r"\operatorname{tr}(x)", "correct", "x", ""),
+    (r"\mathsf{x}", "correct", "x", ""),
     (r"\sin^2 x + \cos^2 x", "incorrect", "sin(x)^2 + cos(x)^2", ""),
     (r"\sin^2 x", "incorrect", "sin(x)^2", ""),
     (r"\cos^2\theta", "incorrect", "cos(theta)^2", ""),

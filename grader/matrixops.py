@@ -64,7 +64,9 @@ class Pinv(sympy.MatrixExpr):  # type: ignore[misc]
     """
 
     def __new__(cls, arg: Any) -> Any:
-        return super().__new__(cls, sympy.sympify(arg))
+        if not isinstance(arg, sympy.MatrixExpr):  # built values only, never text
+            raise TypeError("pinv of a matrix expression")
+        return super().__new__(cls, arg)
 
     @property
     def arg(self) -> Any:

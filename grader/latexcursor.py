@@ -144,19 +144,15 @@ class LatexCursor:
         self.close(kind, pos)
 
     def close(self, kind: str, pos: int) -> None:
-        r"""Close a macro argument; closing ``\frac``'s numerator opens its denominator."""
-        if kind == "frac1":
+        r"""Close a macro argument; a first argument opens the second.
+
+        ``\frac{a}{b}`` is ``((a)/(b))`` and ``\binom{n}{k}`` is ``binomial((n), (k))``.
+        """
+        if kind in ("frac1", "binom1"):
             self.emit(RPAREN, ")", pos)
-            self.emit(OP, "/", pos)
-            self.open_arg("frac2")
-        elif kind == "frac2":
-            self.emit(RPAREN, ")", pos)
-            self.emit(RPAREN, ")", pos)
-        elif kind == "binom1":  # \binom{n}{k}: binomial((n), (k))
-            self.emit(RPAREN, ")", pos)
-            self.emit(COMMA, ",", pos)
-            self.open_arg("binom2")
-        elif kind == "binom2":
+            self.emit(*((OP, "/") if kind == "frac1" else (COMMA, ",")), pos)
+            self.open_arg("frac2" if kind == "frac1" else "binom2")
+        elif kind in ("frac2", "binom2"):
             self.emit(RPAREN, ")", pos)
             self.emit(RPAREN, ")", pos)
         else:

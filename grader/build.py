@@ -82,6 +82,23 @@ def _scalar_pair(func: str, args: list[Any]) -> tuple[Any, Any]:
     return pair[0], pair[1]
 
 
+def _hadamard_operands(a: Any, b: Any, pos: int) -> tuple[Any, Any]:
+    """The operands of ``a ∘ b``, refused when neither is a matrix or vector.
+
+    Between matrices ``∘`` is the Hadamard product, as machine-learning papers write it;
+    between two scalars it can only mean a composition of functions (``f ∘ g``), which
+    the answer language does not have, so reading it as a product would be a misreading.
+    """
+    if all(mo.shape(v) is None and not isinstance(v, mo.IdentityMarker) for v in (a, b)):
+        raise AnswerSyntaxError(
+            "`∘` between two scalars reads as a composition of functions, which is not part"
+            " of the answer language: write a product with `*` (or `\\cdot`)",
+            position=pos,
+            token="∘",
+        )
+    return a, b
+
+
 def _binomial(n: Any, k: Any) -> Any:
     for value in (n, k):
         if getattr(value, "is_Integer", False) and abs(int(value)) > MAX_FACTORIAL:
@@ -228,12 +245,15 @@ class Builder:
             return total
         if isinstance(node, Product):
             acc = self.build(node.factors[0][1])
-            for op, factor in node.factors[1:]:
+            for k, (op, factor) in enumerate(node.factors[1:], start=1):
                 value = self.build(factor)
                 if op == "/":
                     acc = mo.div(acc, value)
                 elif op == "odot":
                     acc = mo.hadamard(acc, value)
+                elif op == "circ":
+                    at = node.op_pos[k] if k < len(node.op_pos) else factor.pos
+                    acc = mo.hadamard(*_hadamard_operands(acc, value, at))
                 elif op == "mod":
                     acc = sympy.Mod(*_scalar_pair("mod", [acc, value]))
                 else:

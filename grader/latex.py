@@ -139,16 +139,10 @@ class _LatexLexer(LatexCommands):
 
     def closes_power(self, ch: str) -> bool:
         """Whether ``ch`` ends the argument of an open ``f^n(...)`` / ``f^n{...}``."""
-        if not self.stack or not self.stack[-1][0].startswith("fpow:"):
+        kind = self.stack[-1][0] if self.stack else ""
+        if not kind.startswith("fpow:") or kind.endswith(":after"):
             return False
-        return ch == (")" if self.stack[-1][0].endswith(":paren") else "}")
-
-    def close_power(self, kind: str, pos: int) -> None:
-        """End ``f^n(...)``: close the argument and the call, then raise it to ``n``."""
-        self.emit(RPAREN, ")", pos)
-        self.emit(RPAREN, ")", pos)
-        self.emit(OP, "^", pos)
-        self.emit(NUM, kind.split(":")[1], pos)
+        return ch == (")" if kind.endswith(":paren") else "}")
 
     def double_bar_norm(self) -> bool:
         r"""Whether a bare ``||`` is a norm delimiter (``||v||`` typed for ``\|v\|``).

@@ -61,8 +61,10 @@ _LEIBNIZ_RE = re.compile(
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 _MIXED_RE = re.compile(r"\\[dt]?frac\s*(?:\{\s*(\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))")
 _POWER_RE = re.compile(r"\s*\^\s*(?:\{\s*(\d+)\s*\}|(\d))")
-_OP_CMDS = {"cdot": "*", "times": "*", "ast": "*", "cdotp": "*", "odot": "odot", "circ": "odot",
+_OP_CMDS = {"cdot": "*", "times": "*", "ast": "*", "cdotp": "*", "odot": "odot", "circ": "circ",
             "div": "/"}  # fmt: skip
+#: Commands whose braced arguments make one whole function argument (``\sin^2 \frac{x}{2}``).
+_WHOLE_ARGS = {"frac", "dfrac", "tfrac", "sqrt", "binom", "tbinom", "dbinom"}
 _ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "array"}
 _CALCULUS = {"sum": "write the sum out", "prod": "write the product out",
              "int": "write the integral's value", "iint": "write the integral's value",
@@ -115,6 +117,11 @@ class LatexCommands(LatexCursor, abc.ABC):
         # \sin^2 x, \cos^2\theta: a one-name argument, as typeset (sin(x)^2)
         cmd = CMD_RE.match(self.text, self.i, self.end)
         at = self.i
+        if cmd is not None and cmd.group(1) in _WHOLE_ARGS:
+            # \sin^2 \frac{x}{2}: the fraction is the argument; closing it ends the call
+            self.emit(LPAREN, GROUP, at)
+            self.stack.append(("fpow:" + exponent + ":after", at))
+            return
         if self.i < self.end and LETTER_RE.match(self.text[self.i]):
             self.i += 1
             self.emit(LPAREN, GROUP, at)
@@ -365,10 +372,6 @@ class LatexCommands(LatexCursor, abc.ABC):
     @abc.abstractmethod
     def run_one(self) -> None:
         r"""Tokenize exactly one character or command (a one-token ``\log_2`` base)."""
-
-    @abc.abstractmethod
-    def close_power(self, kind: str, pos: int) -> None:
-        """End ``f^n(...)``: close the argument and the call, then raise it to ``n``."""
 
     @abc.abstractmethod
     def punct(self, ch: str, pos: int) -> None:

@@ -152,11 +152,19 @@ class LatexCursor:
             self.emit(RPAREN, ")", pos)
             self.emit(*((OP, "/") if kind == "frac1" else (COMMA, ",")), pos)
             self.open_arg("frac2" if kind == "frac1" else "binom2")
-        elif kind in ("frac2", "binom2"):
-            self.emit(RPAREN, ")", pos)
-            self.emit(RPAREN, ")", pos)
         else:
+            if kind in ("frac2", "binom2"):
+                self.emit(RPAREN, ")", pos)
             self.emit(RPAREN, ")", pos)
+            if self.stack and self.stack[-1][0].endswith(":after"):
+                self.close_power(self.stack.pop()[0], pos)  # \sin^2 \frac{x}{2} ends here
+
+    def close_power(self, kind: str, pos: int) -> None:
+        """End ``f^n(...)``: close the argument and the call, then raise it to ``n``."""
+        self.emit(RPAREN, ")", pos)
+        self.emit(RPAREN, ")", pos)
+        self.emit(OP, "^", pos)
+        self.emit(NUM, kind.split(":")[1], pos)
 
 
 __all__ = ["CMD_RE", "GREEK_CMDS", "GROUP", "LETTER_RE", "LatexCursor"]

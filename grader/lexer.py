@@ -175,7 +175,7 @@ _BAD_CHARS: dict[str, str] = {
 
 _OPS: dict[str, str] = {
     "+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "·": "*", "⋅": "*",
-    "∗": "*", "/": "/", "÷": "/", "^": "^", "@": "@", "⊙": "odot", "∘": "odot",
+    "∗": "*", "/": "/", "÷": "/", "^": "^", "@": "@", "⊙": "odot", "∘": "circ",
 }  # fmt: skip
 _PUNCT: dict[str, str] = {"(": LPAREN, ")": RPAREN, "[": LBRACK, "]": RBRACK, ",": COMMA}
 _SUPERSCRIPTS: dict[str, str] = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))

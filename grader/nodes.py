@@ -60,10 +60,15 @@ class Sum:
 
 @dataclass(frozen=True)
 class Product:
-    """Factors with the operator before each (``""`` first, then ``* / @ odot implicit``)."""
+    """Factors with the operator before each (``""`` first, then ``* / @ odot circ implicit``).
+
+    ``op_pos`` holds the column of each operator (of the factor, for juxtaposition), so
+    that an operator refused once shapes are known is reported where it was typed.
+    """
 
     factors: tuple[tuple[str, Node], ...]
     pos: int
+    op_pos: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -102,10 +102,12 @@ class Parser(TokenCursor):
         start = self.peek().pos
         factors: list[tuple[str, Node]] = [("", self.unary())]
         spans: list[str] = [self.span(start)]
+        op_pos = [start]
         while True:
             tok = self.peek()
             fpos = tok.pos
-            if tok.kind == OP and tok.text in ("*", "/", "@", "odot", "mod"):
+            op_pos.append(tok.pos)
+            if tok.kind == OP and tok.text in ("*", "/", "@", "odot", "circ", "mod"):
                 self.advance()
                 fpos = self.peek().pos
                 factors.append((tok.text, self.unary()))
@@ -119,9 +121,7 @@ class Parser(TokenCursor):
                         token=tok.text,
                     )
                 if tok.kind == LBRACK and prev.kind in (NAME, RBRACK, RPAREN):
-                    raise AnswerSyntaxError(
-                        "indexing with `[...]` is not allowed", position=tok.pos, token="["
-                    )
+                    self.bracket_factor(prev)
                 factors.append(("implicit", self.power()))
                 if factors[-2][0] == "/":
                     self.notes.append(
@@ -130,7 +130,35 @@ class Parser(TokenCursor):
             else:
                 break
             spans.append(self.span(fpos))
-        return factors[0][1] if len(factors) == 1 else Product(tuple(factors), start)
+        if len(factors) == 1:
+            return factors[0][1]
+        return Product(tuple(factors), start, tuple(op_pos[: len(factors)]))
+
+    def bracket_factor(self, prev: Token) -> None:
+        """Refuse a ``[`` that reads like indexing; otherwise it starts a factor.
+
+        ``[x + 1][x - 1]`` and ``(a + b)[a - b]`` are products of bracketed factors, as
+        typeset. What looks like code is refused, never guessed at: a name before the
+        bracket (``x[1]``, ``v[i]``) or a whole-number index (``(A B)[0]``).
+        """
+        tok = self.peek()
+        if prev.kind == NAME:
+            raise AnswerSyntaxError(
+                f"`{prev.text}[...]` reads like indexing, which is not allowed: write an entry"
+                f" as `{prev.text}_1` and a product with `*`",
+                position=tok.pos,
+                token="[",
+            )
+        inside = self.toks[self.k + 1 : self.k + 4]
+        if inside and inside[0].kind == OP and inside[0].text == "-":
+            inside = inside[1:]
+        if [t.kind for t in inside[:2]] == [NUM, RBRACK] and inside[0].text.isdigit():
+            raise AnswerSyntaxError(
+                "`[...]` with a whole number right after a bracket reads like indexing,"
+                " which is not allowed: write a product with `*`",
+                position=tok.pos,
+                token="[",
+            )
 
     def unary(self) -> Node:
         """Leading signs, each a depth level."""

@@ -160,7 +160,7 @@ def test_latex_values(text: str, value: sympy.Basic) -> None:
     assert read_answer(text, Context(open=True), "latex").value == value
 
 
-@pytest.mark.parametrize("text", [r"1\frac{3}{2}", r"\sin^2 \frac{x}{2}", r"x != 1", r"\lfloor x"])
+@pytest.mark.parametrize("text", [r"1\frac{3}{2}", r"\sin^2 2x", r"x != 1", r"\lfloor x"])
 def test_latex_refusals(text: str) -> None:
     with pytest.raises(AnswerSyntaxError):
         read_answer(text, Context(open=True), "latex")
@@ -344,7 +344,7 @@ def test_never_misread(answer: str, verdict: str, echo: str, says: str) -> None:
     from click.testing import CliRunner
 
     args = ["equiv", "x", answer, "--syntax", "latex", "--json"]
-    result = CliRunner().invoke(cli, [*args, "--vars", "x, d, f, y, y_1, L, w_1, theta, t"])
+    result = CliRunner().invoke(cli, [*args, "--vars", "x, d, f, g, y, y_1, L, w_1, theta, t"])
     data = json.loads(result.stdout)
     assert (data["verdict"], data["interpreted_as"]) == (verdict, echo), data["message"]
     assert says in data["message"]
@@ -363,7 +363,28 @@ TYPED = [
     (r"\sin^2 x", "incorrect", "sin(x)^2", ""),
     (r"\cos^2\theta", "incorrect", "cos(theta)^2", ""),
     (r"\sin^{2}(x) y", "incorrect", "y*sin(x)^2", ""),
-    (r"\sin^2 \frac{x}{2}", "invalid", "", r"write `\sin^2(...)` with its argument"),
+    (r"\sin^2 \frac{x}{2}", "incorrect", "sin(x/2)^2", ""),
+    (r"\sin^2 \frac{x}{2} y", "incorrect", "y*sin(x/2)^2", ""),
+    (r"\cos^2 \sqrt{x}", "incorrect", "cos(sqrt(x))^2", ""),
+    (r"\sin^2 \sqrt[3]{x}", "incorrect", "sin(x^(1/3))^2", ""),
+    (r"\tanh^2 \tfrac x2", "incorrect", "tanh(x/2)^2", ""),
+    (r"\sin^2 \frac{\sin^2 \frac{x}{2}}{2}", "incorrect", "sin(sin(x/2)^2/2)^2", ""),
+    (r"\sin^2 2x", "invalid", "", r"write `\sin^2(...)` with its argument"),
+    (r"\sin^2 -x", "invalid", "", r"write `\sin^2(...)` with its argument"),
+    # Products of bracketed factors, as typeset; what reads like indexing is refused.
+    (r"[x][y]", "incorrect", "x*y", ""),
+    (r"[x + 1][x - 1]", "incorrect", "(x - 1)*(x + 1)", ""),
+    (r"(x + 1)[x - 1]", "incorrect", "(x - 1)*(x + 1)", ""),
+    (r"\left[x\right]\left[y\right]", "incorrect", "x*y", ""),
+    (r"[x][2.5]", "incorrect", "2.5*x", ""),
+    (r"2[x + y]", "incorrect", "2*x + 2*y", ""),
+    (r"x[1]", "invalid", "", "reads like indexing, which is not allowed: write an entry as `x_1`"),
+    (r"(x y)[0]", "invalid", "", "reads like indexing"),
+    (r"[x][-1]", "invalid", "", "reads like indexing"),
+    # `\circ` is the Hadamard product of matrices; between scalars it would be f ∘ g.
+    (r"f \circ g", "invalid", "", "reads as a composition of functions"),
+    (r"x \circ 1", "invalid", "", "reads as a composition of functions"),
+    (r"x \odot 1", "correct", "x", ""),
     (r"x\thinspace y", "incorrect", "x*y", ""),
     (r"x \medspace y \negthinspace", "incorrect", "x*y", ""),
     (r"x\negmedspace y\thickspace\enspace", "incorrect", "x*y", ""),

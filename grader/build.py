@@ -162,6 +162,28 @@ def det(a: Any) -> Any:
     return a.det() if mo.is_explicit(a) else sympy.Determinant(a)
 
 
+def _bars(a: Any, pos: int) -> Any:
+    """``|a|``: the absolute value of a scalar, the determinant of a square matrix.
+
+    That is what the bars mean in a linear-algebra text (``|A| = det A``). Around a
+    vector or another non-square matrix they are refused, not guessed at: a student may
+    mean the length (``norm(v)``) or the entries' absolute values (``abs(v)``).
+    """
+    shp = mo.shape(a)
+    if shp is None or isinstance(a, mo.IdentityMarker):
+        return mo.elementwise(sympy.Abs, a)
+    if len(shp) == 2 and as_sympy(shp[0]) == as_sympy(shp[1]) != 1:
+        return det(a)
+    if len(shp) == 2 and as_sympy(shp[0]) == as_sympy(shp[1]) == 1:
+        return sympy.Abs(mo.to_scalar(a))
+    raise AnswerSyntaxError(
+        f"`|...|` around a value that is not a square matrix ({mo.show(shp)}) is ambiguous:"
+        " write `norm(...)` for its length or `abs(...)` for the absolute value of each entry",
+        position=pos,
+        token="|",
+    )
+
+
 def _minmax(func: Any, args: list[Any]) -> Any:
     args = [mo.to_scalar(x) for x in args]
     if any(mo.shape(x) is not None or isinstance(x, mo.IdentityMarker) for x in args):
@@ -356,6 +378,8 @@ class Builder:
             return sympy.Mod(*_scalar_pair("mod", args))
         if func == "binomial":
             return _binomial(*_scalar_pair("binomial", args))
+        if func == "bars":
+            return _bars(args[0], node.pos)
         if func in _SCALAR_FUNCS:
             return mo.elementwise(_SCALAR_FUNCS[func], args[0])
         if func in ("max", "min"):

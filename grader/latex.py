@@ -284,7 +284,10 @@ def _resolve_bars(text: str, start: int, end: int) -> dict[int, bool] | None:
     return found[0] if len(found) == 1 else None
 
 
-_LATEX_HINT_RE = re.compile(r"\\[A-Za-z|{}(\[,;!]|\^\{|_\{[^}]{2,}\}|\$|&")
+#: An index subscript (``h_{t+1}``) is not a hint: it is spelled the same in plain syntax.
+_LATEX_HINT_RE = re.compile(
+    r"\\[A-Za-z|{}(\[,;!]|\^\{|_\{(?!\s*[A-Za-z0-9]+(?:\s*[+-]\s*[A-Za-z0-9]+)+\s*\})[^}]{2,}\}|\$|&"
+)
 
 
 def detect_syntax(text: str) -> str:

@@ -65,7 +65,7 @@ _OP_CMDS = {"cdot": "*", "times": "*", "ast": "*", "cdotp": "*", "odot": "odot",
             "div": "/"}  # fmt: skip
 #: Commands whose braced arguments make one whole function argument (``\sin^2 \frac{x}{2}``).
 _WHOLE_ARGS = {"frac", "dfrac", "tfrac", "sqrt", "binom", "tbinom", "dbinom"}
-_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "array"}
+_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "array", "vmatrix"}
 _CALCULUS = {"sum": "write the sum out", "prod": "write the product out",
              "int": "write the integral's value", "iint": "write the integral's value",
              "oint": "write the integral's value", "partial": "write the derivative itself",
@@ -294,20 +294,29 @@ class LatexCommands(LatexCursor, abc.ABC):
                 self.braced("the column spec of `array`")
             if self.tokens and self.tokens[-1].kind in (NAME, NUM, RPAREN, RBRACK):
                 self.emit(OP, "*", pos)  # \theta\begin{matrix}...: a product, not indexing
+            if env == "vmatrix":  # the determinant, as typeset: det([[...]])
+                self.emit(FUNC, "det", pos)
+                self.emit(LPAREN, GROUP, pos)
             self.stack.append(("env", pos))
+            self.envs.append(env)
             self.emit(LBRACK, "[", pos)
             self.emit(LBRACK, "[", pos)
         elif name == "end":
-            self.braced("`\\end`")
+            env = self.braced("`\\end`")
             if not in_env:
                 raise self.fail("`\\end` without a matching `\\begin`", pos)
+            if env != self.envs[-1]:
+                raise self.fail(f"`\\end{{{env}}}` closes `\\begin{{{self.envs[-1]}}}`", pos, env)
             self.stack.pop()
+            self.envs.pop()
             kinds = [t.kind for t in self.tokens[-3:]]
             if kinds == [RBRACK, COMMA, LBRACK]:
                 del self.tokens[-2:]
             else:
                 self.emit(RBRACK, "]", pos)
             self.emit(RBRACK, "]", pos)
+            if env == "vmatrix":
+                self.emit(RPAREN, ")", pos)
         elif name == "\\" and in_env:
             self.emit(RBRACK, "]", pos)
             self.emit(COMMA, ",", pos)

@@ -40,6 +40,8 @@ LETTER_RE = re.compile(r"[A-Za-z\u0370-\u03ff\u00b5]")
 #: Text of the parentheses the reader inserts for groups (``{...}``, ``\frac``, ``\sqrt``):
 #: only a typed ``(`` or ``\left(`` has the text ``(``, and only that one opens a tuple.
 GROUP = "{"
+#: A subscript that names an entry by an index expression (``h_{t-1}``, ``a_{n+k}``).
+_INDEX_RE = re.compile(r"[A-Za-z0-9\u0370-\u03ff]+(?:[+-][A-Za-z0-9\u0370-\u03ff]+)+")
 
 
 class LatexCursor:
@@ -52,6 +54,7 @@ class LatexCursor:
         self.bars = bars  # bare `|` position -> opening, when resolved by _resolve_bars
         self.tokens: list[Token] = []
         self.stack: list[tuple[str, int]] = []
+        self.envs: list[str] = []  # the environments open, innermost last
         self.open_norms = {"norm": 0, "abs": 0}
         #: The stack depth at which each typed `(` still open was typed: a `(` must close
         #: in the brace group it opened in (``\frac{(2 + x}{1 - x)}`` is an error).
@@ -88,8 +91,12 @@ class LatexCursor:
             return self.text[pos]
         raise self.fail(f"expected `{{...}}` after {what}", pos)
 
-    def plain_name(self, content: str, pos: int) -> str:
-        r"""Turn font/subscript content (``W``, ``\beta``, ``out``) into a plain name."""
+    def plain_name(self, content: str, pos: int, index: bool = False) -> str:
+        r"""Turn font/subscript content (``W``, ``\beta``, ``out``) into a plain name.
+
+        With ``index``, the content of a subscript may also be an index expression
+        (``t-1``, ``n+k``): it comes back braced (``{t-1}``), as part of the name.
+        """
 
         def greek(m: re.Match[str]) -> str:
             if m.group(1) not in GREEK_CMDS:
@@ -97,8 +104,11 @@ class LatexCursor:
             return GREEK_CMDS[m.group(1)]
 
         name = re.sub(r"\\([A-Za-z]+)\s*", greek, content).replace(" ", "")
+        if index and _INDEX_RE.fullmatch(name):
+            return "{" + name + "}"
         if not re.fullmatch(r"[A-Za-z0-9\u0370-\u03ff_]+", name):
-            raise self.fail(f"`{content}` must be a name or a number", pos, content)
+            what = "a name, a number or an index such as `t-1`" if index else "a name or a number"
+            raise self.fail(f"`{content}` must be {what}", pos, content)
         return name
 
     def subscript(self, base: str, pos: int) -> str:
@@ -114,7 +124,7 @@ class LatexCursor:
                 self.i = cmd.end() if cmd else self.i + 1
             else:
                 content = self.braced("`_`")
-            return f"{base}_{self.plain_name(content, sub_pos)}"
+            return f"{base}_{self.plain_name(content, sub_pos, index=True)}"
         return base
 
     def emit_name(self, base: str, pos: int) -> None:

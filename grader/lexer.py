@@ -187,7 +187,7 @@ GROUPED_RE = re.compile(r"[1-9]\d{0,2}(?:(?:,|\s*\{\s*,\s*\}|,\\!)\s*\d{3})+(?![
 _GROUP_SEP_RE = re.compile(r"\{\s*,\s*\}|,\\!|,|\s")
 _LETTER = r"A-Za-z\u0370-\u03ff\u00b5\u03d1\u03d5\u03f5"
 _NAME_RE = re.compile(rf"[{_LETTER}][{_LETTER}0-9]*(?:_(?:\{{[^{{}}]*\}}|[{_LETTER}0-9]+))*")
-_SUBSCRIPT_BODY_RE = re.compile(rf"^[{_LETTER}0-9]+$")
+_SUBSCRIPT_BODY_RE = re.compile(rf"^\s*[{_LETTER}0-9]+(?:\s*[+-]\s*[{_LETTER}0-9]+)*\s*$")
 
 
 @dataclass(frozen=True)
@@ -264,7 +264,7 @@ def name_token(raw: str, pos: int) -> Token:
     for body in re.findall(r"_\{([^{}]*)\}", raw):
         if not _SUBSCRIPT_BODY_RE.match(body):
             raise AnswerSyntaxError(
-                f"the subscript `{{{body}}}` must be a name or a number",
+                f"the subscript `{{{body}}}` must be a name, a number or an index such as `t-1`",
                 position=pos,
                 token=raw,
             )

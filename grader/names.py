@@ -24,14 +24,26 @@ GREEK: dict[str, str] = {
 GREEK_TO_NAME: dict[str, str] = {v: k for k, v in GREEK.items()}
 GREEK_TO_NAME.update({"ϵ": "epsilon", "ϑ": "theta", "ϕ": "phi", "ς": "sigma", "µ": "mu"})
 
-_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: An index expression in a subscript: ``t-1``, ``n+k``, ``i + 1`` (it names an entry).
+INDEX_RE = re.compile(r"[A-Za-z0-9]+(?:\s*[+-]\s*[A-Za-z0-9]+)+")
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:_\{[A-Za-z0-9]+(?:[+-][A-Za-z0-9]+)+\})?$")
+_BRACED_RE = re.compile(r"_\{([^{}]*)\}")
+
+
+def _subscript(match: re.Match[str]) -> str:
+    body = match.group(1)
+    if INDEX_RE.fullmatch(body.strip()):
+        return "_{" + re.sub(r"\s+", "", body) + "}"  # h_{t - 1} -> h_{t-1}, kept braced
+    return "_" + body
 
 
 def canonical_name(name: str) -> str:
     """Return the one spelling under which a name is stored and compared.
 
     Greek glyphs become their spelled names (``η_1`` -> ``eta_1``), braces around a
-    subscript disappear (``u_{1}`` -> ``u_1``) and the text is NFC-normalised.
+    subscript disappear (``u_{1}`` -> ``u_1``) and the text is NFC-normalised. A
+    subscript that is an index expression keeps its braces, without spaces
+    (``h_{t - 1}`` -> ``h_{t-1}``): without them ``h_t-1`` would read as ``h_t - 1``.
 
     Args:
         name: A name as typed, possibly with Greek glyphs or braced subscripts.
@@ -41,6 +53,9 @@ def canonical_name(name: str) -> str:
     """
     text = unicodedata.normalize("NFC", name)
     text = "".join(GREEK_TO_NAME.get(ch, ch) for ch in text)
+    text = _BRACED_RE.sub(_subscript, text)
+    if "{" in text and _NAME_RE.match(text):
+        return text  # an index subscript: its braces are part of the name
     return text.replace("{", "").replace("}", "")
 
 

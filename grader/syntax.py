@@ -252,7 +252,7 @@ class Parser(TokenCursor):
             inner = self.expr()
             self.expect(NORM, "a closing `\\|`" if kind == "norm" else "a closing `|`")
             self.norms.pop()
-            return Call(kind, (inner,), tok.pos)
+            return Call("bars" if kind == "abs" else kind, (inner,), tok.pos)
         raise AnswerSyntaxError(describe(tok), position=tok.pos, token=tok.text)
 
     def call(self, func: str, pos: int) -> Call:

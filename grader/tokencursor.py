@@ -80,7 +80,13 @@ class TokenCursor:
         return self.text[start : self.peek().pos].strip() if self.text else ""
 
     def suggest(self, name: str) -> str:
-        """A 'did you mean' hint for an unknown name, or an empty string."""
+        """A 'did you mean' hint for an unknown name, or an empty string.
+
+        An entry named by an index (``h_{t-1}``) gets none: the nearest name (``h_t``)
+        is another entry, and suggesting it would invite a wrong answer.
+        """
+        if "{" in name:
+            return ""
         known = list(self.ctx.by_name) + list(self.ctx.dimensions)
         squashed = [k for k in known if k.replace("_", "") == name.replace("_", "")]
         close = squashed or difflib.get_close_matches(name, known, n=1, cutoff=0.6)

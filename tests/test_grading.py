@@ -435,6 +435,12 @@ HOMEWORK = [
         0.0,
         "",
     ),
+    # The statement's indexed spelling of h_prev, h_next and g_next is read too.
+    ("vector_rnn_bptt", "recursion", "e_t + J^T g_{t+1}", 2.0, ""),
+    ("vector_rnn_bptt", "jacobian", "diag(h_{t+1} ⊙ (1 - h_{t+1})) U", 2.0, ""),
+    ("vector_rnn_bptt", "grad_U_term", "diag(h_t ⊙ (1 - h_t)) g_t h_{t - 1}^T", 2.0, ""),
+    ("vector_rnn_bptt", "grad_U_term", "diag(h_t ⊙ (1 - h_t)) g_t h_{t+1}^T", 0.0, ""),
+    ("vector_rnn_bptt", "jacobian", r"\operatorname{diag}(h_{t+1} \odot (1 - h_{t+1})) U", 2.0, ""),
 ]
 
 

@@ -86,7 +86,7 @@ def test_norm_and_root() -> None:
         (r"\foo", "unknown LaTeX command"),
         (r"\frac{1}{2", "missing"),
         (r"x}", "unbalanced"),
-        (r"h_{t-1}", "name or a number"),
+        (r"h_{t*1}", "a name, a number or an index"),
         (r"\text{x}", "text"),
         (r"x = 1", "="),
         (r"a & b", "&"),
@@ -344,7 +344,8 @@ def test_never_misread(answer: str, verdict: str, echo: str, says: str) -> None:
     from click.testing import CliRunner
 
     args = ["equiv", "x", answer, "--syntax", "latex", "--json"]
-    result = CliRunner().invoke(cli, [*args, "--vars", "x, d, f, g, y, y_1, L, w_1, theta, t"])
+    names = "x, d, f, g, y, y_1, L, w_1, theta, t, a_{n+k}, h_{t-1}"
+    result = CliRunner().invoke(cli, [*args, "--vars", names])
     data = json.loads(result.stdout)
     assert (data["verdict"], data["interpreted_as"]) == (verdict, echo), data["message"]
     assert says in data["message"]
@@ -381,6 +382,14 @@ TYPED = [
     (r"x[1]", "invalid", "", "reads like indexing, which is not allowed: write an entry as `x_1`"),
     (r"(x y)[0]", "invalid", "", "reads like indexing"),
     (r"[x][-1]", "invalid", "", "reads like indexing"),
+    # A subscript that is an index expression names an entry (one symbol, if declared).
+    (r"a_{n+k}", "incorrect", "a_{n+k}", ""),
+    (r"a_{n + k} - a_{n+k} + x", "correct", "x", ""),
+    (r"h_{t-1}^2 x", "incorrect", "h_{t-1}^2*x", ""),
+    (r"\mathbf{h}_{t-1}", "incorrect", "h_{t-1}", ""),
+    (r"h_{t+1}", "invalid", "", "unknown symbol `h_{t+1}`; this problem's symbols are"),
+    (r"h_{t*1}", "invalid", "", "must be a name, a number or an index such as `t-1`"),
+    (r"h_{t-}", "invalid", "", "must be a name, a number or an index such as `t-1`"),
     # `\circ` is the Hadamard product of matrices; between scalars it would be f ∘ g.
     (r"f \circ g", "invalid", "", "reads as a composition of functions"),
     (r"x \circ 1", "invalid", "", "reads as a composition of functions"),
@@ -417,3 +426,38 @@ def test_function_powers_without_parentheses_are_right() -> None:
     args = ["equiv", "1", r"\sin^2 x + \cos^2 x", "--syntax", "latex", "--json", "--vars", "x"]
     data = json.loads(CliRunner().invoke(cli, args).stdout)
     assert data["verdict"] == "correct"
+
+
+# Bars, vmatrix and `\circ` around matrices: what a linear-algebra text means by them.
+MATRICES = [
+    ("det(A)", r"|A|", "correct", "det(A)", ""),
+    ("det(A)", r"\left| A \right|", "correct", "det(A)", ""),
+    ("det(A) det(B)", r"|A B|", "correct", "det(A*B)", ""),
+    ("det(A)^2", r"|A| |A^\top|", "correct", "det(A)*det(A^T)", ""),
+    ("2 - 4", r"\left|\begin{bmatrix}1 & 2\\ 3 & 4\end{bmatrix}\right|", "correct", "-2", ""),
+    ("x*y - 2", r"\begin{vmatrix} x & 1 \\ 2 & y \end{vmatrix}", "correct", "x*y - 2", ""),
+    ("2*x", r"2\begin{vmatrix} x & 0 \\ 0 & 1 \end{vmatrix}", "correct", "2*x", ""),
+    ("x", r"\begin{vmatrix} 1 & x \end{vmatrix}", "incorrect", "", "det needs a square matrix"),
+    ("x", r"\begin{vmatrix} x \end{bmatrix}", "invalid", "", r"`\end{bmatrix}` closes"),
+    ("norm(v)", r"|v|", "invalid", "", "write `norm(...)` for its length or `abs(...)`"),
+    ("abs(x)", r"|v^\top v| + |x| - v^\top v", "correct", "abs(x) + abs(norm(v)^2) - v^T*v", ""),
+    ("hadamard(v, v)", r"v \circ v", "correct", "hadamard(v, v)", ""),
+    ("hadamard(A, B)", r"A \circ B", "correct", "hadamard(A, B)", ""),
+    ("x*y", r"x \circ y", "invalid", "", "reads as a composition of functions"),
+]
+
+
+@pytest.mark.parametrize(
+    ("reference", "answer", "verdict", "echo", "says"), MATRICES, ids=[m[1] for m in MATRICES]
+)
+def test_bars_and_matrices(reference: str, answer: str, verdict: str, echo: str, says: str) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    args = ["equiv", reference, answer, "--syntax", "latex", "--json"]
+    names = "x, y, A: n x n, B: n x n, v: n x 1"
+    data = json.loads(CliRunner().invoke(cli, [*args, "--vars", names]).stdout)
+    assert data["verdict"] == verdict, data["message"]
+    assert data["interpreted_as"] == echo
+    assert says in data["message"]

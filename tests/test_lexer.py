@@ -56,7 +56,8 @@ def test_tokens(text: str, expected: list[str]) -> None:
         ("diff(x, x)", 0, "derivative"),
         ("integrate(x)", 0, "integral"),
         ("x + $", 4, "LaTeX"),
-        ("h_{t-1}", 0, "subscript"),
+        ("h_{t*1}", 0, "an index such as `t-1`"),
+        ("h_{t-}", 0, "subscript"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
@@ -75,3 +76,22 @@ def test_refused(text: str, position: int, fragment: str) -> None:
 def test_limits(text: str) -> None:
     with pytest.raises(AnswerLimitError):
         tokenize_plain(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("h_{t-1}", "h_{t-1}"),
+        ("h_{t - 1}", "h_{t-1}"),
+        ("a_{n+k}", "a_{n+k}"),
+        ("x_{i+1-j}", "x_{i+1-j}"),
+        ("u_{1}", "u_1"),
+        ("W_{xh}", "W_xh"),
+        ("h_{τ-1}", "h_{tau-1}"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_index_subscripts_name_an_entry(text: str, name: str) -> None:
+    """An index expression in braces is part of the name, kept braced (``h_t-1`` is not)."""
+    assert kinds(text) == [f"NAME:{name}"]
+    assert [t.text for t in tokenize_plain("h_t-1")[:3]] == ["h_t", "-", "1"]

@@ -435,7 +435,7 @@ MATRICES = [
     ("det(A) det(B)", r"|A B|", "correct", "det(A*B)", ""),
     ("det(A)^2", r"|A| |A^\top|", "correct", "det(A)*det(A^T)", ""),
     ("2 - 4", r"\left|\begin{bmatrix}1 & 2\\ 3 & 4\end{bmatrix}\right|", "correct", "-2", ""),
-    ("x*y - 2", r"\begin{vmatrix} x & 1 \\ 2 & y \end{vmatrix}", "correct", "x*y - 2", ""),
+    ("x*s - 2", r"\begin{vmatrix} x & 1 \\ 2 & s \end{vmatrix}", "correct", "s*x - 2", ""),
     ("2*x", r"2\begin{vmatrix} x & 0 \\ 0 & 1 \end{vmatrix}", "correct", "2*x", ""),
     ("x", r"\begin{vmatrix} 1 & x \end{vmatrix}", "incorrect", "", "det needs a square matrix"),
     ("x", r"\begin{vmatrix} x \end{bmatrix}", "invalid", "", r"`\end{bmatrix}` closes"),
@@ -443,7 +443,20 @@ MATRICES = [
     ("abs(x)", r"|v^\top v| + |x| - v^\top v", "correct", "abs(x) + abs(norm(v)^2) - v^T*v", ""),
     ("hadamard(v, v)", r"v \circ v", "correct", "hadamard(v, v)", ""),
     ("hadamard(A, B)", r"A \circ B", "correct", "hadamard(A, B)", ""),
-    ("x*y", r"x \circ y", "invalid", "", "reads as a composition of functions"),
+    ("x*s", r"x \circ s", "invalid", "", "reads as a composition of functions"),
+    # Norms, fonts and transposes of declared vectors and matrices, as papers typeset them.
+    ("norm(v)^2", r"\|v\|_2^2", "correct", "norm(v)^2", ""),
+    ("norm(v)^2", r"\lVert v \rVert^2", "correct", "norm(v)^2", ""),
+    ("X^T y", r"\mathbf{X}^\top \mathbf{y}", "correct", "X^T*y", ""),
+    ("X^T y", r"X^\mathsf{T} y", "correct", "X^T*y", ""),
+    ("X^T y", r"\mathbf{X}^{\mathsf{T}}\mathbf{y}", "correct", "X^T*y", ""),
+    (
+        "[theta, 3 theta]",
+        r"\theta \begin{pmatrix}1\\3\end{pmatrix}",
+        "correct",
+        "[theta, 3*theta]",
+        "",
+    ),
 ]
 
 
@@ -456,7 +469,7 @@ def test_bars_and_matrices(reference: str, answer: str, verdict: str, echo: str,
     from click.testing import CliRunner
 
     args = ["equiv", reference, answer, "--syntax", "latex", "--json"]
-    names = "x, y, A: n x n, B: n x n, v: n x 1"
+    names = "x, s, theta, A: n x n, B: n x n, v: n x 1, X: n x d, y: n x 1"
     data = json.loads(CliRunner().invoke(cli, [*args, "--vars", names]).stdout)
     assert data["verdict"] == verdict, data["message"]
     assert data["interpreted_as"] == echo

@@ -339,16 +339,21 @@ MISREADINGS = [
     ("answer", "verdict", "echo", "says"), MISREADINGS, ids=[m[0] for m in MISREADINGS]
 )
 def test_never_misread(answer: str, verdict: str, echo: str, says: str) -> None:
+    names = "x, d, f, g, y, y_1, L, w_1, theta, t, a_{n+k}, h_{t-1}"
+    data = equiv_json("x", answer, names)
+    assert (data["verdict"], data["interpreted_as"]) == (verdict, echo), data["message"]
+    assert says in data["message"]
+
+
+def equiv_json(reference: str, answer: str, names: str) -> dict[str, str]:
+    """``hwgrade equiv --json`` on a LaTeX answer, through click's runner."""
     import json
 
     from click.testing import CliRunner
 
-    args = ["equiv", "x", answer, "--syntax", "latex", "--json"]
-    names = "x, d, f, g, y, y_1, L, w_1, theta, t, a_{n+k}, h_{t-1}"
-    result = CliRunner().invoke(cli, [*args, "--vars", names])
-    data = json.loads(result.stdout)
-    assert (data["verdict"], data["interpreted_as"]) == (verdict, echo), data["message"]
-    assert says in data["message"]
+    args = ["equiv", reference, answer, "--syntax", "latex", "--json", "--vars", names]
+    data: dict[str, str] = json.loads(CliRunner().invoke(cli, args).stdout)
+    return data
 
 
 # LaTeX that students type (#26 part 3): read, or refused with what to write instead.
@@ -419,13 +424,7 @@ def test_latex_that_students_type(answer: str, verdict: str, echo: str, says: st
 
 
 def test_function_powers_without_parentheses_are_right() -> None:
-    import json
-
-    from click.testing import CliRunner
-
-    args = ["equiv", "1", r"\sin^2 x + \cos^2 x", "--syntax", "latex", "--json", "--vars", "x"]
-    data = json.loads(CliRunner().invoke(cli, args).stdout)
-    assert data["verdict"] == "correct"
+    assert equiv_json("1", r"\sin^2 x + \cos^2 x", "x")["verdict"] == "correct"
 
 
 # Bars, vmatrix and `\circ` around matrices: what a linear-algebra text means by them.
@@ -464,13 +463,8 @@ MATRICES = [
     ("reference", "answer", "verdict", "echo", "says"), MATRICES, ids=[m[1] for m in MATRICES]
 )
 def test_bars_and_matrices(reference: str, answer: str, verdict: str, echo: str, says: str) -> None:
-    import json
-
-    from click.testing import CliRunner
-
-    args = ["equiv", reference, answer, "--syntax", "latex", "--json"]
-    names = "x, s, theta, A: n x n, B: n x n, v: n x 1, X: n x d, y: n x 1"
-    data = json.loads(CliRunner().invoke(cli, [*args, "--vars", names]).stdout)
-    assert data["verdict"] == verdict, data["message"]
-    assert data["interpreted_as"] == echo
+    data = equiv_json(
+        reference, answer, "x, s, theta, A: n x n, B: n x n, v: n x 1, X: n x d, y: n x 1"
+    )
+    assert (data["verdict"], data["interpreted_as"]) == (verdict, echo), data["message"]
     assert says in data["message"]

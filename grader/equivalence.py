@@ -19,9 +19,12 @@ answers "equal" without evidence (DESIGN.md, "Equivalence"):
    random rational points with probability zero), unknown for piecewise ones (``max``,
    ``Piecewise``) whose pieces the points may miss.
 
-Decimals: an answer containing a ``Float`` is judged by the relative ``tolerance`` alone
-(method ``tolerance``); an exact answer must match exactly. Every public function here
-returns a verdict and never raises.
+Decimals: an answer containing a ``Float`` is judged by the relative ``tolerance``
+(method ``tolerance``); a decimal typed as a whole entry is also right when it is the
+expected value correctly rounded to at least the digits the tolerance asks for
+(:func:`significant_digits`: 3 for the default 1e-3), so ``0.333`` is 1/3 and ``1.08`` is
+13/12 while ``0.33`` and ``1.1`` stay wrong. An exact answer must match exactly. Every
+public function here returns a verdict and never raises.
 
 Decisions worth knowing: ``log(x^2)`` and ``2 log(x)`` are *not* equal unless ``x`` is
 declared positive (they differ by ``2πi`` at negative ``x``, where the points go);
@@ -30,6 +33,7 @@ likewise ``sqrt(x^2)`` is ``|x|``, not ``x``.
 
 from __future__ import annotations
 
+import decimal
 import math
 import time
 from typing import Any
@@ -262,6 +266,10 @@ def _compare(
     example = ""
     all_rational = True
     guard_ref, guard_ans = nested_exponentials(ref), nested_exponentials(ans)
+    # Entries the student typed as one decimal may also be the value correctly rounded.
+    digits = significant_digits(tolerance) if absolute_tolerance is None else None
+    typed = [e if isinstance(e, sympy.Float) else None for e in entries(ans)] if digits else []
+    by_rounding = False
     with mpmath.workdps(DIGITS):
         while good < points and attempts < 4 * points + 4:
             point = draw_point(names, ctx, seed, attempts)
@@ -318,6 +326,10 @@ def _compare(
                 else:
                     bound = absolute * scale
                 if not agree(r, a, rel, bound):
+                    decimal_typed = typed[flat] if flat < len(typed) else None
+                    if decimal_typed is not None and rounds_to(r, decimal_typed, digits or 0):
+                        by_rounding = True
+                        continue
                     if not wrong and not ref_shape:
                         example = _example(names, point, r, a, decimals, tolerance)
                     wrong.setdefault(flat, None)
@@ -331,7 +343,8 @@ def _compare(
             Equality.UNKNOWN, "the expected answer could not be evaluated at any point", "numeric"
         )
     if wrong:
-        hint = f"; {digits_hint(tolerance)}" if rounded else ""
+        exact_asked = decimals and digits == 0  # a part that asks for the exact value
+        hint = f"; {digits_hint(tolerance)}" if rounded or exact_asked else ""
         if not ref_shape:
             return Comparison(Equality.NOT_EQUAL, example + hint, method)
         if explicit:
@@ -353,6 +366,8 @@ def _compare(
             if absolute_tolerance is not None
             else f"the relative tolerance {tolerance:g}"
         )
+        if by_rounding:
+            within += f" or as the expected value correctly rounded to {digits} significant digits"
         return Comparison(Equality.EQUAL, f"agrees within {within}", "tolerance")
     if all_rational and not names.scalars and not names.matrices and explicit:
         return Comparison(Equality.EQUAL, "equal (exact arithmetic)", "exact")
@@ -373,8 +388,52 @@ def _compare(
 
 
 def significant_digits(tolerance: float) -> int:
-    """The significant digits a decimal needs to meet a relative tolerance (1e-3: 4)."""
-    return max(1, math.ceil(-math.log10(tolerance)) + 1) if tolerance > 0 else 4
+    """The significant digits a part asks for: those of its relative tolerance (1e-3: 3).
+
+    A tolerance of 0 asks for the exact value; it is given 0 digits (no rounding rule).
+    """
+    if tolerance <= 0:
+        return 0
+    return max(1, math.ceil(-math.log10(tolerance) - 1e-9))
+
+
+def rounds_to(reference: Any, typed: Any, digits: int) -> bool:
+    """Whether ``typed`` is ``reference`` correctly rounded to at least ``digits`` digits.
+
+    The digits counted are those of the typed decimal without trailing zeros, but never
+    fewer than ``digits``: ``0.33`` for 1/3 is checked at 3 digits (and is wrong),
+    ``0.3333`` at 4. An exact tie (0.125 to 2 digits) may go either way, as half-up
+    and half-even rounding disagree there. The tolerance alone would refuse ``1.08`` for
+    13/12 (a relative error of 3e-3) although it is what rounding to 3 digits gives.
+    """
+    if digits <= 0:
+        return False
+    try:
+        with mpmath.workdps(DIGITS):
+            r = mpmath.mpmathify(to_mpc(reference))
+            if not isinstance(r, mpmath.mpf):
+                if r.imag:
+                    return False
+                r = r.real
+            if not mpmath.isfinite(r) or r == 0:
+                return False
+            ref_dec = decimal.Decimal(mpmath.nstr(r, DIGITS, strip_zeros=False))
+        if isinstance(reference, sympy.Rational):  # exact, so a tie is a tie
+            with decimal.localcontext() as exact:
+                exact.prec = DIGITS + 20
+                ref_dec = decimal.Decimal(int(reference.p)) / decimal.Decimal(int(reference.q))
+        ans_dec = decimal.Decimal(str(typed)).normalize()
+        shown = len(ans_dec.as_tuple().digits)
+        places = max(digits, shown)
+        quantum = decimal.Decimal(1).scaleb(ref_dec.adjusted() - places + 1)
+        with decimal.localcontext() as ctx:
+            ctx.prec = DIGITS + 20
+            return any(
+                ref_dec.quantize(quantum, rounding=mode) == ans_dec
+                for mode in (decimal.ROUND_HALF_UP, decimal.ROUND_HALF_EVEN)
+            )
+    except (decimal.InvalidOperation, ValueError, TypeError, OverflowError):
+        return False
 
 
 def digits_hint(tolerance: float) -> str:
@@ -384,6 +443,8 @@ def digits_hint(tolerance: float) -> str:
     many are asked for is the whole fix, where "relative difference 0.01" is a puzzle.
     """
     digits = significant_digits(tolerance)
+    if digits == 0:
+        return "this part asks for the exact value: give it as a fraction or expression"
     return f"decimals need {digits} significant digits here (or give the exact value)"
 
 
@@ -402,4 +463,4 @@ def _example(names: Any, point: Any, ref: Any, ans: Any, decimals: bool, toleran
     return f"at {', '.join(shown)} {values}"
 
 
-__all__ = ["compare", "digits_hint", "significant_digits"]
+__all__ = ["compare", "digits_hint", "rounds_to", "significant_digits"]

@@ -260,7 +260,8 @@ def template(problems: Sequence[ProblemSpec], student: str = "") -> str:
             prompt = " ".join(part.prompt.split())
             if solution is not None and _is_number(solution.answers.get(part.id)):
                 digits = significant_digits(part.tolerance)
-                prompt += f" [exact, or decimals to {digits} significant digits]"
+                asked = f"exact, or decimals to {digits} significant digits" if digits else "exact"
+                prompt += f" [{asked}]"
             lines.append(f"    # {part.id} ({part.points:g} pt, {part.kind}): {prompt}")
             if part.kind == "choice":
                 opts = "; ".join(f"{label}) {text}" for label, text in part.choices)

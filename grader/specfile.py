@@ -36,7 +36,7 @@ TOP_OPTIONAL = (
     "source", "symbols", "relations", "parameters", "definitions", "solver", "variants",
 )  # fmt: skip
 PART_FIELDS = (
-    "id", "prompt", "points", "kind", "tolerance", "alternatives", "mistakes", "partial",
+    "id", "prompt", "points", "kind", "tolerance", "digits", "alternatives", "mistakes", "partial",
     "allowed_symbols", "form", "orientation", "choices", "multiple", "model_answer",
     "reference", "layout", "transposed_credit",
 )  # fmt: skip
@@ -139,7 +139,7 @@ class _Reader(FieldReader):
             prompt=self.text(raw, "prompt", f"{fld}.prompt", required=True),
             points=self.number(raw.get("points"), fld + ".points", 1.0, 0.0),
             kind=kind,
-            tolerance=self.number(raw.get("tolerance"), fld + ".tolerance", 1e-3, 0.0),
+            tolerance=self.tolerance(raw, fld),
             alternatives=tuple(alternatives),
             mistakes=tuple(m for m in mistakes if m.derive is None),
             partial=self.flag(raw.get("partial"), fld + ".partial"),
@@ -229,6 +229,22 @@ class _Reader(FieldReader):
             hint = f"; did you mean `{close[0]}`?" if close else ""
             self.error(f"no solver is registered as `{solver}`{hint}", "solver")
         return solver
+
+    def tolerance(self, raw: dict[str, Any], fld: str) -> float:
+        """``tolerance``, or ``digits: N`` (N significant digits, ``0``: exact only).
+
+        Both say how close a decimal must be; ``digits`` is the one an instructor thinks
+        in, and it is the tolerance 10^-N, so the two cannot be given together.
+        """
+        if raw.get("digits") is None:
+            return self.number(raw.get("tolerance"), fld + ".tolerance", 1e-3, 0.0)
+        if raw.get("tolerance") is not None:
+            self.error("give `digits` or `tolerance`, not both", fld + ".digits")
+        digits = raw["digits"]
+        if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 15:
+            self.error("`digits` is a whole number of significant digits, 0 to 15", fld + ".digits")
+            return 1e-3
+        return 0.0 if digits == 0 else float(f"1e-{digits}")
 
     def definitions(self, value: Any, ctx: Context) -> tuple[tuple[str, Any], ...]:
         """``definitions``: names for derived values, each usable by the ones after it."""

@@ -40,7 +40,7 @@ SCALARS: list[tuple[Any, Any, Equality, str]] = [
     (RNN, w * u3 + w**2 * u2, NE, "numeric"),
     (RNN, w * u3 + w**2 * u2 + w**3 * u2, NE, "numeric"),
     (R(13, 12), F("1.0833"), EQ, "tolerance"),
-    (R(13, 12), F("1.08"), NE, "tolerance"),
+    (R(13, 12), F("1.08"), EQ, "tolerance"),  # correctly rounded to 3 digits (#27)
     (x / 3, F("0.3333") * x, EQ, "tolerance"),
     (x / 3, F("0.33") * x, NE, "tolerance"),
     (R(1, 3), F("0.33"), NE, "tolerance"),
@@ -301,7 +301,8 @@ TUPLES: list[tuple[Any, Any, Equality, str, str]] = [
     (TUP(R(1, 3), 1), TUP(F("0.3333", 30), 1), EQ, "tolerance", "tolerance"),
     (TUP(x**2 - 1, w), TUP((x - 1) * (x + 1), w), EQ, "exact", "matches"),
     (TUP(sympy.sin(x) ** 2, 1), TUP(1 - sympy.cos(x) ** 2, 1), EQ, "symbolic", "rewriting"),
-    (TUP(R(1, 3), 1), TUP(F("0.333", 30), 1), NE, "tolerance", "entry 1"),
+    (TUP(R(1, 3), 1), TUP(F("0.333", 30), 1), EQ, "tolerance", "correctly rounded"),
+    (TUP(R(1, 3), 1), TUP(F("0.33", 30), 1), NE, "tolerance", "entry 1"),
     (TUP(1, 2), TUP(2, 1), NE, "exact", "entries 1, 2"),
     (TUP(x, w), TUP(w, x), NE, "numeric", "entries 1, 2"),
     (TUP(1, 2), TUP(1, 3), NE, "exact", "entry 2"),
@@ -357,3 +358,65 @@ def test_nested_sigmoids_are_still_compared() -> None:
     rewritten = 1 / (1 + 1 / sympy.exp(sig(sig(x))))
     assert compare(three, rewritten, OPEN).outcome is EQ
     assert compare(three, sig(sig(x)), OPEN).outcome is NE
+
+
+# --- the number rule (#27): within the tolerance, or correctly rounded to the digits -----
+
+M = sympy.Matrix
+
+
+def dec(text: str) -> sympy.Float:
+    """A decimal as the reader builds it (40 digits, so ``0.333`` is exactly 0.333)."""
+    return sympy.Float(text, 40)
+
+
+NUMBER_RULE: list[tuple[Any, Any, dict[str, Any], Equality, str]] = [
+    (R(1, 3), dec("0.333"), {}, EQ, "correctly rounded to 3 significant digits"),
+    (R(2, 3), dec("0.667"), {}, EQ, "agrees within"),
+    (R(13, 12), dec("1.08"), {}, EQ, "correctly rounded to 3 significant digits"),
+    (R(-1, 3), dec("-0.333"), {}, EQ, "correctly rounded"),
+    (sympy.sqrt(2), dec("1.41"), {}, EQ, "correctly rounded"),
+    (R(1000, 3), dec("333.0"), {}, EQ, "correctly rounded"),
+    (R(1, 300000), dec("3.33e-6"), {}, EQ, "agrees"),
+    (R(1, 3), dec("0.3330"), {}, EQ, "correctly rounded"),  # a trailing zero claims nothing
+    (M([R(1, 3), R(2, 3)]), M([dec("0.333"), dec("0.667")]), {}, EQ, "correctly rounded"),
+    (
+        sympy.ImmutableDenseNDimArray([[[R(1, 3), 1]], [[R(13, 12), 2]]]),
+        sympy.ImmutableDenseNDimArray([[[dec("0.333"), 1]], [[dec("1.08"), 2]]]),
+        {},
+        EQ,
+        "correctly rounded",
+    ),
+    # fewer digits, or the wrong last digit, stay wrong, and are told the digits asked for
+    (R(1, 3), dec("0.33"), {}, NE, "decimals need 3 significant digits"),
+    (R(13, 12), dec("1.1"), {}, NE, "decimals need 3 significant digits"),
+    (R(1, 3), dec("0.334"), {}, NE, "decimals need 3 significant digits"),
+    (sympy.sqrt(2), dec("1.42"), {}, NE, "relative difference"),
+    (R(1000, 3), dec("330.0"), {}, NE, "decimals need 3 significant digits"),
+    (M([R(1, 3), R(2, 3)]), M([dec("0.333"), dec("0.67")]), {}, NE, "entry 2"),
+    # inside an expression only the tolerance counts: 0.333 x is on its edge
+    (x / 3, dec("0.333") * x, {}, NE, "relative difference"),
+    # a part that asks for more digits, or for the exact value
+    (R(1, 3), dec("0.3333"), {"tolerance": 1e-4}, EQ, "4 significant digits"),
+    (R(1, 3), dec("0.333"), {"tolerance": 1e-4}, NE, "decimals need 4 significant digits"),
+    (R(13, 12), dec("1.083"), {"tolerance": 1e-4}, EQ, "4 significant digits"),
+    (R(1, 3), dec("0.333"), {"tolerance": 0.0}, NE, "asks for the exact value"),
+    (R(1, 2), dec("0.5"), {"tolerance": 0.0}, EQ, "agrees"),
+    # an exact tie rounds either way: half-up (0.13) or half-even (0.12)
+    (R(1, 8), dec("0.13"), {"tolerance": 1e-2}, EQ, "correctly rounded to 2"),
+    (R(1, 8), dec("0.12"), {"tolerance": 1e-2}, EQ, "correctly rounded to 2"),
+    (R(1, 8), dec("0.11"), {"tolerance": 1e-2}, NE, "decimals need 2 significant digits"),
+]
+
+
+@pytest.mark.parametrize(
+    ("ref", "ans", "kwargs", "outcome", "says"),
+    NUMBER_RULE,
+    ids=[f"{i}:{r}|{a}" for i, (r, a, *_) in enumerate(NUMBER_RULE)],
+)
+def test_the_number_rule(
+    ref: Any, ans: Any, kwargs: dict[str, Any], outcome: Equality, says: str
+) -> None:
+    result = compare(ref, ans, OPEN, **kwargs)
+    assert result.outcome is outcome, result.reason
+    assert says in result.reason

@@ -108,5 +108,5 @@ def test_template_says_the_digits_where_decimals_are_accepted() -> None:
     problems = load_problem_set()
     text = template([problems.get("normalization_stats"), problems.get("dropout_ridge")])
     lines = {line.split("(")[0].strip("# ").strip(): line for line in text.splitlines()}
-    assert lines["var_batch"].endswith("[exact, or decimals to 4 significant digits]")
+    assert lines["var_batch"].endswith("[exact, or decimals to 3 significant digits]")
     assert "significant digits" not in lines["regularizer"]  # a symbolic answer

@@ -75,6 +75,14 @@ BROKEN = [
     ),
     ("dup_key", GOOD.replace("title: Tiny", "title: Tiny\ntitle: Again"), "title", 3),
     ("bad_relation", GOOD.replace("parts:", "relations: ['d >> n']\nparts:"), "relations[0]", 16),
+    (
+        "digits_and_tolerance",
+        GOOD.replace("tolerance: 1e-3", "tolerance: 1e-3\n    digits: 4"),
+        "parts[1].digits",
+        25,
+    ),
+    ("digits_text", GOOD.replace("tolerance: 1e-3", "digits: four"), "parts[1].digits", 24),
+    ("digits_negative", GOOD.replace("tolerance: 1e-3", "digits: -1"), "parts[1].digits", 24),
 ]
 
 
@@ -87,6 +95,15 @@ def test_broken_spec_names_file_field_and_line(tmp_path, name, text, field, line
     err = info.value
     assert err.path == str(path) and err.field == field and err.line == line, str(err)
     assert str(path) in str(err) and field in str(err)
+
+
+@pytest.mark.parametrize(
+    ("field", "tolerance"), [("digits: 4", 1e-4), ("digits: 0", 0.0), ("", 1e-3)]
+)
+def test_digits_is_the_tolerance_an_instructor_thinks_in(tmp_path, field, tolerance):
+    path = tmp_path / "digits.yaml"
+    path.write_text(GOOD.replace("tolerance: 1e-3", field))
+    assert load_spec(path).part("h1_next").tolerance == tolerance
 
 
 def test_good_spec_loads_and_validates(tmp_path):

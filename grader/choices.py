@@ -46,6 +46,21 @@ def grade_manual(raw: Any) -> AnswerResult:
     )
 
 
+def select_all_credit(picked: frozenset[str], want: frozenset[str]) -> float:
+    """The fraction a select-all pick earns: right picks minus wrong picks, over the right.
+
+    ``max(0, right - wrong) / len(want)``. It is monotone — one more right option never
+    earns less, one more wrong option never earns more — so a student is never better
+    off leaving out an option they believe is right, and ticking everything earns only
+    what the right options outnumber the wrong by. A solver's known wrong picks give
+    feedback, not credit, so that no pick can earn more than the rule says.
+    """
+    if not want:
+        return 1.0 if not picked else 0.0
+    right, wrong = len(picked & want), len(picked - want)
+    return max(0, right - wrong) / len(want)
+
+
 def grade_choice(part: PartSpec, reference: Any, raw: Any, solution: Solution) -> AnswerResult:
     """Single-answer and select-all choice parts (with the solver's known wrong picks)."""
     picked = _choice_labels(raw)
@@ -75,28 +90,30 @@ def grade_choice(part: PartSpec, reference: Any, raw: Any, solution: Solution) -
         return AnswerResult(
             Verdict.CORRECT, part.points, part.points, "", interpreted_as=shown, reference=ref_text
         )
+    fraction = select_all_credit(picked, want) if part.multiple else 0.0
+    tally = f"{len(picked & want)} of {len(want)} right options picked, {len(picked - want)} wrong"
     for mistake in solution.mistakes.get(part.id, ()):
         labels = mistake.value if isinstance(mistake.value, tuple) else (mistake.value,)
         if picked == frozenset(str(x).lower() for x in labels):
+            credit = fraction if part.multiple else mistake.credit
             return AnswerResult(
                 Verdict.INCORRECT,
-                round(part.points * mistake.credit, 6),
+                round(part.points * credit, 6),
                 part.points,
-                mistake.message,
+                f"{mistake.message} ({tally})" if part.multiple else mistake.message,
                 interpreted_as=shown,
                 reference=ref_text,
                 method="known-mistake",
             )
-    message = (
-        "not the right choice"
-        if not part.multiple
-        else (
-            f"{len(picked & want)} of {len(want)} right options picked, {len(picked - want)} wrong"
-        )
-    )
+    message = "not the right choice" if not part.multiple else tally
     return AnswerResult(
-        Verdict.INCORRECT, 0.0, part.points, message, interpreted_as=shown, reference=ref_text
+        Verdict.INCORRECT,
+        round(part.points * fraction, 6),
+        part.points,
+        message,
+        interpreted_as=shown,
+        reference=ref_text,
     )
 
 
-__all__ = ["grade_choice", "grade_manual"]
+__all__ = ["grade_choice", "grade_manual", "select_all_credit"]

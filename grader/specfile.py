@@ -134,6 +134,14 @@ class _Reader(FieldReader):
             alternatives = []
         allowed = raw.get("allowed_symbols")
         mistakes = self.mistakes(raw.get("mistakes"), fld + ".mistakes")
+        if raw.get("multiple") is True:
+            for mistake in mistakes:
+                if mistake.credit:  # the select-all rule scores every pick (docs/specs.md)
+                    self.error(
+                        "a select-all part is scored by the select-all rule: a mistake there"
+                        " gives feedback, not `credit`",
+                        mistake.origin + ".credit",
+                    )
         return PartSpec(
             id=part_id,
             prompt=self.text(raw, "prompt", f"{fld}.prompt", required=True),

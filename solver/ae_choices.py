@@ -155,7 +155,6 @@ def solve_ae_choices(parameters: Mapping[str, Any], ctx: Context) -> Solution:
                 "no_optimizer",
                 wd_only,
                 "Weight decay alone does not train: select the optimizer too.",
-                0.5,
             ),
         ),
     }

@@ -147,7 +147,6 @@ def solve_autoencoder(parameters: Mapping[str, Any], ctx: Context) -> Solution:
                 "only_top",
                 (stationary[0],),
                 f"Also select {', '.join(stationary[1:])}: the gradients vanish there too.",
-                0.5,
             ),
         )
     return Solution(answers, steps, mistakes)

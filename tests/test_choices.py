@@ -34,7 +34,7 @@ SOLVED = Solution({"act": "c", "all": ("a", "c")}, mistakes={"act": (HALF,)})
         (MULTI, ["c", "a"], Verdict.CORRECT, 2.0, ""),  # a set: order does not matter
         (MULTI, "a; c", Verdict.CORRECT, 2.0, ""),
         (MULTI, "a, b", Verdict.INCORRECT, 0.0, "1 of 2 right options picked, 1 wrong"),
-        (MULTI, "a", Verdict.INCORRECT, 0.0, "1 of 2 right options picked, 0 wrong"),
+        (MULTI, "a", Verdict.INCORRECT, 1.0, "1 of 2 right options picked, 0 wrong"),
     ],
     ids=[
         "right",
@@ -78,3 +78,63 @@ def test_manual_parts_score_nothing(raw: Any, verdict: Verdict, shown: str) -> N
 
 def test_manual_answers_are_capped_for_reports() -> None:
     assert len(grade_manual("x" * 10_000).interpreted_as) == 2000
+
+
+# --- the select-all rule (#27): monotone, over every subset of a 5-option part ---------
+
+FIVE = tuple((label, f"option {label}") for label in "abcde")
+SELECT_ALL = PartSpec(
+    "five", "Select all that apply.", points=3.0, kind="choice", choices=FIVE, multiple=True
+)
+ONLY_A = Mistake("only_a", ("a",), "b and d are right too", 0.9)  # feedback, never credit
+FIVE_SOLVED = Solution({"five": ("a", "b", "d")}, mistakes={"five": (ONLY_A,)})
+SUBSETS = [
+    frozenset(label for k, label in enumerate("abcde") if mask >> k & 1) for mask in range(1, 32)
+]
+
+
+def _expected(picked: frozenset[str]) -> float:
+    """Right picks minus wrong picks over the 3 right ones, floored at 0 (docs/specs.md)."""
+    right = len(picked & {"a", "b", "d"})
+    return 3.0 * max(0, right - (len(picked) - right)) / 3
+
+
+@pytest.mark.parametrize("picked", SUBSETS, ids=lambda s: "".join(sorted(s)))
+def test_select_all_credit_over_every_subset(picked: frozenset[str]) -> None:
+    result = grade_choice(SELECT_ALL, ("a", "b", "d"), sorted(picked), FIVE_SOLVED)
+    assert result.score == pytest.approx(_expected(picked), abs=1e-6)
+    assert result.verdict is (Verdict.CORRECT if picked == {"a", "b", "d"} else Verdict.INCORRECT)
+
+
+def test_select_all_credit_is_monotone() -> None:
+    def score(picked: frozenset[str]) -> float:
+        return grade_choice(SELECT_ALL, ("a", "b", "d"), sorted(picked), FIVE_SOLVED).score
+
+    for picked in SUBSETS:
+        for extra in set("abcde") - picked:
+            more = score(picked | {extra})
+            if extra in "abd":
+                assert more >= score(picked), (picked, extra)  # one more right pick
+            else:
+                assert more <= score(picked), (picked, extra)  # one more wrong pick
+
+
+@pytest.mark.parametrize(
+    ("raw", "score", "says"),
+    [
+        ("a, b, d", 3.0, ""),
+        ("a", 1.0, "b and d are right too (1 of 3 right options picked, 0 wrong)"),
+        ("a, b", 2.0, "2 of 3 right options picked, 0 wrong"),
+        ("a, d", 2.0, "2 of 3 right options picked, 0 wrong"),
+        ("a, b, d, c", 2.0, "3 of 3 right options picked, 1 wrong"),
+        ("a, c", 0.0, "1 of 3 right options picked, 1 wrong"),
+        ("a, b, c, d, e", 1.0, "3 of 3 right options picked, 2 wrong"),
+        ("c, e", 0.0, "0 of 3 right options picked, 2 wrong"),
+    ],
+    ids=["all-right", "known-pick", "two-right", "two-right-other", "one-extra", "even",
+         "everything", "only-wrong"],
+)  # fmt: skip
+def test_select_all_rows(raw: str, score: float, says: str) -> None:
+    result = grade_choice(SELECT_ALL, ("a", "b", "d"), raw, FIVE_SOLVED)
+    assert result.score == pytest.approx(score, abs=1e-6)
+    assert says in result.message

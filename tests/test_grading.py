@@ -135,6 +135,12 @@ def test_solver_derived_mistake_gives_its_feedback(
     result = grade(problem, part, raw)
     assert result.verdict is Verdict.INCORRECT
     assert message in result.message
+    spec = spec_of(problem)
+    if spec.part(part).multiple:  # type: ignore[union-attr]
+        # select-all: a known pick gives feedback; the credit is right minus wrong over right
+        want = set(solve(spec).answers[part])
+        picked = {label.strip() for label in raw.split(",")}
+        credit = max(0, len(picked & want) - len(picked - want)) / len(want)
     assert result.score == pytest.approx(result.max_score * credit)
 
 

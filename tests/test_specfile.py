@@ -303,3 +303,16 @@ def test_validate_reports_a_definition_that_breaks_a_property(tmp_path):
     [error] = validate_spec(path)
     assert "the definition of `G` is not diagonal" in str(error)
     assert error.field == "symbols.G.definition"
+
+
+def test_select_all_mistakes_give_feedback_not_credit(tmp_path):
+    """The select-all rule scores every pick: a credit there would be silently ignored."""
+    multi = "kind: choice\n    multiple: true\n    mistakes: [{answer: A, message: m, credit: 0.5}]"
+    path = tmp_path / "multi.yaml"
+    path.write_text(GOOD.replace("kind: choice", multi))
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert info.value.field == "parts[0].mistakes[0].credit"
+    assert "select-all rule" in str(info.value)
+    path.write_text(GOOD.replace("kind: choice", multi.replace(", credit: 0.5", "")))
+    assert load_spec(path).part("update_rule").multiple

@@ -60,6 +60,7 @@ from hwgrade.grader.sampling import (
     agree,
     collect_names,
     draw_point,
+    hidden_difference,
     nested_exponentials,
     show_number,
     to_mpc,
@@ -270,6 +271,8 @@ def _compare(
     digits = significant_digits(tolerance) if absolute_tolerance is None else None
     typed = [e if isinstance(e, sympy.Float) else None for e in entries(ans)] if digits else []
     by_rounding = False
+    first: tuple[list[Any], list[Any]] | None = None
+    first_point: Any = None
     with mpmath.workdps(DIGITS):
         while good < points and attempts < 4 * points + 4:
             point = draw_point(names, ctx, seed, attempts)
@@ -312,6 +315,9 @@ def _compare(
                     "shape",
                 )
             good += 1
+            if first is None:  # the exact values at one point, for a check of what is hidden
+                first = (list(entries(evaluate(ref, point))), list(entries(evaluate(ans, point))))
+                first_point = point
             scale = max([abs(to_mpc(v)) for v in ref_values] + [mpmath.mpf(1)])
             for flat, (r, a) in enumerate(zip(ref_values, ans_values, strict=True)):
                 all_rational = all_rational and isinstance(r, sympy.Rational)
@@ -377,6 +383,18 @@ def _compare(
             prove_equal(r, a, deadline) for r, a in zip(entries(ref), entries(ans), strict=True)
         ):
             return Comparison(Equality.EQUAL, "equal after symbolic rewriting", "symbolic")
+    hidden = _hidden(first, explicit and not all_rational, guard_ref or guard_ans)
+    if hidden is not None:
+        flat, size = hidden
+        where = _example(names, first_point, 0, 0, False, tolerance).split(" your answer")[0]
+        entry = f"entry {flat + 1} of " if ref_shape else ""
+        return Comparison(
+            Equality.NOT_EQUAL,
+            f"{entry}your answer differs from the expected answer by about"
+            f" {mpmath.nstr(size, 3)}{' ' + where if where.startswith('at') else ''}: too small to"
+            " show at the sampled points, but not zero: a negligible term is left over",
+            "numeric",
+        )
     if is_elementary(ref) and is_elementary(ans):
         return Comparison(
             Equality.EQUAL,
@@ -385,6 +403,23 @@ def _compare(
             "numeric-only",
         )
     return Comparison(Equality.UNKNOWN, _UNPROVEN, "numeric-only")
+
+
+def _hidden(
+    first: tuple[list[Any], list[Any]] | None, applies: bool, guard: bool
+) -> tuple[int, Any] | None:
+    """The first entry whose difference is nonzero but hidden below the precision.
+
+    Checked only where agreement would otherwise be accepted without a proof, at the
+    first sampled point (a term that hides at one point is nonzero there).
+    """
+    if first is None or not applies:
+        return None
+    for flat, (r, a) in enumerate(zip(*first, strict=True)):
+        size = hidden_difference(r, a, guard)
+        if size is not None:
+            return flat, abs(size)
+    return None
 
 
 def significant_digits(tolerance: float) -> int:

@@ -341,6 +341,46 @@ def to_number(value: Any, guard: bool = False) -> Any:
     return mpmath.mpc(parts[0], parts[1])
 
 
+def hidden_difference(ref: Any, ans: Any, guard: bool = False) -> Any:
+    """``ans - ref`` at a point when it is not zero, though too small to show; else None.
+
+    Values compared at :data:`DIGITS` digits agree when their difference is below the
+    working precision: ``x + exp(-10^6 x^2)`` against ``x`` differs by about 10^-1243779
+    at x = 22/13, so every sampled point "agrees". SymPy's ``evalf`` of the *difference*
+    is adaptive: a true zero comes back as ``0`` or as a number without a single
+    accurate digit (``0.e-174``), a tiny nonzero term with all its digits. A nonzero
+    result is confirmed at twice the precision (noise would not survive that), so an
+    identity is never called different.
+
+    Args:
+        ref: The reference's value at a point, exact (names replaced, not evaluated).
+        ans: The answer's value at the same point.
+        guard: Check exponents first (see :func:`to_number`).
+
+    Returns:
+        The difference as an ``mpmath.mpf``, or ``None`` (zero, or it cannot be told).
+    """
+    try:
+        diff = as_sympy(ans) - as_sympy(ref)
+        if diff == 0 or diff.free_symbols or not isinstance(diff, sympy.Expr):
+            return None
+        if guard:
+            _check_exponents(diff)
+        first, second = diff.evalf(DIGITS), diff.evalf(2 * DIGITS)
+        values = []
+        for number in (first, second):
+            re, im = number.as_real_imag()
+            if im != 0 or not re.is_Float or re._prec < 64 or re == 0:
+                return None
+            values.append(mpmath.mpf(re._mpf_))
+        with mpmath.workdps(DIGITS):
+            if abs(values[0] - values[1]) > abs(values[1]) * mpmath.mpf(10) ** -(DIGITS // 2):
+                return None
+            return values[1]
+    except (DomainError, OverflowError, TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
 def to_mpc(value: Any) -> Any:
     """An exact value as an ``mpmath.mpc`` (call inside ``mpmath.workdps(DIGITS)``)."""
     if isinstance(value, sympy.Rational):
@@ -382,6 +422,7 @@ __all__ = [
     "concrete_size",
     "dimension_sizes",
     "draw_point",
+    "hidden_difference",
     "nested_exponentials",
     "random_matrix",
     "random_scalar",

@@ -420,3 +420,46 @@ def test_the_number_rule(
     result = compare(ref, ans, OPEN, **kwargs)
     assert result.outcome is outcome, result.reason
     assert says in result.reason
+
+
+# --- narrow spikes and negligible terms (#27): agreement at points is not enough ---------
+
+SPIKES: list[tuple[Any, Any, Equality, str]] = [
+    (x, x + sympy.exp(-(10**6) * x**2), NE, "too small to show at the sampled points"),
+    (x, x + sympy.exp(-((10**4 * (x - R(1, 3))) ** 2)), NE, "but not zero"),
+    (x, x + sympy.sin(x) / 10**30, NE, "by about"),
+    (sympy.sqrt(2) * x, sympy.sqrt(2) * x + x / 10**50, NE, "negligible term"),
+    (
+        sympy.Matrix([x, 1]),
+        sympy.Matrix([x + sympy.exp(-(10**6) * x**2), 1]),
+        NE,
+        "entry 1 of your answer differs",
+    ),
+    # identities that only evaluation confirms stay right
+    (sympy.log(1 + sympy.exp(-1000 * x)), sympy.log(sympy.exp(1000 * x) + 1) - 1000 * x, EQ, ""),
+    (sympy.pi / 2, sympy.atan(xp) + sympy.atan(1 / xp), EQ, ""),
+    (x, x + sympy.exp(-(10**6) * x**2) - sympy.exp(-(10**6) * x**2), EQ, ""),
+    # a typed decimal keeps the tolerance rule
+    (x, x + sympy.Float("1e-300", 40), EQ, "tolerance"),
+]
+
+
+@pytest.mark.parametrize(
+    ("ref", "ans", "outcome", "says"),
+    SPIKES,
+    ids=[f"{i}:{a}" for i, (_, a, *_) in enumerate(SPIKES)],
+)
+def test_negligible_terms_are_not_equal(ref: Any, ans: Any, outcome: Equality, says: str) -> None:
+    result = compare(ref, ans, POS if ans.has(xp) else OPEN)
+    assert result.outcome is outcome, result.reason
+    assert says in result.reason
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(min_value=21, max_value=120), st.sampled_from([sympy.sin, sympy.exp, sympy.sqrt])
+)
+def test_a_tiny_coefficient_is_found_at_any_size(k: int, f: Any) -> None:
+    """x + 10^-k f(x) is not x, however small 10^-k is next to the 40 working digits."""
+    result = compare(x**2 + 1, x**2 + 1 + f(x**2 + 1) / sympy.Integer(10) ** k, OPEN)
+    assert result.outcome is NE, result.reason

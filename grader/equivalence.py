@@ -261,7 +261,7 @@ def _compare(
     method = "tolerance" if decimals else "numeric"
     if not any(isinstance(v, sympy.Basic) and v.free_symbols for v in (ref, ans)):
         points = 1  # a constant has one value: more points would only repeat it
-    good = singular = attempts = 0
+    good = singular = attempts = overflowed = 0
     rounded = False  # a wrong decimal close enough to be the right value rounded early
     wrong: dict[int, None] = {}
     example = ""
@@ -284,12 +284,8 @@ def _compare(
             try:
                 ans_values = [to_number(e, guard_ans) for e in entries(evaluate(ans, point))]
             except MagnitudeError:
-                return Comparison(
-                    Equality.NOT_EQUAL,
-                    "your answer grows too large to evaluate (an exponent above 10^6) where "
-                    "the expected answer is finite",
-                    "numeric",
-                )
+                overflowed += 1  # too large to evaluate here is not wrong: try other points
+                continue
             except SingularError:
                 singular += 1
                 if singular >= 3:
@@ -344,6 +340,18 @@ def _compare(
                     )
             if wrong and not explicit:
                 break
+    if good == 0 and overflowed:
+        deadline = time.perf_counter() + symbolic_seconds
+        if explicit and all(
+            prove_equal(r, a, deadline) for r, a in zip(entries(ref), entries(ans), strict=True)
+        ):
+            return Comparison(Equality.EQUAL, "equal after symbolic rewriting", "symbolic")
+        return Comparison(
+            Equality.UNKNOWN,
+            "your answer is too large to evaluate at every sampled point (an exponent beyond"
+            " 10^15 there), so it could not be checked",
+            "numeric",
+        )
     if good == 0:
         return Comparison(
             Equality.UNKNOWN, "the expected answer could not be evaluated at any point", "numeric"

@@ -34,6 +34,7 @@ import sympy
 
 from hwgrade.grader.context import Context, Relation
 from hwgrade.grader.numbers import as_sympy
+from hwgrade.grader.wideeval import TooWide, wide_value
 
 _DENOMINATORS = (7, 11, 13, 17)
 #: Working precision (decimal digits) of every non-rational evaluation.
@@ -321,12 +322,18 @@ def to_number(value: Any, guard: bool = False) -> Any:
         return mpmath.mpc(mpmath.mpf(value._mpf_))
     if value.free_symbols:
         raise UnassignedError(f"`{value}` still has unknowns")
-    if guard:
-        _check_exponents(value)
     try:
+        if guard:
+            _check_exponents(value)
         number = value.evalf(DIGITS)
-    except OverflowError as exc:
-        raise MagnitudeError("the value overflows") from exc
+    except (MagnitudeError, OverflowError) as exc:
+        # Too large for evalf is not undefined: mpmath's exponents are unbounded, so a
+        # huge factor times a tiny one (exp(exp(20 x)) exp(1 - exp(20 x))) is still e.
+        try:
+            return wide_value(value, DIGITS)
+        except (TooWide, ValueError, ZeroDivisionError, OverflowError):
+            reason = str(exc) if isinstance(exc, MagnitudeError) else "the value overflows"
+            raise MagnitudeError(reason) from exc
     if number.has(*UNDEFINED):
         raise DomainError(str(number))
     re, im = number.as_real_imag()

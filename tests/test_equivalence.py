@@ -342,12 +342,44 @@ def test_tuple_wrong_entries_and_absolute_tolerance() -> None:
     assert far.outcome is NE
 
 
-def test_a_runaway_answer_is_wrong_not_undecided() -> None:
-    """An exponent tower is refused at the first point, not after seconds of precision."""
+def test_a_runaway_answer_is_judged_where_it_can_be_evaluated() -> None:
+    """An exponent tower is skipped where it is too large (fast), judged where it is not."""
     tower = sympy.sin(7 ** sympy.exp(sympy.exp(sympy.exp(10 * x)))) + 1
     found = compare(x, tower, OPEN)
     assert (found.outcome, found.method) == (NE, "numeric")
-    assert "too large to evaluate" in found.reason
+    assert "your answer is" in found.reason
+
+
+# --- overflow (#27): too large to evaluate is never wrong ----------------------------------
+
+WIDE = parse_vars("x, v: n x 1")
+wx, wv = WIDE.sym("x"), WIDE.sym("v")
+HUGE = sympy.exp(sympy.exp(20 * wx))  # near e^(5e14) at x = 22/13: beyond evalf, not mpmath
+BEYOND = sympy.exp(sympy.exp(40 + wx**2))  # beyond 10^15 in the exponent at every point
+OVERFLOWS: list[tuple[Any, Any, Equality, str]] = [
+    (sympy.E * wv, HUGE * sympy.exp(1 - sympy.exp(20 * wx)) * wv, EQ, ""),
+    (sympy.E, sympy.sqrt(HUGE) * sympy.sqrt(sympy.exp(2 - sympy.exp(20 * wx))), EQ, ""),
+    (sympy.E * wv, 2 * HUGE * sympy.exp(1 - sympy.exp(20 * wx)) * wv, NE, "differs"),
+    (wx * wv, BEYOND * sympy.exp(1 - sympy.exp(40 + wx**2)) * wv, UNK, "too large to evaluate"),
+    (
+        sympy.E,
+        sympy.sqrt(BEYOND) * sympy.sqrt(sympy.exp(2 - sympy.exp(40 + wx**2))),
+        UNK,
+        "could not be checked",
+    ),
+    (sympy.E, BEYOND * sympy.exp(1 - sympy.exp(40 + wx**2)), EQ, "expanding"),  # exact first
+]
+
+
+@pytest.mark.parametrize(
+    ("ref", "ans", "outcome", "says"),
+    OVERFLOWS,
+    ids=["e-v", "e-sqrt", "2e-v", "beyond", "beyond-unproven", "beyond-exact"],
+)
+def test_overflow_is_never_wrong(ref: Any, ans: Any, outcome: Equality, says: str) -> None:
+    result = compare(ref, ans, WIDE)
+    assert result.outcome is outcome, result.reason
+    assert says in result.reason
 
 
 def test_nested_sigmoids_are_still_compared() -> None:

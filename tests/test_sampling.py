@@ -43,14 +43,39 @@ def test_nested_exponentials(value: Any, nested: bool) -> None:
     "value",
     [
         sympy.sin(7 ** E(E(E(10 * sympy.Rational(13, 11))))) + 1,  # the adversarial dm-07
-        E(E(E(sympy.Integer(3)))),
-        E(E(sympy.Integer(14))),  # the exponent e^14 ≈ 1.2e6 is just over the bound
+        E(E(E(E(sympy.Integer(3))))),
+        E(E(sympy.Integer(35))),  # the exponent e^35 ≈ 1.6e15 is just over mpmath's bound
     ],
     ids=["dm-07", "exp-tower", "just-over"],
 )
 def test_runaway_values_are_refused_before_evaluation(value: Any) -> None:
     with pytest.raises(MagnitudeError, match="exponent is larger"):
         to_number(value, guard=True)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (E(E(E(sympy.Integer(3)))), lambda: mpmath.exp(mpmath.exp(mpmath.exp(3)))),
+        (E(E(sympy.Integer(14))), lambda: mpmath.exp(mpmath.exp(14))),
+        (
+            E(E(20 * sympy.Rational(22, 13))) * E(1 - E(20 * sympy.Rational(22, 13))),
+            lambda: mpmath.e,
+        ),
+        (
+            sympy.cos(E(E(sympy.Integer(3)))) ** 2 + sympy.sin(E(E(sympy.Integer(3)))) ** 2,
+            lambda: 1,
+        ),
+    ],
+    ids=["tower", "past-evalf", "huge-times-tiny", "periodic"],
+)
+def test_values_past_evalf_are_evaluated_with_wide_exponents(value: Any, expected: Any) -> None:
+    """Beyond what evalf affords, mpmath's unbounded exponents still give every digit."""
+    with mpmath.workdps(DIGITS + 10):
+        want = mpmath.mpf(expected())
+    with mpmath.workdps(DIGITS):
+        number = to_number(value, guard=True)
+        assert abs(number - want) <= abs(want) * mpmath.mpf(10) ** (5 - DIGITS)
 
 
 def _sigmoid(t: Any) -> Any:
@@ -83,8 +108,10 @@ def test_an_overflow_in_evaluation_is_a_magnitude_error(monkeypatch: pytest.Monk
         raise OverflowError("int too large to convert to float")
 
     monkeypatch.setattr(sympy.Add, "evalf", overflow)
-    with pytest.raises(MagnitudeError, match="overflows"):
-        to_number(sympy.sqrt(2) + 1)
+    with mpmath.workdps(DIGITS):  # evaluated the wide way instead
+        assert abs(to_number(sympy.sqrt(2) + 1) - (mpmath.sqrt(2) + 1)) < mpmath.mpf(10) ** -30
+    with pytest.raises(MagnitudeError, match="overflows"):  # and where that cannot either
+        to_number(sympy.gamma(sympy.sqrt(2)) + 1)
 
 
 @pytest.mark.parametrize(

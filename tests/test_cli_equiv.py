@@ -13,6 +13,14 @@ from hwgrade.grader.cli import cli
 MATRIX_VARS = "X: 3 x 5, y: 3 x 1"
 
 
+def _judged(reference: str, answer: str, vars_: str) -> dict[str, str]:
+    """``hwgrade equiv --json`` on a plain-syntax pair (``vars_`` may be empty)."""
+    args = ["equiv", reference, answer, "--syntax", "plain", "--json"]
+    result = CliRunner().invoke(cli, [*args, "--vars", vars_] if vars_ else args)
+    data: dict[str, str] = json.loads(result.stdout)
+    return data
+
+
 def _equiv(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, ["equiv", *args])
     return result.exit_code, result.stdout, result.stderr
@@ -138,8 +146,49 @@ TOOLS = [
 def test_notation_copied_from_tools(
     reference: str, answer: str, vars_: str, verdict: str, echo: str, says: str
 ) -> None:
-    args = ["equiv", reference, answer, "--syntax", "plain", "--json"]
-    result = CliRunner().invoke(cli, [*args, "--vars", vars_] if vars_ else args)
-    data = json.loads(result.stdout)
+    data = _judged(reference, answer, vars_)
+    assert (data["verdict"], data["interpreted_as"]) == (verdict, echo), data["message"]
+    assert says in data["message"]
+
+
+# Right answers are never wrong, part 3 (#27): the issue's own cases, through the CLI.
+NUMBERS_SPIKES_OVERFLOW = [
+    ("1/3", "0.333", "", "correct", "0.333", "correctly rounded to 3 significant digits"),
+    ("2/3", "0.667", "", "correct", "0.667", "agrees"),
+    ("13/12", "1.08", "", "correct", "1.08", "correctly rounded to 3 significant digits"),
+    ("[1/3, 2/3]", "[0.333, 0.667]", "", "correct", "[0.333, 0.667]", "correctly rounded"),
+    ("1/3", "0.33", "", "incorrect", "0.33", "decimals need 3 significant digits"),
+    ("13/12", "1.1", "", "incorrect", "1.1", "decimals need 3 significant digits"),
+    ("x", "x + exp(-10^6 x^2)", "x", "incorrect", "x + exp(-1000000*x^2)", "but not zero"),
+    (
+        "x",
+        "x + exp(-(10^4 (x - 1/3))^2)",
+        "x",
+        "incorrect",
+        "x + exp(-(10000*x - 10000/3)^2)",
+        "too small to show",
+    ),
+    ("x", "x + 1e-300", "x", "correct", "x + 1e-300", "tolerance"),
+    ("exp(1)", "exp(1000 x) exp(1 - 1000 x)", "x", "correct", "exp(1000*x)*exp(1 - 1000*x)", ""),
+    (
+        "exp(1) v",
+        "exp(exp(20 x)) exp(1 - exp(20 x)) v",
+        "x, v: 2 x 1",
+        "correct",
+        "exp(1 - exp(20*x))*exp(exp(20*x))*v",
+        "agrees at 6 random points",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("reference", "answer", "vars_", "verdict", "echo", "says"),
+    NUMBERS_SPIKES_OVERFLOW,
+    ids=[t[1] for t in NUMBERS_SPIKES_OVERFLOW],
+)
+def test_numbers_spikes_and_overflow(
+    reference: str, answer: str, vars_: str, verdict: str, echo: str, says: str
+) -> None:
+    data = _judged(reference, answer, vars_)
     assert (data["verdict"], data["interpreted_as"]) == (verdict, echo), data["message"]
     assert says in data["message"]

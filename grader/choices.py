@@ -24,17 +24,25 @@ def _choice_labels(raw: Any) -> frozenset[str] | None:
     return frozenset(labels)
 
 
-def grade_manual(raw: Any) -> AnswerResult:
+def grade_manual(raw: Any, points: float = 0.0) -> AnswerResult:
     """Free-text parts: recorded for a TA, never scored automatically.
 
     The verdict stays honest (``undecided``, or ``missing`` when blank) and the part
     carries no automatic points (``max_score`` 0, method ``manual``), so it neither helps
-    nor hurts the automatic total and exports leave its points for the TA to fill in.
+    nor hurts the automatic total until a TA's score sheet gives it its points
+    (:mod:`hwgrade.grader.manualsheet`). The points it is worth travel in ``details``
+    (``hand_points``) so that the student's view can say what is at stake.
     """
     text = raw if isinstance(raw, str) else "" if raw is None else str(raw)
+    details = (("hand_points", f"{points:g}"),)
     if not text.strip():
         return AnswerResult(
-            Verdict.MISSING, 0.0, 0.0, "no answer given (graded by hand)", method=MANUAL
+            Verdict.MISSING,
+            0.0,
+            0.0,
+            "no answer given (graded by hand)",
+            method=MANUAL,
+            details=details,
         )
     return AnswerResult(
         Verdict.UNDECIDED,
@@ -43,6 +51,7 @@ def grade_manual(raw: Any) -> AnswerResult:
         "graded by hand: not in the automatic score",
         interpreted_as=text.strip()[:2000],
         method=MANUAL,
+        details=details,
     )
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -52,6 +53,12 @@ from hwgrade.grader.outfiles import OutputError, check_writable, lock_outputs, w
 @click.option(
     "--scheduler", metavar="ADDRESS", default=None, help="Run on a Dask cluster (hwgrade[dask])."
 )
+@click.option(
+    "--manual",
+    metavar="SHEET",
+    default=None,
+    help="Score sheet (CSV) for hand-graded parts: written if absent, applied if filled.",
+)
 @assignment_option
 @variants_option
 @problems_option
@@ -71,6 +78,7 @@ def grade_cmd(
     scheduler: str | None,
     variants: bool | None,
     problems: str | None,
+    manual: str | None,
 ) -> None:
     """Grade every submission file under PATH... (files, folders, globs).
 
@@ -117,7 +125,10 @@ def grade_cmd(
                 f"--out {out} already holds grades this run would drop: {listed}."
                 " Grade those files too, write elsewhere, or give --force to replace it"
             )
-    targets = [x for x in (out, json_out, gradescope, canvas) if x and x != "-"]
+    sheet = _manual_sheet(manual, chosen, files)
+    companion_path = Path(manual).with_suffix(".md") if manual else None
+    targets = [x for x in (out, json_out, gradescope, canvas, manual) if x and x != "-"]
+    targets += [str(companion_path)] if companion_path else []
     click.get_current_context().with_resource(lock_outputs(targets))  # held until we exit
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     limits = Limits(seconds=timeout)
@@ -162,7 +173,6 @@ def grade_cmd(
         finally:
             if runner is not None:
                 runner.close()
-    summary = summarize(results) if json_out or not quiet else None
     part_keys = spec_part_keys(chosen)
     failures: list[str] = []
 
@@ -174,6 +184,22 @@ def grade_cmd(
             failures.append(exc.message)
             if target in targets:
                 targets.remove(target)
+
+    if manual and sheet is not None:
+        from hwgrade.grader import manualsheet as ms
+
+        parts = ms.manual_parts(chosen)
+        rows = ms.new_rows(sheet, results, parts)
+        if rows or not Path(manual).is_file():
+            attempt(manual, lambda: ms.write_sheet(Path(manual), rows))
+        if companion_path is not None and Path(manual).is_file():
+            attempt(
+                str(companion_path),
+                lambda: write_atomic(companion_path, ms.companion(Path(manual), parts) + "\n"),
+            )
+        results = ms.apply_sheet(results, sheet, parts)
+        click.echo(f"manual: {ms.describe_pending(results, len(rows))}", err=True)
+    summary = summarize(results) if json_out or not quiet else None
 
     if out:
         attempt(out, lambda: write_csv(results, sys.stdout if out == "-" else Path(out), part_keys))
@@ -222,6 +248,27 @@ def grade_cmd(
         )
     if ungraded or failures:
         sys.exit(1)
+
+
+def _manual_sheet(manual: str | None, chosen: Sequence[Any], files: list[Path]) -> Any:
+    """The filled sheet of ``--manual`` (empty when it is new), checked before grading.
+
+    Raises:
+        UsageError: The assignment has no hand-graded part, the sheet cannot be written,
+            or a filled sheet is malformed (with the row number).
+    """
+    if not manual:
+        return None
+    from hwgrade.grader import manualsheet as ms
+
+    parts = ms.manual_parts(chosen)
+    if not parts:
+        raise UsageError("--manual: this assignment has no hand-graded (manual) parts")
+    check_writable(manual, "--manual")
+    check_writable(str(Path(manual).with_suffix(".md")), "--manual")
+    if Path(manual).resolve() in {f.resolve() for f in files}:
+        raise UsageError(f"--manual {manual}: is one of the submission files")
+    return ms.read_sheet(Path(manual), parts) if Path(manual).is_file() else ms.ManualSheet()
 
 
 def _check_outputs(

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from hwgrade.grader.outfiles import write_atomic
-from hwgrade.grader.results import MANUAL, AnswerResult, SubmissionResult, Verdict
+from hwgrade.grader.results import AnswerResult, SubmissionResult, Verdict
 from hwgrade.grader.sanitize import csv_safe, json_safe
 from hwgrade.grader.summary import ClassSummary
 
@@ -129,10 +129,7 @@ def write_csv(
         writer.writerow([*CSV_BASE_COLUMNS, *(csv_safe(k) for k in keys)])
         for r in results:
             points = (
-                {
-                    p.key: "" if p.result.method == MANUAL else fmt_points(p.result.score)
-                    for p in r.parts
-                }
+                {p.key: "" if p.result.pending else fmt_points(p.result.score) for p in r.parts}
                 if r.graded
                 else {}
             )
@@ -282,17 +279,18 @@ def gradescope_results(
     if result.graded:
         for p in result.parts:
             r = p.result
-            tests.append(
-                {
-                    "score": float(r.score),
-                    "max_score": float(r.max_score),
-                    "name": _test_name(p.key, p.part, prompts),
-                    "number": p.key,
-                    "output": _test_output(r.verdict.value, r.message, r.interpreted_as, p.answer),
-                    "status": "passed" if passed(r) else "failed",
-                    "visibility": "visible",
-                }
-            )
+            test = {
+                "score": float(r.score),
+                "max_score": float(r.max_score),
+                "name": _test_name(p.key, p.part, prompts),
+                "number": p.key,
+                "output": _test_output(r.verdict.value, r.message, r.interpreted_as, p.answer),
+                "status": "passed" if passed(r) else "failed",
+                "visibility": "visible",
+            }
+            if r.pending:  # graded by hand, not yet: neither passed nor failed
+                del test["status"]
+            tests.append(test)
         correct = sum(p.result.is_correct for p in result.parts)
         output = (
             f"{result.student}: {fmt_points(result.score)} / {fmt_points(result.max_score)}"

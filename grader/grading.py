@@ -175,7 +175,7 @@ def unanswered(spec: ProblemSpec, part: PartSpec) -> AnswerResult:
     same in ``check`` and ``grade``); nothing is read or solved for it.
     """
     if part.kind == "manual":
-        return grade_manual(None)
+        return grade_manual(None, part.points)
     return AnswerResult(
         Verdict.MISSING,
         0.0,
@@ -288,7 +288,7 @@ def _grade_common(
     show_reference = reference is not None and part.kind != "choice"
     ref_plain = reference_plain(reference) if show_reference else ""
     if part.kind == "manual":
-        return grade_manual(raw)
+        return grade_manual(raw, part.points)
     if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
         return AnswerResult(
             Verdict.MISSING,

@@ -43,7 +43,7 @@ _LABEL_WIDTH = 9
 _INDENT = 4
 _COLUMN_RE = re.compile(r"\bcolumn (\d+)\b")
 #: Detail keys never shown in the default student view: they would give the answer away.
-_HIDDEN_DETAILS = frozenset({"reference", "expected", "answer", "solution"})
+_HIDDEN_DETAILS = frozenset({"reference", "expected", "answer", "solution", "hand_points"})
 
 
 def _m(text: str) -> Text:
@@ -144,8 +144,13 @@ def _part_block(
     symbol, ascii_symbol, style = VERDICT_STYLE[r.verdict]
     mark = symbol if _unicode(console) else ascii_symbol
     title = _m(f"[{style}]{mark}[/] [bold]{terminal_safe(part.part, 40)}[/]  ")
-    title.append(r.verdict.value, style=style)
-    head.add_row(title, f"{fmt_points(r.score)} / {fmt_points(r.max_score)}")
+    hand = dict(r.details).get("hand_points") if r.pending else None
+    if hand is not None and r.verdict is Verdict.UNDECIDED:  # a TA's score is to come
+        title.append("graded by hand", style=style)
+        head.add_row(title, f"– / {hand}")
+    else:
+        title.append(r.verdict.value, style=style)
+        head.add_row(title, f"{fmt_points(r.score)} / {fmt_points(r.max_score)}")
     out: list[RenderableType] = [head]
     if prompt:
         line = _m(f"[dim]{terminal_safe(short_prompt(prompt), 0)}[/]")
@@ -321,7 +326,7 @@ def _parts_table(summary: ClassSummary, console: Console) -> Table:
     for ps in summary.parts:
         table.add_row(
             _m(terminal_safe(ps.key, 60)),
-            f"{100 * ps.pass_rate:.0f}%",
+            f"{ps.pending} by hand" if ps.pending else f"{100 * ps.pass_rate:.0f}%",
             f"{fmt_points(round(ps.mean_score, 2))}/{fmt_points(ps.max_score)}",
             *(str(ps.count(v)) for v in Verdict),
         )

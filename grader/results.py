@@ -84,6 +84,11 @@ class AnswerResult:
     details: tuple[tuple[str, str], ...] = field(default=())
 
     @property
+    def pending(self) -> bool:
+        """Graded by hand and not in the score yet: no points either way, no pass or fail."""
+        return self.method == MANUAL and self.max_score == 0
+
+    @property
     def is_correct(self) -> bool:
         """Whether the verdict is ``correct`` (partial credit does not count)."""
         return self.verdict is Verdict.CORRECT

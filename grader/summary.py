@@ -53,6 +53,7 @@ class PartStats:
         max_score: Points available.
         verdicts: ``(verdict, count)`` for every verdict, in the contract's order.
         common_wrong: The most common wrong answers, count descending then text.
+        pending: Hand-graded answers without a score yet (not passes, not failures).
     """
 
     key: str
@@ -63,6 +64,7 @@ class PartStats:
     max_score: float
     verdicts: tuple[tuple[str, int], ...]
     common_wrong: tuple[WrongAnswer, ...]
+    pending: int = 0
 
     @property
     def total(self) -> int:
@@ -90,6 +92,7 @@ class PartStats:
             "common_wrong": [
                 {"text": w.text, "count": w.count, "message": w.message} for w in self.common_wrong
             ],
+            "pending": self.pending,
         }
 
 
@@ -206,6 +209,7 @@ def _part_stats(key: str, parts: Sequence[PartResult], top: int) -> PartStats:
         max_score=max((p.result.max_score for p in parts), default=0.0),
         verdicts=tuple((v.value, counts[v]) for v in Verdict),
         common_wrong=tuple(wrong[: max(top, 0)]),
+        pending=sum(p.result.pending and p.result.verdict is Verdict.UNDECIDED for p in parts),
     )
 
 

@@ -117,6 +117,11 @@ def grade_cmd(
     if not files:
         raise UsageError("no submission files found (looked for *.yaml and *.yml)")
     _check_outputs(files, out=out, json_out=json_out, gradescope=gradescope, canvas=canvas)
+    if manual and any(
+        x not in (None, "-") and Path(x).resolve() == Path(manual).resolve()
+        for x in (out, json_out, canvas)
+    ):
+        raise UsageError(f"--manual {manual}: is also another output of this run")
     if out not in (None, "-") and not force and Path(out).is_file():
         others = rows_of_others(Path(out), files)
         if others:

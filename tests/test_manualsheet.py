@@ -180,6 +180,8 @@ def test_a_missing_column_and_no_manual_part_are_usage_errors(course: Path) -> N
     args = ["grade", str(course / "subs"), "--problem", "rnn_backprop", "--manual", "s.csv"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2 and "no hand-graded (manual) parts" in result.stderr
+    code, err = _grade(course, "--out", str(course / "sheet.csv"))
+    assert code == 2 and "is also another output of this run" in err
 
 
 def test_a_split_group_is_two_rows_each_with_its_score(tmp_path: Path) -> None:

@@ -202,7 +202,8 @@ def grade_cmd(
                 str(companion_path),
                 lambda: write_atomic(companion_path, ms.companion(Path(manual), parts) + "\n"),
             )
-        results = ms.apply_sheet(results, sheet, parts)
+        if sheet.rows:  # a new sheet changes nothing else about this run
+            results = ms.apply_sheet(results, sheet, parts)
         click.echo(f"manual: {ms.describe_pending(results, len(rows))}", err=True)
     summary = summarize(results) if json_out or not quiet else None
 

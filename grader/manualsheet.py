@@ -218,15 +218,19 @@ def apply_sheet(
     A scored answer counts in ``score`` and ``max_score`` (``correct`` at full points,
     ``incorrect`` below, the TA's comment as the message); an unscored one stays
     ``undecided`` and out of the score (pending); a blank one is ``missing`` at 0 of
-    the part's points, as there is nothing for a TA to read.
+    the part's points once the TA has started scoring that part (there is nothing for
+    a TA to read, and the class's totals must count the part alike for everyone).
     """
+    scored = {row.part for row in sheet.rows if row.score is not None}
     out = []
     for result in results:
         changed = False
         new_parts = []
         for p in result.parts:
             if p.key in parts and p.result.method == MANUAL:
-                graded = _manual_result(p.result, sheet, parts[p.key], result.student, p.answer)
+                graded = _manual_result(
+                    p.result, sheet, parts[p.key], result.student, p.answer, p.key in scored
+                )
                 changed = changed or graded != p.result
                 p = dataclasses.replace(p, result=graded)
             new_parts.append(p)
@@ -235,10 +239,15 @@ def apply_sheet(
 
 
 def _manual_result(
-    result: AnswerResult, sheet: ManualSheet, part: ManualPart, student: str, answer: str
+    result: AnswerResult,
+    sheet: ManualSheet,
+    part: ManualPart,
+    student: str,
+    answer: str,
+    scoring: bool,
 ) -> AnswerResult:
     if not answer.strip():
-        return dataclasses.replace(result, max_score=part.points)
+        return dataclasses.replace(result, max_score=part.points) if scoring else result
     row = sheet.lookup(part.key, student, answer)
     if row is None or row.score is None:
         where = f" (row {row.line} of the sheet)" if row is not None else ""

@@ -214,3 +214,11 @@ def test_check_shows_hand_graded_parts_with_their_points(course: Path) -> None:
     lines = [line for line in result.stdout.splitlines() if "init_symmetry" in line]
     assert lines and "graded by hand" in lines[0] and lines[0].rstrip().endswith("– / 2")
     assert "0 / 0" not in lines[0] and "undecided" not in lines[0]
+
+
+def test_a_new_sheet_changes_nothing_else(course: Path) -> None:
+    with_sheet, without = course / "a.csv", course / "b.csv"
+    assert _grade(course, "--out", str(with_sheet))[0] == 0
+    plain = ["grade", str(course / "subs"), "--problem", "free_text", "-q", "--out", str(without)]
+    assert CliRunner().invoke(cli, plain).exit_code == 0
+    assert with_sheet.read_bytes() == without.read_bytes()

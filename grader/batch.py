@@ -279,7 +279,9 @@ def grade_loaded(
         if not _answers_any(sub, scope):
             why = _answers_nothing(problem_set, scope)
             notes = sub.notes
-            return SubmissionResult(sub.student, sub.file, why, (), notes, max_possible, variant)
+            return SubmissionResult(
+                sub.student, sub.file, why, (), notes, max_possible, variant, sub.student_id
+            )
         parts = []
         for pid, part_id, g, m, raw in per_file[i]:
             if g == ABSENT:
@@ -293,7 +295,14 @@ def grade_loaded(
                     found = shared[g, m] = PartResult(pid, part_id, answer, _answer_text(raw))
             parts.append(found)
         return SubmissionResult(
-            sub.student, sub.file, GRADED, tuple(parts), sub.notes, max_possible, variant
+            sub.student,
+            sub.file,
+            GRADED,
+            tuple(parts),
+            sub.notes,
+            max_possible,
+            variant,
+            sub.student_id,
         )
 
     def finished(i: int) -> None:

@@ -41,6 +41,13 @@ from hwgrade.grader.outfiles import OutputError, check_writable, lock_outputs, w
 @click.option("--json", "json_out", metavar="FILE", default=None, help="JSON report.")
 @click.option("--gradescope", metavar="DIR", default=None, help="One results.json per submission.")
 @click.option("--canvas", metavar="FILE", default=None, help="Canvas gradebook import CSV.")
+@click.option(
+    "--assignment",
+    "canvas_name",
+    metavar="NAME",
+    default=None,
+    help='The Canvas gradebook column, e.g. "HW3 (1234)" (or canvas_assignment in hwgrade.toml).',
+)
 @click.option("--force", is_flag=True, help="Replace an --out CSV that holds rows of other files.")
 @click.option(
     "--workers", type=WORKERS, default=None, help="Worker processes (default: one per core)."
@@ -69,6 +76,7 @@ def grade_cmd(
     json_out: str | None,
     gradescope: str | None,
     canvas: str | None,
+    canvas_name: str | None,
     force: bool,
     workers: int | None,
     timeout: float,
@@ -97,6 +105,7 @@ def grade_cmd(
 
     from hwgrade.grader.batch import collect_files, grade_files
     from hwgrade.grader.exports import (
+        canvas_warnings,
         report_json,
         spec_part_keys,
         spec_points,
@@ -229,7 +238,12 @@ def grade_cmd(
             ),
         )
     if canvas:
-        attempt(canvas, lambda: write_canvas_csv(results, Path(canvas)))
+        column = canvas_name or problem_set.canvas_assignment or "hwgrade"
+        attempt(canvas, lambda: write_canvas_csv(results, Path(canvas), assignment=column))
+        for warning in canvas_warnings(
+            results, named=bool(canvas_name or problem_set.canvas_assignment)
+        ):
+            click.echo(f"hwgrade: {warning}", err=True)
     if summary is not None and not quiet:
         to_stdout = "-" not in (out, json_out)
         render_class(summary, stdout_console() if to_stdout else stderr_console())

@@ -397,10 +397,10 @@ def write_canvas_csv(
     Canvas's import format is its own export's layout: columns ``Student, ID,
     SIS User ID, SIS Login ID, Section`` and one column per assignment, then a second
     row whose first cell is ``Points Possible`` holding each assignment's points. Canvas
-    matches rows to students by ``ID``, ``SIS User ID`` or ``SIS Login ID``; hwgrade only
-    knows the submission's student id, so it goes in ``SIS Login ID`` (and in
-    ``Student`` so the import preview is readable) while ``ID``, ``SIS User ID`` and
-    ``Section`` stay empty. Name the column ``"HW 3 (12345)"`` with the Canvas
+    matches rows to students by ``ID``, ``SIS User ID`` or ``SIS Login ID``: the
+    submission's ``student_id:`` goes in ``SIS User ID`` and its ``student:`` in ``SIS
+    Login ID`` (and in ``Student`` so the import preview is readable), while Canvas's
+    internal ``ID`` and ``Section`` stay empty. Name the column ``"HW 3 (12345)"`` with the Canvas
     assignment id to update an existing assignment; a name Canvas does not know creates
     a new one. Files that could not be graded get 0 so the student notices.
 
@@ -419,7 +419,26 @@ def write_canvas_csv(
         for r in results:
             student = csv_safe(r.student)
             score = fmt_points(r.score if r.graded else 0.0)
-            writer.writerow([student, "", "", student, "", score])
+            writer.writerow([student, "", csv_safe(r.student_id), student, "", score])
+
+
+def canvas_warnings(results: Sequence[SubmissionResult], *, named: bool) -> list[str]:
+    """What stops a Canvas import from matching: no column name, rows without an id."""
+    out = []
+    if not named:
+        out.append(
+            "--canvas: the column is named `hwgrade`, which Canvas imports as a new"
+            ' assignment; name yours with --assignment "HW3 (1234)" or canvas_assignment'
+            " in hwgrade.toml"
+        )
+    without = [r.student for r in results if not r.student_id]
+    if without:
+        listed = ", ".join(without[:5]) + (f" and {len(without) - 5} more" if without[5:] else "")
+        out.append(
+            f"--canvas: {len(without)} row(s) have no `student_id:` ({listed}); Canvas can"
+            " match them only by SIS Login ID (their `student:`)"
+        )
+    return out
 
 
 __all__ = [
@@ -427,6 +446,7 @@ __all__ = [
     "CSV_BASE_COLUMNS",
     "PartLike",
     "ProblemLike",
+    "canvas_warnings",
     "fmt_points",
     "gradescope_results",
     "json_clean",

@@ -40,6 +40,8 @@ class ProblemSet:
         variants: Whether students get their own variant (and the course's salt).
         assignment: The course's assignment (``assignment = [...]`` in hwgrade.toml);
             empty: every problem of the set.
+        canvas_assignment: The Canvas gradebook column (``canvas_assignment``; empty:
+            not set).
     """
 
     root: Path
@@ -47,6 +49,7 @@ class ProblemSet:
     problems: tuple[ProblemSpec, ...]
     variants: VariantSettings = field(default_factory=VariantSettings)
     assignment: tuple[str, ...] = ()
+    canvas_assignment: str = ""
 
     def assignment_ids(self, only: Sequence[str] = ()) -> list[str]:
         """The problems a submission is graded on, in the set's order.
@@ -180,6 +183,7 @@ def load_problem_set(option: str | None = None, variants: bool | None = None) ->
         tuple(problems),
         VariantSettings(flag, settings.variant_salt),
         settings.assignment,
+        settings.canvas_assignment,
     )
     unknown = [pid for pid in settings.assignment if problem_set.get(pid) is None]
     if unknown:

@@ -187,6 +187,7 @@ class SubmissionResult:
         max_possible: Points available when the file could not be graded (for the
             CSV's ``max_score``); otherwise the sum over ``parts``.
         variant: The problem variant the student was graded on (0: the specs' own numbers).
+        student_id: The institution's id from the file's ``student_id:`` ("" if none).
     """
 
     student: str
@@ -196,6 +197,7 @@ class SubmissionResult:
     notes: tuple[str, ...] = ()
     max_possible: float = 0.0
     variant: int = 0
+    student_id: str = ""
 
     @property
     def graded(self) -> bool:
@@ -230,6 +232,7 @@ class SubmissionResult:
         """The contract's per-submission JSON object."""
         return {
             "student": self.student,
+            "student_id": self.student_id,
             "file": self.file,
             "status": self.status,
             "score": self.score,
@@ -256,6 +259,7 @@ class SubmissionResult:
             tuple(str(n) for n in data.get("notes", ())),
             float(data.get("max_possible", data.get("max_score", 0.0))),
             int(data.get("variant", 0)),
+            str(data.get("student_id", "")),
         )
 
 

@@ -40,7 +40,7 @@ CACHE_NAME = ".hwgrade-cache.json"
 #: writes the whole cache (about 26 MB for 1,000 files of 70 answers, 0.4 s).
 CHECKPOINT_SECONDS = 5.0
 #: Bumped whenever the entry layout changes; an older cache is ignored.
-FORMAT = 3
+FORMAT = 4
 _CHUNK = 1 << 20
 
 

@@ -25,6 +25,7 @@ KNOWN_KEYS: dict[str, str] = {
     "assignment": 'a list of problem ids, e.g. ["rnn_backprop", "dropout_ridge"]',
     "variants": "true or false",
     "variant_salt": "a string",
+    "canvas_assignment": 'a string: the Canvas gradebook column, e.g. "HW3 (1234)"',
 }
 
 
@@ -38,6 +39,7 @@ class CourseSettings:
         assignment: The problems that make up the assignment (empty: all of them).
         variants: Whether every student gets their own variant.
         variant_salt: The course's salt for handing out variants.
+        canvas_assignment: The Canvas gradebook column grades go to (``--assignment``).
     """
 
     path: Path | None = None
@@ -45,6 +47,7 @@ class CourseSettings:
     assignment: tuple[str, ...] = ()
     variants: bool = False
     variant_salt: str = ""
+    canvas_assignment: str = ""
 
     def where(self) -> str:
         """The file, for messages ("hwgrade.toml" when there is none)."""
@@ -58,6 +61,7 @@ def _check_type(path: Path, key: str, value: Any) -> None:
         "assignment": isinstance(value, list) and all(isinstance(v, str) for v in value),
         "variants": isinstance(value, bool),
         "variant_salt": isinstance(value, str),
+        "canvas_assignment": isinstance(value, str) and bool(value.strip()),
     }[key]
     if not ok:
         raise UsageError(f"{path}: `{key}` must be {KNOWN_KEYS[key]}")
@@ -96,6 +100,7 @@ def parse_settings(path: Path, data: dict[str, Any]) -> CourseSettings:
         assignment=tuple(section.get("assignment", ())),
         variants=section.get("variants", False),
         variant_salt=section.get("variant_salt", ""),
+        canvas_assignment=section.get("canvas_assignment", "").strip(),
     )
 
 

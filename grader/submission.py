@@ -22,7 +22,7 @@ from hwgrade.grader.yamlsafe import load_untrusted_file, load_untrusted_yaml
 _START_HERE = "start from `hwgrade template PROBLEM > FILE` and fill in the answers"
 
 #: Top-level keys a submission may have.
-KNOWN_KEYS = ("student", "answers")
+KNOWN_KEYS = ("student", "student_id", "answers")
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Submission:
     Attributes:
         student: Student id (``student:`` or the file name's stem).
         file: The file as given.
+        student_id: The institution's id (``student_id:``), for gradebooks that match
+            students by it (Canvas's ``SIS User ID``); empty when the file has none.
         answers: Raw answers by problem id, then part id (strings or nested lists).
         notes: Messages about the file itself (unknown ids, ignored keys).
     """
@@ -40,6 +42,7 @@ class Submission:
     file: str
     answers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    student_id: str = ""
 
 
 def parse_submission(
@@ -74,6 +77,10 @@ def parse_submission(
         student = student_raw.strip()[:200] or Path(file).stem
     else:
         raise SubmissionError("`student:` must be a single name or id, not a list or mapping")
+    id_raw = data.get("student_id")
+    if isinstance(id_raw, (dict, list)):
+        raise SubmissionError("`student_id:` must be a single id, not a list or mapping")
+    student_id = "" if id_raw is None else str(id_raw).strip()[:100]
     answers_raw = data.get("answers")
     if answers_raw is None:
         raise SubmissionError("the file has no `answers:` section (see `hwgrade template`)")
@@ -104,7 +111,9 @@ def parse_submission(
                 continue
             kept[part_id] = value
         answers[problem_id] = kept
-    return Submission(student=student, file=file, answers=answers, notes=tuple(notes))
+    return Submission(
+        student=student, file=file, answers=answers, notes=tuple(notes), student_id=student_id
+    )
 
 
 def load_submission(

@@ -422,7 +422,9 @@ def test_full_disk_keeps_the_old_csv_and_writes_the_other_outputs(
     result = CliRunner().invoke(cli, [*args, "-q"])
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
-    [line] = [x for x in result.stderr.splitlines() if x.startswith("hwgrade:")]
+    [line] = [
+        x for x in result.stderr.splitlines() if x.startswith("hwgrade:") and "--canvas" not in x
+    ]
     assert str(out) in line and "No space left on device" in line
     assert out.read_bytes() == before  # the old grades, whole
     assert json.loads(report.read_text())["submissions"] and canvas.read_text()
@@ -453,3 +455,39 @@ def test_two_runs_never_write_one_output_at_once(folder: Path, tmp_path: Path) -
     again = CliRunner().invoke(cli, ["grade", str(folder / "good.yaml"), "--out", str(out)])
     assert again.exit_code == 0 and out.exists()  # the lock went with the other run
     assert sorted(p.name for p in tmp_path.iterdir()) == ["grades.csv"]
+
+
+# ---------------------------------------------------------------- Canvas that imports (#29)
+
+
+def test_canvas_rows_carry_the_student_id_and_the_named_column(tmp_path: Path) -> None:
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a.yaml").write_text(GOOD.replace("student: alice", "student: alice\nstudent_id: 1001"))
+    (subs / "b.yaml").write_text(WRONG)
+    canvas = tmp_path / "canvas.csv"
+    args = ["grade", str(subs), "--problem", "rnn_backprop", "-q", "--canvas", str(canvas)]
+    result = CliRunner().invoke(cli, [*args, "--assignment", "HW3 (1234)"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(canvas.open(newline="")))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "HW3 (1234)"]
+    assert rows[2][:4] == ["alice", "", "1001", "alice"]
+    assert rows[3][:4] == ["bob", "", "", "bob"]
+    assert "1 row(s) have no `student_id:` (bob)" in result.stderr
+    assert "named `hwgrade`" not in result.stderr
+
+
+def test_canvas_column_from_the_course_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "hwgrade.toml").write_text('[hwgrade]\ncanvas_assignment = "HW4 (99)"\n')
+    (tmp_path / "a.yaml").write_text(GOOD)
+    monkeypatch.chdir(tmp_path)
+    args = ["grade", "a.yaml", "--problem", "rnn_backprop", "-q", "--canvas", "c.csv"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "c.csv").read_text().splitlines()[0].endswith(",HW4 (99)")
+    monkeypatch.delenv("HWGRADE_PROBLEMS", raising=False)
+    (tmp_path / "hwgrade.toml").write_text("[hwgrade]\n")
+    result = CliRunner().invoke(cli, args)
+    assert "the column is named `hwgrade`" in result.stderr and "--assignment" in result.stderr

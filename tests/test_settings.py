@@ -39,6 +39,7 @@ TOML = Path("/course/hwgrade.toml")
         ({"hwgrade": {"assignment": [1, 2]}}, "`assignment` must be a list"),
         ({"hwgrade": {"problems": 3}}, "`problems` must be a folder path"),
         ({"hwgrade": {"variant_salt": 7}}, "`variant_salt` must be a string"),
+        ({"hwgrade": {"canvas_assignment": " "}}, "`canvas_assignment` must be a string"),
     ],
     ids=[
         "misspelt",
@@ -53,6 +54,7 @@ TOML = Path("/course/hwgrade.toml")
         "assignment-numbers",
         "problems-type",
         "salt-type",
+        "canvas-blank",
     ],
 )
 def test_bad_settings_name_the_file_and_the_key(data: dict[str, Any], says: str) -> None:

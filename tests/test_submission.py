@@ -102,3 +102,16 @@ def test_empty_file_says_where_to_start(tmp_path: Path, content: bytes) -> None:
     path.write_bytes(content)
     with pytest.raises(SubmissionError, match="start from `hwgrade template"):
         load_submission(path, PROBLEMS)
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"), [("  s1234 ", "s1234"), ("1001", "1001"), (None, ""), ("", "")]
+)
+def test_student_id_is_kept_for_gradebooks(value: object, kept: str) -> None:
+    sub = parse_submission({"student_id": value, "answers": {}}, "f.yaml", PROBLEMS)
+    assert sub.student_id == kept and not sub.notes  # a known key, not "ignored"
+
+
+def test_student_id_must_be_one_id() -> None:
+    with pytest.raises(SubmissionError, match="`student_id:` must be a single id"):
+        parse_submission({"student_id": ["1", "2"], "answers": {}}, "f.yaml", PROBLEMS)

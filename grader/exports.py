@@ -22,9 +22,11 @@ from typing import Any, Protocol, TextIO
 from hwgrade.grader.outfiles import write_atomic
 from hwgrade.grader.results import AnswerResult, SubmissionResult, Verdict
 from hwgrade.grader.sanitize import csv_safe, json_safe
-from hwgrade.grader.summary import ClassSummary
+from hwgrade.grader.summary import ClassSummary, identity_flags
 
 CSV_BASE_COLUMNS = ("student", "file", "status", "score", "max_score", "percent")
+#: The grades CSV's last column: why a row's student is in doubt (a duplicate, no name).
+NOTE_COLUMN = "note"
 
 #: Canvas gradebook import columns before the assignment column.
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -126,7 +128,8 @@ def write_csv(
     keys = list(part_keys) or part_keys_of(results)
     with _open_text(path) as fh:
         writer = csv.writer(fh)
-        writer.writerow([*CSV_BASE_COLUMNS, *(csv_safe(k) for k in keys)])
+        writer.writerow([*CSV_BASE_COLUMNS, *(csv_safe(k) for k in keys), NOTE_COLUMN])
+        flags = identity_flags(results)
         for r in results:
             points = (
                 {p.key: "" if p.result.pending else fmt_points(p.result.score) for p in r.parts}
@@ -142,6 +145,7 @@ def write_csv(
                     fmt_points(r.max_score),
                     fmt_points(r.percent),
                     *(points.get(k, "") for k in keys),
+                    csv_safe(flags.get(r.file, "")),
                 ]
             )
 
@@ -444,6 +448,7 @@ def canvas_warnings(results: Sequence[SubmissionResult], *, named: bool) -> list
 __all__ = [
     "CANVAS_COLUMNS",
     "CSV_BASE_COLUMNS",
+    "NOTE_COLUMN",
     "PartLike",
     "ProblemLike",
     "canvas_warnings",

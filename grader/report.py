@@ -381,6 +381,19 @@ def render_class(summary: ClassSummary, console: Console) -> None:
         if ps.common_wrong:
             console.print()
             console.print(_wrong_table(ps))
+    if summary.flagged:
+        table = Table(
+            title="Check the student of these files (a duplicate is never merged)",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+        )
+        table.add_column("File", overflow="fold")
+        table.add_column("Why", overflow="fold")
+        for file, note in summary.flagged:
+            table.add_row(_m(terminal_safe(file)), _m(terminal_safe(note, 300)))
+        console.print()
+        console.print(table)
     if summary.ungraded:
         table = Table(
             title="Could not be graded", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False

@@ -21,6 +21,9 @@ from hwgrade.grader.yamlsafe import load_untrusted_file, load_untrusted_yaml
 #: What to do with an empty file.
 _START_HERE = "start from `hwgrade template PROBLEM > FILE` and fill in the answers"
 
+#: The note of a file without ``student:`` (the batch report lists such files).
+NAMELESS = "no `student:` in the file: its name is used as the student id"
+
 #: Top-level keys a submission may have.
 KNOWN_KEYS = ("student", "student_id", "answers")
 
@@ -73,6 +76,7 @@ def parse_submission(
     student_raw = data.get("student")
     if student_raw is None or student_raw == "":
         student = Path(file).stem
+        notes.append(NAMELESS)
     elif isinstance(student_raw, str):
         student = student_raw.strip()[:200] or Path(file).stem
     else:

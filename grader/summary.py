@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hwgrade.grader.results import PartResult, SubmissionResult, Verdict
+from hwgrade.grader.submission import NAMELESS
 
 #: Labels of the ten score bins; 100% falls in the last one.
 HISTOGRAM_BINS: tuple[str, ...] = tuple(f"{10 * i}-{10 * (i + 1)}%" for i in range(10))
@@ -115,6 +116,8 @@ class ClassSummary:
         stdev_percent: Population standard deviation (the class is the population).
         histogram: ``(bin label, count)`` for ten bins of 10 points each.
         parts: Per-part statistics, in the order parts first appear.
+        flagged: ``(file, note)`` for files a TA must look at before the grades go out:
+            two files of one student (never merged silently) and files without a name.
     """
 
     submissions: int
@@ -127,6 +130,7 @@ class ClassSummary:
     stdev_percent: float
     histogram: tuple[tuple[str, int], ...]
     parts: tuple[PartStats, ...]
+    flagged: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON object for the report's ``summary`` (DESIGN.md, "Batch outputs")."""
@@ -141,6 +145,7 @@ class ClassSummary:
             "stdev_percent": self.stdev_percent,
             "histogram": [{"range": label, "count": n} for label, n in self.histogram],
             "parts": [p.to_dict() for p in self.parts],
+            "flagged": [{"file": f, "note": n} for f, n in self.flagged],
         }
 
 
@@ -248,7 +253,30 @@ def summarize(results: Sequence[SubmissionResult], top: int = 5) -> ClassSummary
         stdev_percent=stat(statistics.pstdev(percents)) if percents else 0.0,
         histogram=tuple(zip(HISTOGRAM_BINS, bins, strict=True)),
         parts=tuple(_part_stats(k, ps, top) for k, ps in by_part.items()),
+        flagged=tuple(identity_flags(results).items()),
     )
+
+
+def identity_flags(results: Sequence[SubmissionResult]) -> dict[str, str]:
+    """Files whose student is in doubt, with why: a duplicate, or no ``student:``.
+
+    Two files of one student are both graded and both kept, each flagged with the
+    other: which one counts is the TA's decision, never a silent merge.
+    """
+    files: dict[str, list[str]] = {}
+    for r in results:
+        files.setdefault(r.student, []).append(r.file)
+    flags: dict[str, str] = {}
+    for r in results:
+        others = [f for f in files[r.student] if f != r.file]
+        notes = []
+        if others:
+            notes.append(f"duplicate: student `{r.student}` also in {', '.join(others)}")
+        if NAMELESS in r.notes:
+            notes.append("no student name: the file name is used")
+        if notes:
+            flags[r.file] = "; ".join(notes)
+    return flags
 
 
 __all__ = [
@@ -259,6 +287,7 @@ __all__ = [
     "equivalence_class",
     "fold_space",
     "histogram_bin",
+    "identity_flags",
     "summarize",
     "wrong_answer_key",
 ]

@@ -491,3 +491,29 @@ def test_canvas_column_from_the_course_settings(
     (tmp_path / "hwgrade.toml").write_text("[hwgrade]\n")
     result = CliRunner().invoke(cli, args)
     assert "the column is named `hwgrade`" in result.stderr and "--assignment" in result.stderr
+
+
+def test_duplicates_and_nameless_files_are_flagged_never_merged(tmp_path: Path) -> None:
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "first.yaml").write_text(GOOD)
+    (subs / "again.yaml").write_text(WRONG.replace("student: bob", "student: alice"))
+    (subs / "nameless.yaml").write_text(WRONG.replace("student: bob\n", ""))
+    out, report = tmp_path / "grades.csv", tmp_path / "r.json"
+    args = ["grade", str(subs), "--problem", "rnn_backprop", "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--json", str(report)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    rows = {r["file"].rsplit("/", 1)[-1]: r for r in csv.DictReader(out.open(newline=""))}
+    assert len(rows) == 3  # both of alice's files keep their rows and their grades
+    assert rows["first.yaml"]["note"] == f"duplicate: student `alice` also in {subs / 'again.yaml'}"
+    assert rows["again.yaml"]["note"].startswith("duplicate: student `alice` also in")
+    assert rows["nameless.yaml"]["note"] == "no student name: the file name is used"
+    assert (rows["first.yaml"]["score"], rows["again.yaml"]["score"]) == ("3", "0")
+    assert "Check the student of these files (a duplicate is never merged)" in result.stdout
+    assert result.stdout.count("duplicate: student `alice` also in") == 2
+    flagged = json.loads(report.read_text())["summary"]["flagged"]
+    assert sorted(f["file"].rsplit("/", 1)[-1] for f in flagged) == [
+        "again.yaml",
+        "first.yaml",
+        "nameless.yaml",
+    ]

@@ -26,6 +26,7 @@ from sample_batch import (
 from hwgrade.grader.exports import (
     CANVAS_COLUMNS,
     CSV_BASE_COLUMNS,
+    NOTE_COLUMN,
     fmt_points,
     gradescope_results,
     part_keys_of,
@@ -55,7 +56,7 @@ def _csv_rows(results: list[SubmissionResult], keys: list[str]) -> list[list[str
 
 def test_csv_header_and_one_row_per_file() -> None:
     rows = _csv_rows(batch(), KEYS)
-    assert rows[0] == [*CSV_BASE_COLUMNS, *KEYS]
+    assert rows[0] == [*CSV_BASE_COLUMNS, *KEYS, NOTE_COLUMN]
     assert len(rows) == 1 + len(batch())
     assert all(len(r) == len(rows[0]) for r in rows)
 
@@ -63,8 +64,8 @@ def test_csv_header_and_one_row_per_file() -> None:
 @pytest.mark.parametrize(
     ("index", "expected"),
     [
-        (0, ["alice", "subs/alice.yaml", "graded", "4", "4", "100", "1", "2", "1"]),
-        (1, ["bob", "subs/bob.yaml", "graded", "1", "4", "25", "1", "0", "0"]),
+        (0, ["alice", "subs/alice.yaml", "graded", "4", "4", "100", "1", "2", "1", ""]),
+        (1, ["bob", "subs/bob.yaml", "graded", "1", "4", "25", "1", "0", "0", ""]),
         (5, None),  # the formula-injection row, checked below
         (
             6,
@@ -78,6 +79,7 @@ def test_csv_header_and_one_row_per_file() -> None:
                 "",
                 "",
                 "",
+                "",
             ],
         ),
     ],
@@ -87,18 +89,18 @@ def test_csv_rows(index: int, expected: list[str] | None) -> None:
     row = _csv_rows(batch(), KEYS)[1 + index]
     if expected is None:
         assert row[0].startswith("'=")  # neutralised: a spreadsheet shows it as text
-        assert row[3:] == ["2", "4", "50", "1", "1", "0"]
+        assert row[3:] == ["2", "4", "50", "1", "1", "0", ""]
     else:
         assert row == expected
 
 
 def test_csv_missing_part_column_is_empty() -> None:
     rows = _csv_rows(batch()[:1], [A, "other.part"])
-    assert rows[1][-2:] == ["1", ""]
+    assert rows[1][-3:] == ["1", "", ""]
 
 
 def test_csv_derives_part_keys_when_none_given() -> None:
-    assert _csv_rows(batch(), [])[0][len(CSV_BASE_COLUMNS) :] == KEYS
+    assert _csv_rows(batch(), [])[0][len(CSV_BASE_COLUMNS) : -1] == KEYS
     assert part_keys_of(batch()) == KEYS
 
 

@@ -195,6 +195,30 @@ def check_cmd(
     sys.exit(0 if result.all_correct else 1)
 
 
+@cli.command("autograder")
+@click.option(
+    "-o", "--output", default="autograder.zip", show_default=True, metavar="ZIP",
+    help="Where to write the zip.",
+)  # fmt: skip
+@problems_option
+@handle_errors
+def autograder_cmd(output: str, problems: str | None) -> None:
+    """Write the zip to upload as a Gradescope autograder (docs/lms.md).
+
+    It holds setup.sh and run_autograder, the problem set (and its hwgrade.toml) and
+    hwgrade itself at this version; each student uploads one .yaml file.
+    """
+    from hwgrade.grader.autograder import build_zip
+    from hwgrade.grader.problemset import course_settings, load_problem_set
+
+    problem_set = load_problem_set(problems)
+    check_writable(output, "-o")
+    settings = course_settings(problem_set.root).path
+    names = build_zip(Path(output), None if problem_set.builtin else problem_set.root, settings)
+    where = "the built-in problems" if problem_set.builtin else str(problem_set.root)
+    click.echo(f"wrote {output}: {len(names)} files, {where}", err=True)
+
+
 @cli.command("equiv")
 @click.argument("reference", required=False)
 @click.argument("answer", required=False)

@@ -128,3 +128,29 @@ def test_broken_derivation_reaches_the_user_with_its_line(course):
     result = CliRunner().invoke(cli, ["key", "--problems", str(course)])
     assert result.exit_code != 0
     assert "derived_only.yaml:10" in result.output and "parts[0].reference" in result.output
+
+
+def test_autograder_zip_carries_the_course_and_its_assignment(course, tmp_path):
+    """The container grades the course's own problems, on the course's assignment."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import zipfile
+
+    (tmp_path / "hwgrade.toml").write_text(
+        '[hwgrade]\nproblems = "course"\nassignment = ["mixed"]\n'
+    )
+    result = CliRunner().invoke(cli, ["autograder", "-o", "ag.zip"])
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "root"
+    with zipfile.ZipFile(tmp_path / "ag.zip") as archive:
+        assert "source/problems/course_solvers.py" in archive.namelist()
+        archive.extractall(root / "source")
+    (root / "submission").mkdir()
+    (root / "submission" / "alice.yaml").write_text(SUBMISSION)
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "HWGRADE_PYTHON": sys.executable}
+    subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, timeout=300)
+    doc = json.loads((root / "results" / "results.json").read_text())
+    assert {t["number"] for t in doc["tests"]} == {"mixed.value", "mixed.slope"}
+    assert doc["score"] == 2

@@ -381,29 +381,24 @@ def render_class(summary: ClassSummary, console: Console) -> None:
         if ps.common_wrong:
             console.print()
             console.print(_wrong_table(ps))
-    if summary.flagged:
-        table = Table(
-            title="Check the student of these files (a duplicate is never merged)",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            show_edge=False,
-        )
-        table.add_column("File", overflow="fold")
-        table.add_column("Why", overflow="fold")
-        for file, note in summary.flagged:
-            table.add_row(_m(terminal_safe(file)), _m(terminal_safe(note, 300)))
-        console.print()
-        console.print(table)
-    if summary.ungraded:
-        table = Table(
-            title="Could not be graded", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False
-        )
-        table.add_column("File", overflow="fold")
-        table.add_column("Why", overflow="fold")
-        for file, reason in summary.ungraded:
-            table.add_row(_m(terminal_safe(file)), _m(terminal_safe(reason, 300)))
-        console.print()
-        console.print(table)
+    titled = (
+        ("Check the student of these files (a duplicate is never merged)", summary.flagged),
+        ("Could not be graded", summary.ungraded),
+    )
+    for title, rows in titled:
+        if rows:
+            console.print()
+            console.print(_files_table(title, rows))
+
+
+def _files_table(title: str, rows: Sequence[tuple[str, str]]) -> Table:
+    """Files a TA must look at, each with why (flagged, or not graded)."""
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column("File", overflow="fold")
+    table.add_column("Why", overflow="fold")
+    for file, why in rows:
+        table.add_row(_m(terminal_safe(file)), _m(terminal_safe(why, 300)))
+    return table
 
 
 def render_equiv(result: AnswerResult, console: Console) -> None:

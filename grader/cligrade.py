@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -33,6 +33,10 @@ from hwgrade.grader.clioptions import (
 from hwgrade.grader.errors import UsageError
 from hwgrade.grader.exports import rows_of_others
 from hwgrade.grader.outfiles import OutputError, check_writable, lock_outputs, write_atomic
+
+if TYPE_CHECKING:
+    from hwgrade.grader.manualsheet import ManualSheet
+    from hwgrade.grader.specs import ProblemSpec
 
 
 @click.command("grade")
@@ -270,7 +274,9 @@ def grade_cmd(
         sys.exit(1)
 
 
-def _manual_sheet(manual: str | None, chosen: Sequence[Any], files: list[Path]) -> Any:
+def _manual_sheet(
+    manual: str | None, chosen: Sequence[ProblemSpec], files: list[Path]
+) -> ManualSheet | None:
     """The filled sheet of ``--manual`` (empty when it is new), checked before grading.
 
     Raises:

@@ -138,20 +138,8 @@ TOOLS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("reference", "answer", "vars_", "verdict", "echo", "says"),
-    TOOLS,
-    ids=[t[1] for t in TOOLS],
-)
-def test_notation_copied_from_tools(
-    reference: str, answer: str, vars_: str, verdict: str, echo: str, says: str
-) -> None:
-    data = _judged(reference, answer, vars_)
-    assert (data["verdict"], data["interpreted_as"]) == (verdict, echo), data["message"]
-    assert says in data["message"]
-
-
-# Right answers are never wrong, part 3 (#27): the issue's own cases, through the CLI.
+# Right answers are never wrong, part 3 (#27): the issue's own cases, through the CLI
+# (judged by the same test as TOOLS, below).
 NUMBERS_SPIKES_OVERFLOW = [
     ("1/3", "0.333", "", "correct", "0.333", "correctly rounded to 3 significant digits"),
     ("2/3", "0.667", "", "correct", "0.667", "agrees"),
@@ -183,10 +171,10 @@ NUMBERS_SPIKES_OVERFLOW = [
 
 @pytest.mark.parametrize(
     ("reference", "answer", "vars_", "verdict", "echo", "says"),
-    NUMBERS_SPIKES_OVERFLOW,
-    ids=[t[1] for t in NUMBERS_SPIKES_OVERFLOW],
+    TOOLS + NUMBERS_SPIKES_OVERFLOW,
+    ids=[t[1] for t in TOOLS + NUMBERS_SPIKES_OVERFLOW],
 )
-def test_numbers_spikes_and_overflow(
+def test_pairs_are_read_and_judged(
     reference: str, answer: str, vars_: str, verdict: str, echo: str, says: str
 ) -> None:
     data = _judged(reference, answer, vars_)

@@ -140,8 +140,7 @@ def _pyproject(version: str, requires: list[str]) -> str:
         f'[project]\nname = "hwgrade"\nversion = "{version}"\nrequires-python = ">=3.11"\n'
         f"dependencies = [{deps}]\n\n"
         '[project.scripts]\nhwgrade = "hwgrade.grader.cli:main"\n\n'
-        "[tool.setuptools]\n"
-        'packages = ["hwgrade", "hwgrade.grader", "hwgrade.solver", "hwgrade.problems"]\n\n'
+        '[tool.setuptools.packages.find]\ninclude = ["hwgrade", "hwgrade.*"]\n\n'
         '[tool.setuptools.package-data]\n"hwgrade.problems" = ["*.yaml"]\n'
     )
 
@@ -178,9 +177,13 @@ def build_zip(target: Path, problems: Path | None, settings: Path | None = None)
         (hwgrade.problems, "hwgrade/problems"),
     ):
         folder = Path(module.__file__ or "").parent
-        for file in sorted(folder.iterdir()):
-            if file.is_file() and file.suffix in (".py", ".yaml", ".typed"):
-                entries[f"source/hwgrade_pkg/{sub}/{file.name}"] = file.read_bytes()
+        for file in sorted(folder.rglob("*")):
+            inner = file.relative_to(folder)
+            if sub == "hwgrade" and len(inner.parts) > 1:
+                continue  # the subpackages come from their own (mapped) folders
+            wanted = file.suffix in (".py", ".yaml", ".typed") and "__pycache__" not in inner.parts
+            if file.is_file() and wanted:
+                entries[f"source/hwgrade_pkg/{sub}/{inner.as_posix()}"] = file.read_bytes()
     if settings is not None:
         entries["source/hwgrade.toml"] = settings.read_bytes()
     if problems is not None:

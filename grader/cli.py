@@ -297,7 +297,7 @@ def equiv_cmd(
 def validate_cmd(specs: tuple[str, ...], problems: str | None) -> None:
     """Check problem specs and that every solver runs; exit 1 if anything is wrong."""
     from hwgrade.grader.problemset import resolve_problem_dir
-    from hwgrade.grader.specfile import validate_spec
+    from hwgrade.grader.validation import validate_spec
 
     if specs:
         paths = [Path(s) for s in specs]

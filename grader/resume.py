@@ -19,20 +19,15 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hwgrade import __version__
-from hwgrade.grader.batch import Progress, grade_loaded
 from hwgrade.grader.outfiles import OutputError, write_atomic
 from hwgrade.grader.problemset import ProblemSet
-from hwgrade.grader.reading import load_files
 from hwgrade.grader.results import SANDBOX, AnswerResult, SubmissionResult, Verdict
-from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome
-from hwgrade.grader.submission import Submission
 
 #: The cache's file name, in the current folder or beside ``--out``.
 CACHE_NAME = ".hwgrade-cache.json"
@@ -247,122 +242,11 @@ class ResumeCache:
             self.try_save()
 
 
-def _lookup(
-    cache: ResumeCache | None, files: Sequence[Path], latex: bool
-) -> tuple[list[str | None], list[CachedEntry | None]]:
-    """Content hash and cached entry of every file (all ``None`` without a cache)."""
-    if cache is None:
-        return [None] * len(files), [None] * len(files)
-    digests = [file_digest(f) for f in files]
-    return digests, [cache.get(f, d, latex=latex) for f, d in zip(files, digests, strict=True)]
-
-
-class Counter:
-    """Turns per-task callbacks of both phases into one (done, total) progress stream."""
-
-    def __init__(self, total: int, report: Progress | None) -> None:
-        self.done, self.total, self.report = 0, total, report
-        if report is not None:
-            report(0, total)
-
-    def step(self, index: int, outcome: TaskOutcome) -> None:
-        """One task (file read, answer check or cache hit) ended."""
-        self.done += 1
-        if self.report is not None:
-            self.report(self.done, self.total)
-
-    def grow(self, more: int) -> None:
-        """The files are read: ``more`` distinct answers are left to check."""
-        self.total += more
-        if self.report is not None:
-            self.report(self.done, self.total)
-
-
-def grade_all(
-    files: Sequence[Path],
-    problem_set: ProblemSet,
-    problems_option: str | None,
-    runner: Runner,
-    limits: Limits,
-    only: Sequence[str],
-    counter: Counter,
-    cache: ResumeCache | None,
-    *,
-    checkers: Callable[[Sequence[str]], AbstractContextManager[Runner]],
-    latex: bool = True,
-) -> list[SubmissionResult]:
-    """Read, plan and grade; with a cache, only the files it does not already know.
-
-    The batch's scope is the assignment (:meth:`ProblemSet.assignment_ids`), the same
-    for every file; a cached file graded under another assignment is read and graded
-    again so that its row has the same columns as the others.
-
-    ``runner`` reads; ``checkers(problems)`` provides the runner for the checks with
-    those problems solved: the assignment's problems that some file to grade answers
-    (the others need no check, only ``missing`` parts). The local batch
-    solves it in its readers and forks its checkers after
-    (:func:`~hwgrade.grader.scheduling.checkers_after`), other runners check themselves
-    (:func:`~hwgrade.grader.scheduling.solved_first`).
-    """
-    digests, hits = _lookup(cache, files, latex)
-    todo = [i for i, hit in enumerate(hits) if hit is None]
-    loaded: dict[int, Submission | tuple[Path, str]] = dict(
-        zip(
-            todo,
-            load_files([files[i] for i in todo], runner, limits, problems_option, counter.step),
-            strict=True,
-        )
-    )
-    scope = problem_set.assignment_ids(only)
-    stale = [i for i, hit in enumerate(hits) if hit is not None and list(hit.scope) != scope]
-    if stale:  # graded under another assignment: these files need their new parts
-        again = load_files([files[i] for i in stale], runner, limits, problems_option, counter.step)
-        loaded.update(zip(stale, again, strict=True))
-    answered = {pid for s in loaded.values() if isinstance(s, Submission) for pid in s.answers}
-    order = sorted(loaded)
-
-    def remember(k: int, result: SubmissionResult) -> None:
-        """Keep a finished file in the cache (saved every few seconds, and at the end)."""
-        if cache is not None:
-            i = order[k]
-            answers = getattr(loaded[i], "answers", None)
-            cache.put(files[i], digests[i], sorted(answers or ()), scope, result, latex=latex)
-            cache.checkpoint()
-
-    try:
-        with checkers([pid for pid in scope if pid in answered]) as checker:
-            graded = grade_loaded(
-                [loaded[i] for i in order],
-                problem_set,
-                scope,
-                checker,
-                limits,
-                problems_option=problems_option,
-                on_done=counter.step,
-                on_planned=counter.grow,
-                on_file=remember,
-                memo=cache,
-                latex=latex,
-            )
-    finally:  # interrupted (Ctrl-C) or not: what finished is kept for the next run
-        if cache is not None:
-            cache.hits = len(files) - len(loaded)
-            cache.try_save()
-    results: dict[int, SubmissionResult] = dict(zip(order, graded, strict=True))
-    for i, hit in enumerate(hits):
-        if i not in results and hit is not None:
-            results[i] = hit.result
-            counter.step(i, TaskOutcome(ok=True))
-    return [results[i] for i in range(len(files))]
-
-
 __all__ = [
     "CACHE_NAME",
     "CachedEntry",
-    "Counter",
     "ResumeCache",
     "default_cache_path",
     "file_digest",
     "fingerprint",
-    "grade_all",
 ]

@@ -34,26 +34,12 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from typing import Any, Protocol, TypeVar
 
-from hwgrade.grader.sandboxworker import describe_exception, worker_main
+from hwgrade.grader.sandboxworker import Limits, describe_exception, worker_main
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 _KILL_GRACE = 2.0  # seconds to wait for a killed worker to be reaped
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-task bounds.
-
-    Attributes:
-        seconds: Wall-clock limit of one task.
-        memory_bytes: How much a worker's address space may grow beyond its size when it
-            started (so the bound does not depend on what the parent had imported).
-    """
-
-    seconds: float = 5.0
-    memory_bytes: int = 1 << 30
 
 
 @dataclass(frozen=True)

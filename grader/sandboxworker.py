@@ -23,11 +23,24 @@ import resource
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # the pool imports this module; at run time only its attributes are read
-    from hwgrade.grader.sandbox import Limits
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-task bounds.
+
+    Attributes:
+        seconds: Wall-clock limit of one task.
+        memory_bytes: How much a worker's address space may grow beyond its size when it
+            started (so the bound does not depend on what the parent had imported).
+    """
+
+    seconds: float = 5.0
+    memory_bytes: int = 1 << 30
+
 
 _MAX_ERROR = 300
 
@@ -147,4 +160,4 @@ def worker_main(
                 return
 
 
-__all__ = ["describe_exception", "worker_main"]
+__all__ = ["Limits", "describe_exception", "worker_main"]

@@ -103,7 +103,7 @@ import pytest
 from hwgrade.grader.grading import grade_part
 from hwgrade.grader.problemset import load_problem_set
 from hwgrade.grader.solving import solve
-from hwgrade.grader.specfile import validate_spec
+from hwgrade.grader.validation import validate_spec
 
 HERE = Path(__file__).resolve().parent
 

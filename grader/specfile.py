@@ -5,11 +5,12 @@ Specs are instructor files, but they are still read with the safe loader only, a
 generic machinery (composing YAML with line marks, typed field getters) lives in
 :mod:`hwgrade.grader.specreader`; this module holds what is particular to the spec
 format: which fields exist (the tables ``docs/specs.md`` is tested against), how parts,
-mistakes, definitions and the solver are read, and :func:`validate_spec`, which runs the
-solver and the ``reference`` derivations (:mod:`hwgrade.grader.derive`) and checks that
-exactly the declared parts are answered. It is separate from the dataclasses
-(:mod:`hwgrade.grader.specs`) so that code which only consumes a spec never depends on
-the file format.
+mistakes, definitions and the solver's name are read. Reading has no side effects: it
+runs no solver and imports no course module (a course's solvers are imported by
+:func:`~hwgrade.grader.problemset.import_solver_modules`, one explicit step, before its
+specs are read), and running the solver is :mod:`hwgrade.grader.validation`'s job. It
+is separate from the dataclasses (:mod:`hwgrade.grader.specs`) so that code which only
+consumes a spec never depends on the file format.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from hwgrade.grader.context import Context
-from hwgrade.grader.errors import SolverError, SpecError
 from hwgrade.grader.names import canonical_name, is_valid_name
 from hwgrade.grader.specreader import SYMBOL_FIELDS, FieldReader, compose_file
 from hwgrade.grader.specs import MistakeSpec, PartSpec, ProblemSpec
 from hwgrade.grader.variation import has_placeholders, read_variation, render_data
+from hwgrade.solver import get_solver, registered
 
 #: Allowed answer kinds, in the order the docs list them.
 KINDS: tuple[str, ...] = ("expression", "vector", "matrix", "tensor", "choice", "manual")
@@ -228,10 +229,6 @@ class _Reader(FieldReader):
                     msg = f"part `{part.id}` needs a `reference` (the spec names no `solver`)"
                     self.error(msg, f"parts[{i}]")
             return ""
-        from hwgrade.grader.problemset import import_solver_modules
-        from hwgrade.solver import get_solver, registered
-
-        import_solver_modules(self.path.parent)
         if get_solver(solver) is None:
             close = difflib.get_close_matches(solver, registered(), n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
@@ -277,7 +274,7 @@ class _Reader(FieldReader):
         return tuple(out)
 
 
-def _read(path: Path) -> tuple[ProblemSpec | None, _Reader]:
+def read_spec(path: Path) -> tuple[ProblemSpec | None, _Reader]:
     """Parse and check one file without running its solver or derivations.
 
     ``{{name}}`` placeholders are filled with the spec's own parameters (variant 0); a
@@ -328,53 +325,10 @@ def load_spec(path: Path) -> ProblemSpec:
     Raises:
         SpecError: naming the file, the field and the line.
     """
-    spec, reader = _read(Path(path))
+    spec, reader = read_spec(Path(path))
     if reader.errors or spec is None:
         raise reader.errors[0]
     return spec
-
-
-#: Variants ``validate`` hands out per varying spec (each must solve, none degenerate).
-VALIDATE_SAMPLES = 30
-
-
-def validate_spec(path: Path) -> list[SpecError]:
-    """Every problem of one spec file, including running its solver and derivations.
-
-    A spec with ``variants`` is also sampled: :data:`VALIDATE_SAMPLES` variants, spread
-    over the whole range students get, must each give a usable instance.
-
-    Returns:
-        The problems found (empty when the spec is fine).
-    """
-    spec, reader = _read(Path(path))
-    if spec is None or reader.errors:
-        return reader.errors
-    from hwgrade.grader.solving import check_solution, solve_spec
-
-    try:
-        solution = solve_spec(spec)
-    except SpecError as exc:
-        return [exc]
-    except SolverError as exc:  # the solver is instructor code; report any failure
-        line = reader.lines.get("parameters", reader.lines.get("solver"))
-        return [SpecError(exc.message, str(path), "parameters", line)]
-    errors = check_solution(spec, solution)
-    from hwgrade.grader.pointeval import definition_violations
-
-    for name, prop in definition_violations(spec.context):
-        fld = f"symbols.{name}.definition"
-        errors.append(SpecError(f"the definition of `{name}` is not {prop}", str(path), fld))
-    if not errors:
-        from hwgrade.grader.variants import sample_variants
-
-        errors = sample_variants(spec, VALIDATE_SAMPLES)
-    return [
-        SpecError(e.message.split(" (field")[0], e.path, e.field, reader.line(e.field or ""))
-        if e.line is None
-        else e
-        for e in errors
-    ]
 
 
 __all__ = [
@@ -385,6 +339,6 @@ __all__ = [
     "TOP_OPTIONAL",
     "TOP_REQUIRED",
     "load_spec",
+    "read_spec",
     "spec_from_data",
-    "validate_spec",
 ]

@@ -15,8 +15,8 @@ from hwgrade.grader.specfile import (
     TOP_OPTIONAL,
     TOP_REQUIRED,
     load_spec,
-    validate_spec,
 )
+from hwgrade.grader.validation import validate_spec
 from hwgrade.grader.variation import RULE_FIELDS, VARIANT_FIELDS
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "specs.md"

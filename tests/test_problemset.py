@@ -85,7 +85,7 @@ def test_changing_a_parameter_changes_the_key(tmp_path):
     course = tmp_path / "c4"
     course.mkdir()
     (course / "rnn4.yaml").write_text(text)
-    from hwgrade.grader.specfile import validate_spec
+    from hwgrade.grader.validation import validate_spec
 
     assert validate_spec(course / "rnn4.yaml") == []
     spec = load_problem_set(str(course)).get("rnn_backprop")

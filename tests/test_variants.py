@@ -16,7 +16,8 @@ from hwgrade.grader.errors import SolverError
 from hwgrade.grader.names import expand_range
 from hwgrade.grader.problemset import load_problem_set
 from hwgrade.grader.solving import solve
-from hwgrade.grader.specfile import load_spec, validate_spec
+from hwgrade.grader.specfile import load_spec
+from hwgrade.grader.validation import validate_spec
 from hwgrade.grader.variants import (
     VARIANT_SPACE,
     VariantSettings,

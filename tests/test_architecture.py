@@ -1,0 +1,148 @@
+"""The package's shape: no import cycles, stages that import only earlier stages.
+
+Read with the stdlib's ``ast`` (nothing is imported), so the test sees every import,
+including those inside functions and under ``TYPE_CHECKING``: a cycle hidden in a
+function is still a cycle a newcomer has to untangle.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Where each installed package lives in the repository (pyproject's package-dir).
+FOLDERS = {"hwgrade": "hwgrade", "hwgrade.grader": "grader", "hwgrade.solver": "solver"}
+#: The grader's pipeline stages, earliest first: a stage imports only earlier ones.
+STAGES = ("values", "answer", "verify", "specs", "grading", "batch", "output", "cli")
+#: How many modules may sit at grader/'s top (the shared base every stage may use).
+MAX_BASE = 8
+
+
+def _modules() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for package, folder in FOLDERS.items():
+        base = ROOT / folder
+        for path in base.rglob("*.py"):
+            if package == "hwgrade" and path.parent != base:
+                continue
+            parts = path.relative_to(base).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join((package, *parts))] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(name: str, path: Path) -> Iterator[tuple[str, int, bool]]:
+    """(imported first-party module, line, inside a function) for every import."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    top = {id(node) for node in tree.body}
+    for node in ast.walk(tree):
+        targets: list[str] = []
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                module = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                module = f"{module}.{node.module}" if node.module else module
+            for alias in node.names:
+                full = f"{module}.{alias.name}"
+                targets.append(full if full in MODULES else module)
+        elif isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        for target in targets:
+            if target in MODULES and target != name:
+                yield target, node.lineno, id(node) not in top
+
+
+GRAPH = {name: sorted({t for t, _, _ in _imports(name, path)}) for name, path in MODULES.items()}
+
+
+def _cycles() -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in GRAPH[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for name in sorted(GRAPH):
+        if name not in index:
+            visit(name)
+    return found
+
+
+def _stage(module: str) -> int | None:
+    """The stage's position, -1 for the grader's shared base, None outside the grader."""
+    parts = module.split(".")
+    if parts[:2] != ["hwgrade", "grader"] or len(parts) == 2:
+        return None
+    is_stage = parts[2] in STAGES and (ROOT / "grader" / parts[2]).is_dir()
+    return STAGES.index(parts[2]) if is_stage else -1
+
+
+def test_the_module_table_sees_the_package() -> None:
+    assert "hwgrade.grader.errors" in MODULES
+    assert len(MODULES) > 50
+    assert any(GRAPH.values())
+
+
+def test_no_import_cycles() -> None:
+    assert _cycles() == []
+
+
+def test_a_cycle_would_be_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = "hwgrade.grader.errors", "hwgrade.grader.results"
+    monkeypatch.setitem(GRAPH, a, [*GRAPH[a], b])
+    monkeypatch.setitem(GRAPH, b, [*GRAPH[b], a])
+    assert [a, b] in _cycles()
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if _stage(n) is not None))
+def test_a_stage_imports_only_earlier_stages(name: str) -> None:
+    mine = _stage(name)
+    assert mine is not None
+    for target in GRAPH[name]:
+        theirs = _stage(target)
+        if theirs is None:
+            continue
+        if mine == -1:
+            assert theirs == -1, f"the shared base module {name} imports the stage {target}"
+        else:
+            assert theirs <= mine, f"{name} (stage {STAGES[mine]}) imports the later {target}"
+
+
+def test_every_stage_says_what_it_holds() -> None:
+    for stage in STAGES:
+        init = ROOT / "grader" / stage / "__init__.py"
+        if not init.exists():
+            continue
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        assert "May import" in doc, f"{init} must say what it may import"

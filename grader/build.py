@@ -15,7 +15,6 @@ from typing import Any
 import sympy
 from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
 
-from hwgrade.grader import matrixops as mo
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError, ShapeError
 from hwgrade.grader.nodes import (
@@ -31,7 +30,8 @@ from hwgrade.grader.nodes import (
     Transpose,
     TupleExpr,
 )
-from hwgrade.grader.numbers import as_sympy
+from hwgrade.grader.values import matrixops as mo
+from hwgrade.grader.values.numbers import as_sympy
 
 #: Decimal digits of precision for decimals a student types.
 FLOAT_PRECISION = 30

@@ -18,7 +18,7 @@ from hwgrade.grader.equivalence import compare
 from hwgrade.grader.errors import AnswerSyntaxError, ShapeError
 from hwgrade.grader.language import ParsedAnswer, Syntax, read_answer
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
-from hwgrade.grader.tuples import array_hint
+from hwgrade.grader.values.tuples import array_hint
 
 #: How a comparison outcome maps onto a verdict.
 _VERDICT = {

@@ -30,7 +30,6 @@ from typing import Any
 import sympy
 from sympy.tensor.array import NDimArray
 
-from hwgrade.grader import matrixops as mo
 from hwgrade.grader.build import assemble
 from hwgrade.grader.context import Context, SymbolDecl
 from hwgrade.grader.echo import to_plain
@@ -38,6 +37,7 @@ from hwgrade.grader.errors import AnswerSyntaxError, DeriveError, HwgradeError
 from hwgrade.grader.language import ParsedAnswer, read_answer
 from hwgrade.grader.names import canonical_name
 from hwgrade.grader.reductions import parse_axes, reduce_axes
+from hwgrade.grader.values import matrixops as mo
 
 #: The named operations a derivation may call (the answer language forbids them).
 OPERATIONS: dict[str, str] = {

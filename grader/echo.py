@@ -22,7 +22,7 @@ from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 from sympy.tensor.array import NDimArray
 
-from hwgrade.grader.numbers import as_value
+from hwgrade.grader.values.numbers import as_value
 
 #: The function the plain and LaTeX echoes print for ``1/(1 + exp(-z))``.
 SIGMOID = sympy.Function("sigmoid")

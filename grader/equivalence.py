@@ -43,7 +43,6 @@ import sympy
 from sympy.tensor.array import NDimArray
 
 from hwgrade.grader.context import Context
-from hwgrade.grader.numbers import as_sympy, entries, normalize
 from hwgrade.grader.pointeval import ShapeMismatch, SingularError, evaluate
 from hwgrade.grader.proof import (
     canonical_lambdas,
@@ -66,7 +65,8 @@ from hwgrade.grader.sampling import (
     to_mpc,
     to_number,
 )
-from hwgrade.grader.tuples import compare_tuples, is_tuple
+from hwgrade.grader.values.numbers import as_sympy, entries, normalize
+from hwgrade.grader.values.tuples import compare_tuples, is_tuple
 
 _UNPROVEN = "agrees at every sampled point but could not be proven"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy
 
-from hwgrade.grader.numbers import entries, normalize
+from hwgrade.grader.values.numbers import entries, normalize
 
 
 def _has_distributable(expr: Any) -> bool:

@@ -17,7 +17,6 @@ from typing import Any
 
 import sympy
 
-from hwgrade.grader import matrixops as mo
 from hwgrade.grader.carried import Earlier, carried_forward, substitute
 from hwgrade.grader.checking import (
     echo,
@@ -32,7 +31,8 @@ from hwgrade.grader.forms import is_expanded, is_factored
 from hwgrade.grader.language import ParsedAnswer
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
 from hwgrade.grader.specs import PartSpec, ProblemSpec
-from hwgrade.grader.tuples import array_hint
+from hwgrade.grader.values import matrixops as mo
+from hwgrade.grader.values.tuples import array_hint
 from hwgrade.solver import Mistake, Solution
 
 

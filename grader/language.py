@@ -16,7 +16,6 @@ import sympy
 from sympy.matrices.exceptions import NonSquareMatrixError
 from sympy.matrices.exceptions import ShapeError as SympyShapeError
 
-from hwgrade.grader import matrixops as mo
 from hwgrade.grader.build import Builder, assemble
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError, ShapeError
@@ -29,6 +28,7 @@ from hwgrade.grader.lexer import (
     tokenize_plain,
 )
 from hwgrade.grader.syntax import parse_tokens
+from hwgrade.grader.values import matrixops as mo
 
 Syntax = Literal["plain", "latex", "auto"]
 

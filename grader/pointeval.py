@@ -21,8 +21,8 @@ from sympy.matrices.expressions.hadamard import HadamardPower
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.tensor.array import NDimArray
 
-from hwgrade.grader.matrixops import Pinv
 from hwgrade.grader.sampling import DIGITS, Point, UnassignedError, concrete_size
+from hwgrade.grader.values.matrixops import Pinv
 
 
 class SingularError(Exception):

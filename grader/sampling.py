@@ -33,7 +33,7 @@ import mpmath
 import sympy
 
 from hwgrade.grader.context import Context, Relation
-from hwgrade.grader.numbers import as_sympy
+from hwgrade.grader.values.numbers import as_sympy
 from hwgrade.grader.wideeval import TooWide, wide_value
 
 _DENOMINATORS = (7, 11, 13, 17)

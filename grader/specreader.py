@@ -216,8 +216,8 @@ class FieldReader:
 
         ``0`` defines a zero matrix of the declared shape (``h_0 = 0``).
         """
-        from hwgrade.grader import matrixops as mo
         from hwgrade.grader.language import read_answer
+        from hwgrade.grader.values import matrixops as mo
 
         decl = ctx.lookup(name)
         assert decl is not None

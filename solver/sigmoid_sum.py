@@ -22,9 +22,9 @@ from typing import Any
 
 import sympy
 
-from hwgrade.grader import matrixops as mo
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SolverError
+from hwgrade.grader.values import matrixops as mo
 from hwgrade.solver import CarryForward, Mistake, Solution, Step, register, self_checks
 
 

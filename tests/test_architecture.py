@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = {"hwgrade": "hwgrade", "hwgrade.grader": "grader", "hwgrade.solver": "solver"}
 #: The grader's pipeline stages, earliest first: a stage imports only earlier ones.
 STAGES = ("values", "answer", "verify", "specs", "grading", "batch", "output", "cli")
-#: How many modules may sit at grader/'s top (the shared base every stage may use).
-MAX_BASE = 8
+#: The shared base at grader/'s top, which every stage may use (at most 8 modules).
+BASE = ("errors", "results", "context", "names", "sanitize", "yamlsafe", "outfiles")
 
 
 def _modules() -> dict[str, Path]:
@@ -100,12 +100,14 @@ def _cycles() -> list[list[str]]:
 
 
 def _stage(module: str) -> int | None:
-    """The stage's position, -1 for the grader's shared base, None outside the grader."""
+    """The stage's position, -1 for the grader's shared base, None outside them."""
     parts = module.split(".")
     if parts[:2] != ["hwgrade", "grader"] or len(parts) == 2:
         return None
+    if len(parts) == 3 and parts[2] in BASE:
+        return -1
     is_stage = parts[2] in STAGES and (ROOT / "grader" / parts[2]).is_dir()
-    return STAGES.index(parts[2]) if is_stage else -1
+    return STAGES.index(parts[2]) if is_stage else None
 
 
 def test_the_module_table_sees_the_package() -> None:

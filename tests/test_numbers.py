@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import sympy
 
-from hwgrade.grader.numbers import as_sympy, as_value, entries, normalize
+from hwgrade.grader.values.numbers import as_sympy, as_value, entries, normalize
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from hwgrade.grader.grading import grade_part
 from hwgrade.grader.problemset import load_problem_set
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
 from hwgrade.grader.solving import solve
-from hwgrade.grader.tuples import array_hint, compare_tuples, describe_kind, is_tuple
+from hwgrade.grader.values.tuples import array_hint, compare_tuples, describe_kind, is_tuple
 
 OPEN = Context(open=True)
 MAT = parse_vars("X: n x d, y: n x 1")

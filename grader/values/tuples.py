@@ -17,8 +17,8 @@ from typing import Any
 import sympy
 from sympy.tensor.array import NDimArray
 
-from hwgrade.grader.numbers import as_value
 from hwgrade.grader.results import Comparison, Equality
+from hwgrade.grader.values.numbers import as_value
 
 #: Reported method of an all-equal tuple: the weakest evidence among its entries wins.
 _STRENGTH = ("exact", "symbolic", "numeric", "tolerance", "numeric-only")

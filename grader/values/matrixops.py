@@ -23,7 +23,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
 
 from hwgrade.grader.errors import AnswerLimitError, ShapeError
-from hwgrade.grader.numbers import as_sympy
+from hwgrade.grader.values.numbers import as_sympy
 
 #: Largest |exponent| of a power whose exponent is a number.
 MAX_EXPONENT = 10_000

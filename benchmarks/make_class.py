@@ -25,8 +25,8 @@ from typing import Any
 import sympy
 import yaml
 
+from hwgrade.grader.answer.echo import to_plain
 from hwgrade.grader.checking import read
-from hwgrade.grader.echo import to_plain
 from hwgrade.grader.keys import key_json
 from hwgrade.grader.problemset import ProblemSet, load_problem_set
 from hwgrade.grader.solving import solve

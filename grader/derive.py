@@ -30,11 +30,11 @@ from typing import Any
 import sympy
 from sympy.tensor.array import NDimArray
 
-from hwgrade.grader.build import assemble
+from hwgrade.grader.answer.build import assemble
+from hwgrade.grader.answer.echo import to_plain
+from hwgrade.grader.answer.language import ParsedAnswer, read_answer
 from hwgrade.grader.context import Context, SymbolDecl
-from hwgrade.grader.echo import to_plain
 from hwgrade.grader.errors import AnswerSyntaxError, DeriveError, HwgradeError
-from hwgrade.grader.language import ParsedAnswer, read_answer
 from hwgrade.grader.names import canonical_name
 from hwgrade.grader.reductions import parse_axes, reduce_axes
 from hwgrade.grader.values import matrixops as mo

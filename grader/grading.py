@@ -17,6 +17,7 @@ from typing import Any
 
 import sympy
 
+from hwgrade.grader.answer.language import ParsedAnswer
 from hwgrade.grader.carried import Earlier, carried_forward, substitute
 from hwgrade.grader.checking import (
     echo,
@@ -28,7 +29,6 @@ from hwgrade.grader.checking import (
 )
 from hwgrade.grader.choices import grade_choice, grade_manual
 from hwgrade.grader.forms import is_expanded, is_factored
-from hwgrade.grader.language import ParsedAnswer
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
 from hwgrade.grader.specs import PartSpec, ProblemSpec
 from hwgrade.grader.values import matrixops as mo

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import sympy
 
-from hwgrade.grader.echo import to_latex, to_plain
+from hwgrade.grader.answer.echo import to_latex, to_plain
 from hwgrade.grader.equivalence import significant_digits
 from hwgrade.grader.problemset import ProblemSet
 from hwgrade.grader.solving import solve

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hwgrade.grader.answer.language import Syntax
 from hwgrade.grader.checking import check_pair
 from hwgrade.grader.context import Context, parse_vars
 from hwgrade.grader.errors import HwgradeError, SubmissionError, UsageError
-from hwgrade.grader.language import Syntax
 from hwgrade.grader.results import AnswerResult, Verdict
 from hwgrade.grader.sandbox import Limits, TaskOutcome, WorkerPool, run_bounded
 from hwgrade.grader.yamlsafe import load_untrusted_file

@@ -20,7 +20,7 @@ from typing import Any
 import sympy
 from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
 
-from hwgrade.grader.echo import to_plain
+from hwgrade.grader.answer.echo import to_plain
 from hwgrade.grader.errors import DeriveError
 
 _AXES_RE = re.compile(r"^\[?\s*(\d+(?:\s*,\s*\d+)*)?\s*\]?$")

@@ -19,7 +19,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from hwgrade.grader.echo import to_pretty
+from hwgrade.grader.answer.echo import to_pretty
 from hwgrade.grader.exports import fmt_points
 from hwgrade.grader.results import AnswerResult, PartResult, SubmissionResult, Verdict
 from hwgrade.grader.sanitize import terminal_safe

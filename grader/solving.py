@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hwgrade.grader.answer.echo import to_latex, to_plain
 from hwgrade.grader.derive import Deriver
-from hwgrade.grader.echo import to_latex, to_plain
 from hwgrade.grader.errors import DeriveError, SolverError, SpecError
 from hwgrade.grader.names import canonical_name, is_valid_name
 from hwgrade.grader.specreader import line_of

@@ -216,7 +216,7 @@ class FieldReader:
 
         ``0`` defines a zero matrix of the declared shape (``h_0 = 0``).
         """
-        from hwgrade.grader.language import read_answer
+        from hwgrade.grader.answer.language import read_answer
         from hwgrade.grader.values import matrixops as mo
 
         decl = ctx.lookup(name)

@@ -32,10 +32,10 @@ def read_graph(
 ) -> tuple[list[tuple[str, sympy.Expr]], dict[sympy.Symbol, sympy.Expr]]:
     """The graph's nodes (name, local formula) in order, and the inputs' values.
 
-    Formulas go through :func:`hwgrade.grader.language.read_answer` so that a spec is
+    Formulas go through :func:`hwgrade.grader.answer.language.read_answer` so that a spec is
     read exactly like a student answer would be.
     """
-    from hwgrade.grader.language import read_answer
+    from hwgrade.grader.answer.language import read_answer
 
     graph, inputs = parameters.get("graph"), parameters.get("inputs")
     if not isinstance(graph, dict) or not graph or not isinstance(inputs, dict):

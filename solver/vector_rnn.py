@@ -25,7 +25,7 @@ from typing import Any
 
 import sympy
 
-from hwgrade.grader.build import diag
+from hwgrade.grader.answer.build import diag
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SolverError
 from hwgrade.grader.values import matrixops as mo

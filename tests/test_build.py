@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 import sympy
 
+from hwgrade.grader.answer.language import instantiate, read_answer
 from hwgrade.grader.context import Context, parse_vars
 from hwgrade.grader.errors import ShapeError
-from hwgrade.grader.language import instantiate, read_answer
 
 OPEN = Context(open=True)
 CTX = parse_vars("X: n x d, A: n x n, v: n x 1, y: n x 1, w: d x 1, p")
@@ -267,7 +267,7 @@ def test_reasonable_exponents_still_read(text: str, expected: Any) -> None:
 
 
 def test_diag_of_a_symbolic_vector_keeps_the_written_order() -> None:
-    from hwgrade.grader.echo import to_plain
+    from hwgrade.grader.answer.echo import to_plain
 
     value = read_answer("diag(hadamard(v, 1 - v)) A", CTX).value
     assert to_plain(value) == "diag(hadamard(v, 1 - v))*A"

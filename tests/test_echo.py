@@ -10,8 +10,8 @@ import pytest
 import sympy
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
+from hwgrade.grader.answer.echo import compact_float, to_latex, to_plain
 from hwgrade.grader.context import parse_vars
-from hwgrade.grader.echo import compact_float, to_latex, to_plain
 from hwgrade.grader.equivalence import compare
 from hwgrade.grader.results import Equality
 
@@ -121,9 +121,9 @@ ROUND_TRIP = [v for v, _ in PLAIN] + [
 
 @pytest.mark.parametrize("value", ROUND_TRIP, ids=[to_plain(v) for v in ROUND_TRIP])
 def test_round_trip(value: Any) -> None:
-    if importlib.util.find_spec("hwgrade.grader.language") is None:
-        pytest.skip("the parser (hwgrade.grader.language) is not there yet")
-    from hwgrade.grader.language import read_answer
+    if importlib.util.find_spec("hwgrade.grader.answer.language") is None:
+        pytest.skip("the parser (hwgrade.grader.answer.language) is not there yet")
+    from hwgrade.grader.answer.language import read_answer
 
     text = to_plain(value)
     parsed = read_answer(text, CTX, "plain").value
@@ -161,7 +161,7 @@ KEY_ANSWERS = _key_answers()
 )
 def test_key_answers_read_back_equivalent(answer: Any, value: Any, spec: Any) -> None:
     """The key's plain answers (what students copy from) read back to the solver's values."""
-    from hwgrade.grader.language import read_answer
+    from hwgrade.grader.answer.language import read_answer
 
     parsed = read_answer(answer, spec.context, "plain").value
     result = compare(value, parsed, spec.context, orientation_free=True)
@@ -182,7 +182,7 @@ def test_key_echo_has_no_parenthesised_scalar_coefficients() -> None:
 
 # --- tuples `(a, b)` ----------------------------------------------------------------------
 
-from hwgrade.grader.echo import to_pretty  # noqa: E402
+from hwgrade.grader.answer.echo import to_pretty  # noqa: E402
 
 TUPLES: list[tuple[Any, str, str]] = [
     (sympy.Tuple(1, 2), "(1, 2)", r"\left(1, 2\right)"),
@@ -202,7 +202,7 @@ TUPLES: list[tuple[Any, str, str]] = [
 
 @pytest.mark.parametrize(("value", "plain", "latex"), TUPLES, ids=[p for _, p, _ in TUPLES])
 def test_tuple_echo_reads_back_as_the_same_tuple(value: Any, plain: str, latex: str) -> None:
-    from hwgrade.grader.language import read_answer
+    from hwgrade.grader.answer.language import read_answer
 
     assert (to_plain(value), to_latex(value)) == (plain, latex)
     for text, syntax in ((plain, "plain"), (latex, "latex")):

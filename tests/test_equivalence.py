@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
+from hwgrade.grader.answer.language import read_answer
 from hwgrade.grader.context import Context, SymbolDecl, parse_vars
 from hwgrade.grader.equivalence import compare
-from hwgrade.grader.language import read_answer
 from hwgrade.grader.results import Equality
 
 EQ, NE, UNK = Equality.EQUAL, Equality.NOT_EQUAL, Equality.UNKNOWN

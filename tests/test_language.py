@@ -9,9 +9,9 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hwgrade.grader.answer.language import detect_syntax, read_answer
 from hwgrade.grader.context import Context, parse_vars
 from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError, ShapeError
-from hwgrade.grader.language import detect_syntax, read_answer
 
 OPEN = Context(open=True)
 RNN = parse_vars("w, u_1, u_2, u_3")

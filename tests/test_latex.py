@@ -2,9 +2,9 @@
 
 import pytest
 
+from hwgrade.grader.answer.latex import detect_syntax, tokenize_latex
+from hwgrade.grader.answer.lexer import tokenize_plain
 from hwgrade.grader.errors import AnswerSyntaxError
-from hwgrade.grader.latex import detect_syntax, tokenize_latex
-from hwgrade.grader.lexer import tokenize_plain
 
 #: Parentheses keep the bracket the reader saw (only a typed `(` can open a tuple); the
 #: plain-syntax comparison looks through that to the grouping itself.
@@ -127,8 +127,8 @@ def test_detect(text: str, syntax: str) -> None:
 
 import sympy  # noqa: E402
 
+from hwgrade.grader.answer.language import read_answer  # noqa: E402
 from hwgrade.grader.context import Context  # noqa: E402
-from hwgrade.grader.language import read_answer  # noqa: E402
 
 _x, _y, _a, _theta = sympy.symbols("x y a theta")
 LATEX_VALUES = [
@@ -243,7 +243,7 @@ def test_new_constructs_refused(text: str) -> None:
 
 # --- tuples `(a, b)` / `\left( a, b \right)` ---------------------------------------------
 
-from hwgrade.grader.latexcursor import GROUP  # noqa: E402
+from hwgrade.grader.answer.latexcursor import GROUP  # noqa: E402
 
 
 def test_parentheses_keep_the_bracket_that_was_typed() -> None:

@@ -2,8 +2,8 @@
 
 import pytest
 
+from hwgrade.grader.answer.lexer import MAX_LENGTH, tokenize_plain
 from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
-from hwgrade.grader.lexer import MAX_LENGTH, tokenize_plain
 
 
 def kinds(text: str) -> list[str]:

@@ -2,10 +2,8 @@
 
 import pytest
 
-from hwgrade.grader.context import Context, parse_vars
-from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
-from hwgrade.grader.lexer import tokenize_plain
-from hwgrade.grader.nodes import (
+from hwgrade.grader.answer.lexer import tokenize_plain
+from hwgrade.grader.answer.nodes import (
     Call,
     Name,
     Neg,
@@ -15,7 +13,9 @@ from hwgrade.grader.nodes import (
     Transpose,
     TupleExpr,
 )
-from hwgrade.grader.syntax import parse_tokens
+from hwgrade.grader.answer.syntax import parse_tokens
+from hwgrade.grader.context import Context, parse_vars
+from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
 
 OPEN = Context(open=True)
 RNN = parse_vars("w, u_1, u_2, u_3")

@@ -9,8 +9,8 @@ on the token list, so a postfix operator after the run binds to its last piece o
 
 from __future__ import annotations
 
+from hwgrade.grader.answer.lexer import FUNCTIONS, NAME, OP, Token
 from hwgrade.grader.context import Context
-from hwgrade.grader.lexer import FUNCTIONS, NAME, OP, Token
 
 #: Names that mean a constant unless declared: pi, Euler's e.
 CONSTANTS = frozenset({"pi", "e"})

@@ -1,6 +1,6 @@
 """The parser's position in the token list, its depth bound and how it names a token.
 
-The grammar (:mod:`hwgrade.grader.syntax`) is recursive descent; everything it needs
+The grammar (:mod:`hwgrade.grader.answer.syntax`) is recursive descent; everything it needs
 that is not a grammar rule lives here: reading ahead and consuming tokens, failing with
 the column and the token that was found, and the nesting counter. Every parenthesis,
 bracket, unary sign, exponent and postfix operator enters one level, and the count is
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import difflib
 
+from hwgrade.grader.answer.lexer import END, MAX_DEPTH, NORM, Token
+from hwgrade.grader.answer.nodes import TupleExpr
+from hwgrade.grader.answer.splitting import resolve_names
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
-from hwgrade.grader.lexer import END, MAX_DEPTH, NORM, Token
-from hwgrade.grader.nodes import TupleExpr
-from hwgrade.grader.splitting import resolve_names
 
 
 def describe(tok: Token) -> str:

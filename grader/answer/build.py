@@ -15,9 +15,7 @@ from typing import Any
 import sympy
 from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
 
-from hwgrade.grader.context import Context
-from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError, ShapeError
-from hwgrade.grader.nodes import (
+from hwgrade.grader.answer.nodes import (
     Call,
     ListExpr,
     Name,
@@ -30,6 +28,8 @@ from hwgrade.grader.nodes import (
     Transpose,
     TupleExpr,
 )
+from hwgrade.grader.context import Context
+from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError, ShapeError
 from hwgrade.grader.values import matrixops as mo
 from hwgrade.grader.values.numbers import as_sympy
 

@@ -1,7 +1,7 @@
 """The answer language's syntax tree: one frozen dataclass per construct.
 
-The tree is the hand-off between the parser (:mod:`hwgrade.grader.syntax`), which only
-ever builds it from tokens, and the builder (:mod:`hwgrade.grader.build`), which only
+The tree is the hand-off between the parser (:mod:`hwgrade.grader.answer.syntax`), which only
+ever builds it from tokens, and the builder (:mod:`hwgrade.grader.answer.build`), which only
 ever reads it. Keeping the node types apart lets the builder, the tests and any other
 reader of a tree depend on its shape without depending on how text is parsed.
 """

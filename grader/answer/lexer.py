@@ -1,7 +1,7 @@
 """Plain-syntax tokenizer of the answer language, plus the token type both syntaxes share.
 
 Plain and LaTeX answers are two spellings of one language, so both tokenizers emit the
-same :class:`Token` stream and a single parser (:mod:`hwgrade.grader.syntax`) reads it.
+same :class:`Token` stream and a single parser (:mod:`hwgrade.grader.answer.syntax`) reads it.
 Everything outside the language is refused here, character by character, with the
 column where it was found: student text is never handed to Python or SymPy's parsers.
 """

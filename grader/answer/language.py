@@ -16,18 +16,18 @@ import sympy
 from sympy.matrices.exceptions import NonSquareMatrixError
 from sympy.matrices.exceptions import ShapeError as SympyShapeError
 
-from hwgrade.grader.build import Builder, assemble
-from hwgrade.grader.context import Context
-from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError, ShapeError
-from hwgrade.grader.latex import detect_syntax as _detect
-from hwgrade.grader.latex import tokenize_latex
-from hwgrade.grader.lexer import (
+from hwgrade.grader.answer.build import Builder, assemble
+from hwgrade.grader.answer.latex import detect_syntax as _detect
+from hwgrade.grader.answer.latex import tokenize_latex
+from hwgrade.grader.answer.lexer import (
     MAX_DEPTH,
     MAX_LIST_CHARS,
     MAX_LIST_ENTRIES,
     tokenize_plain,
 )
-from hwgrade.grader.syntax import parse_tokens
+from hwgrade.grader.answer.syntax import parse_tokens
+from hwgrade.grader.context import Context
+from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError, ShapeError
 from hwgrade.grader.values import matrixops as mo
 
 Syntax = Literal["plain", "latex", "auto"]

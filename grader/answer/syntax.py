@@ -5,8 +5,8 @@ every parenthesis, bracket, unary sign, exponent and postfix operator counts, an
 count is capped at :data:`MAX_DEPTH` long before Python's recursion limit, so that no
 input can crash or hang it. Sums and products are n-ary nodes, so long flat answers
 (``a+a+...+a``) give shallow trees and the builder never recurses deeply either. The
-tree's node types are in :mod:`hwgrade.grader.nodes`, the token position and depth
-counter in :mod:`hwgrade.grader.tokencursor`.
+tree's node types are in :mod:`hwgrade.grader.answer.nodes`, the token position and depth
+counter in :mod:`hwgrade.grader.answer.tokencursor`.
 
 Names are resolved against the :class:`Context` here, before any SymPy object exists:
 unknown names, unknown functions and forbidden ones are refused with their column.
@@ -14,9 +14,7 @@ unknown names, unknown functions and forbidden ones are refused with their colum
 
 from __future__ import annotations
 
-from hwgrade.grader.context import Context
-from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
-from hwgrade.grader.lexer import (
+from hwgrade.grader.answer.lexer import (
     COMMA,
     END,
     FUNC,
@@ -35,7 +33,7 @@ from hwgrade.grader.lexer import (
     Token,
     is_greek_letter,
 )
-from hwgrade.grader.nodes import (
+from hwgrade.grader.answer.nodes import (
     Call,
     ListExpr,
     Name,
@@ -48,8 +46,10 @@ from hwgrade.grader.nodes import (
     Transpose,
     TupleExpr,
 )
-from hwgrade.grader.splitting import CONSTANTS, INFINITY, has_matrices
-from hwgrade.grader.tokencursor import TokenCursor, describe
+from hwgrade.grader.answer.splitting import CONSTANTS, INFINITY, has_matrices
+from hwgrade.grader.answer.tokencursor import TokenCursor, describe
+from hwgrade.grader.context import Context
+from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
 
 _ARITY: dict[str, tuple[int, int]] = {"max": (1, 100), "min": (1, 100), "hadamard": (2, 2)}
 _ARITY["root"] = (2, 2)

@@ -7,17 +7,17 @@ reads both. As in TeX, adjacent letters are separate symbols (``pXw`` = p X w).
 
 This module is the main loop: where the answer sits in its ``$...$``, one step per
 character, the brackets and bars that are not commands, and the pairing of bare ``|``
-bars. The reader's state is in :mod:`hwgrade.grader.latexcursor`, the meaning of each
-command in :mod:`hwgrade.grader.latexcommands`.
+bars. The reader's state is in :mod:`hwgrade.grader.answer.latexcursor`, the meaning of each
+command in :mod:`hwgrade.grader.answer.latexcommands`.
 """
 
 from __future__ import annotations
 
 import re
 
-from hwgrade.grader.latexcommands import LatexCommands
-from hwgrade.grader.latexcursor import GROUP, LETTER_RE
-from hwgrade.grader.lexer import (
+from hwgrade.grader.answer.latexcommands import LatexCommands
+from hwgrade.grader.answer.latexcursor import GROUP, LETTER_RE
+from hwgrade.grader.answer.lexer import (
     _BAD_CHARS,
     _OPS,
     COMMA,

@@ -1,11 +1,11 @@
 r"""The LaTeX reader's cursor: its output, its group stack, names and macro arguments.
 
-The LaTeX reader (:mod:`hwgrade.grader.latex`) is one pass over the text with a stack
+The LaTeX reader (:mod:`hwgrade.grader.answer.latex`) is one pass over the text with a stack
 for braces, fractions and matrices. This module holds the state of that pass and the
 small reading steps every construct is built from: emitting a token (under the token
 bound), reading a ``{...}`` argument, turning ``\mathbf{W}`` or ``h_{t}`` into a plain
 name, and opening and closing the arguments of ``\frac`` and ``\sqrt``. It is kept apart
-from the command table (:mod:`hwgrade.grader.latexcommands`) and the main loop so that
+from the command table (:mod:`hwgrade.grader.answer.latexcommands`) and the main loop so that
 each layer reads on its own: nothing here decides what a command means.
 """
 
@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 
-from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
-from hwgrade.grader.lexer import (
+from hwgrade.grader.answer.lexer import (
     COMMA,
     LPAREN,
     MAX_TOKENS,
@@ -25,6 +24,7 @@ from hwgrade.grader.lexer import (
     Token,
     name_token,
 )
+from hwgrade.grader.errors import AnswerLimitError, AnswerSyntaxError
 from hwgrade.grader.names import GREEK
 
 #: Greek letter commands (and their ``\var`` spellings) -> the plain name they stand for.

@@ -5,7 +5,7 @@ may type is listed here with its meaning: Greek letters and fonts become names,
 ``\cdot`` and ``\times`` operators, ``\sin^{-1}`` the inverse function, ``\log_2`` a
 quotient of logarithms, ``\left|`` an absolute value, ``\begin{bmatrix}`` nested lists,
 and calculus (``\int``, ``\sum``) is refused with the reason. The main loop
-(:mod:`hwgrade.grader.latex`) hands every backslash to :meth:`LatexCommands.command`, so
+(:mod:`hwgrade.grader.answer.latex`) hands every backslash to :meth:`LatexCommands.command`, so
 a new command is added here, next to the table it belongs in.
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import abc
 import re
 
-from hwgrade.grader.latexcursor import CMD_RE, GREEK_CMDS, GROUP, LETTER_RE, LatexCursor
-from hwgrade.grader.lexer import (
+from hwgrade.grader.answer.latexcursor import CMD_RE, GREEK_CMDS, GROUP, LETTER_RE, LatexCursor
+from hwgrade.grader.answer.lexer import (
     COMMA,
     FORBIDDEN,
     FUNC,
@@ -377,7 +377,7 @@ class LatexCommands(LatexCursor, abc.ABC):
         self.i = match.end()
         return True
 
-    # -- supplied by the main loop (:mod:`hwgrade.grader.latex`) ----------------------
+    # -- supplied by the main loop (:mod:`hwgrade.grader.answer.latex`) ----------------------
     @abc.abstractmethod
     def run_one(self) -> None:
         r"""Tokenize exactly one character or command (a one-token ``\log_2`` base)."""

@@ -19,8 +19,8 @@ from typing import Any
 
 import sympy
 
-from hwgrade.grader.checking import check_pair
 from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.verify.check import check_pair
 
 sys.path.insert(0, str(Path(__file__).parent))
 from make_class import answer_pool

@@ -26,10 +26,10 @@ import sympy
 import yaml
 
 from hwgrade.grader.answer.echo import to_plain
-from hwgrade.grader.checking import read
 from hwgrade.grader.keys import key_json
 from hwgrade.grader.problemset import ProblemSet, load_problem_set
 from hwgrade.grader.solving import solve
+from hwgrade.grader.verify.check import read
 
 CORRECT, WRONG, MISSING, HOSTILE = "correct", "wrong", "missing", "hostile"
 

@@ -11,10 +11,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from hwgrade.grader.checking import read, safe_compare
 from hwgrade.grader.context import Context
 from hwgrade.grader.results import AnswerResult, Equality, Verdict
 from hwgrade.grader.specs import PartSpec, ProblemSpec
+from hwgrade.grader.verify.check import read, safe_compare
 from hwgrade.solver import Solution
 
 

@@ -19,7 +19,13 @@ import sympy
 
 from hwgrade.grader.answer.language import ParsedAnswer
 from hwgrade.grader.carried import Earlier, carried_forward, substitute
-from hwgrade.grader.checking import (
+from hwgrade.grader.choices import grade_choice, grade_manual
+from hwgrade.grader.forms import is_expanded, is_factored
+from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
+from hwgrade.grader.specs import PartSpec, ProblemSpec
+from hwgrade.grader.values import matrixops as mo
+from hwgrade.grader.values.tuples import array_hint
+from hwgrade.grader.verify.check import (
     echo,
     echo_plain,
     read,
@@ -27,12 +33,6 @@ from hwgrade.grader.checking import (
     reference_plain,
     safe_compare,
 )
-from hwgrade.grader.choices import grade_choice, grade_manual
-from hwgrade.grader.forms import is_expanded, is_factored
-from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
-from hwgrade.grader.specs import PartSpec, ProblemSpec
-from hwgrade.grader.values import matrixops as mo
-from hwgrade.grader.values.tuples import array_hint
 from hwgrade.solver import Mistake, Solution
 
 

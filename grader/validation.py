@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from hwgrade.grader.errors import SolverError, SpecError
-from hwgrade.grader.pointeval import definition_violations
 from hwgrade.grader.problemset import import_solver_modules
 from hwgrade.grader.solving import check_solution, solve_spec
 from hwgrade.grader.specfile import read_spec
 from hwgrade.grader.variants import sample_variants
+from hwgrade.grader.verify.pointeval import definition_violations
 
 #: Variants ``validate`` hands out per varying spec (each must solve, none degenerate).
 VALIDATE_SAMPLES = 30

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from hwgrade.grader.checking import check_pair, read, read_written, reference_plain
 from hwgrade.grader.context import parse_vars
 from hwgrade.grader.results import Verdict
+from hwgrade.grader.verify.check import check_pair, read, read_written, reference_plain
 
 CTX = parse_vars("w, u_1, u_2, u_3")
 
@@ -96,8 +96,8 @@ def test_an_astronomically_large_answer_is_refused_not_timed() -> None:
 
 
 def test_comparisons_are_remembered_only_for_the_same_value() -> None:
-    from hwgrade.grader.checking import safe_compare
     from hwgrade.grader.results import Equality
+    from hwgrade.grader.verify.check import safe_compare
 
     third = sympy.Rational(1, 3)
     decimal = sympy.Float("0.3333", 30)  # within the relative tolerance 1e-3

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from conftest import Runner, agrees, load_anchor, sympy_to_hwgrade, verdict_table
 
-from hwgrade.grader.checking import check_pair, read
 from hwgrade.grader.context import Context, parse_vars
+from hwgrade.grader.verify.check import check_pair, read
 
 pytestmark = pytest.mark.conformance
 

@@ -12,8 +12,8 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from hwgrade.grader.answer.echo import compact_float, to_latex, to_plain
 from hwgrade.grader.context import parse_vars
-from hwgrade.grader.equivalence import compare
 from hwgrade.grader.results import Equality
+from hwgrade.grader.verify.equivalence import compare
 
 CTX = parse_vars("X: n x d, y: n x 1, v: d x 1, h: n x 1, w, u_1, u_2, u_3, p, x, b, z, d > n")
 X, Y, V, H = (CTX.sym(n) for n in ("X", "y", "v", "h"))

@@ -12,8 +12,8 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from hwgrade.grader.answer.language import read_answer
 from hwgrade.grader.context import Context, SymbolDecl, parse_vars
-from hwgrade.grader.equivalence import compare
 from hwgrade.grader.results import Equality
+from hwgrade.grader.verify.equivalence import compare
 
 EQ, NE, UNK = Equality.EQUAL, Equality.NOT_EQUAL, Equality.UNKNOWN
 

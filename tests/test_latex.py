@@ -168,9 +168,9 @@ def test_latex_refusals(text: str) -> None:
 
 # --- decorated names, modulo, nested bars, `\left{` (Math-Verify gaps closed) ------------
 
-from hwgrade.grader.equivalence import compare  # noqa: E402
 from hwgrade.grader.errors import ShapeError  # noqa: E402
 from hwgrade.grader.results import Equality  # noqa: E402
+from hwgrade.grader.verify.equivalence import compare  # noqa: E402
 
 _b = sympy.Symbol("b")
 NEW_VALUES = [

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sympy
 
-from hwgrade.grader.proof import (
+from hwgrade.grader.verify.proof import (
     canonical_lambdas,
     exact_difference,
     expand_is_cheap,

@@ -8,7 +8,7 @@ import mpmath
 import pytest
 import sympy
 
-from hwgrade.grader.sampling import (
+from hwgrade.grader.verify.sampling import (
     DIGITS,
     DomainError,
     MagnitudeError,
@@ -132,7 +132,7 @@ def test_rationals_stay_exact() -> None:
 
 import numpy as np  # noqa: E402
 
-from hwgrade.grader.sampling import random_matrix, random_scalar  # noqa: E402
+from hwgrade.grader.verify.sampling import random_matrix, random_scalar  # noqa: E402
 
 
 @pytest.mark.parametrize("index", range(4))

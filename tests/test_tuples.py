@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 import sympy
 
-from hwgrade.grader.checking import check_pair
 from hwgrade.grader.context import Context, parse_vars
 from hwgrade.grader.grading import grade_part
 from hwgrade.grader.problemset import load_problem_set
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
 from hwgrade.grader.solving import solve
 from hwgrade.grader.values.tuples import array_hint, compare_tuples, describe_kind, is_tuple
+from hwgrade.grader.verify.check import check_pair
 
 OPEN = Context(open=True)
 MAT = parse_vars("X: n x d, y: n x 1")

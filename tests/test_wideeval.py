@@ -8,7 +8,7 @@ import mpmath
 import pytest
 import sympy
 
-from hwgrade.grader.wideeval import TooWide, wide_value
+from hwgrade.grader.verify.wideeval import TooWide, wide_value
 
 R, E = sympy.Rational, sympy.exp
 

@@ -43,15 +43,17 @@ import sympy
 from sympy.tensor.array import NDimArray
 
 from hwgrade.grader.context import Context
-from hwgrade.grader.pointeval import ShapeMismatch, SingularError, evaluate
-from hwgrade.grader.proof import (
+from hwgrade.grader.results import Comparison, Equality
+from hwgrade.grader.values.numbers import as_sympy, entries, normalize
+from hwgrade.grader.values.tuples import compare_tuples, is_tuple
+from hwgrade.grader.verify.pointeval import ShapeMismatch, SingularError, evaluate
+from hwgrade.grader.verify.proof import (
     canonical_lambdas,
     exact_difference,
     is_elementary,
     prove_equal,
 )
-from hwgrade.grader.results import Comparison, Equality
-from hwgrade.grader.sampling import (
+from hwgrade.grader.verify.sampling import (
     DIGITS,
     UNDEFINED,
     DomainError,
@@ -65,8 +67,6 @@ from hwgrade.grader.sampling import (
     to_mpc,
     to_number,
 )
-from hwgrade.grader.values.numbers import as_sympy, entries, normalize
-from hwgrade.grader.values.tuples import compare_tuples, is_tuple
 
 _UNPROVEN = "agrees at every sampled point but could not be proven"
 

@@ -1,7 +1,7 @@
 """Checking one answer: read it, compare it, and turn the outcome into a verdict.
 
 This is the seam between the answer language (:mod:`hwgrade.grader.answer.language`), the
-equivalence engine (:mod:`hwgrade.grader.equivalence`) and everything that reports
+equivalence engine (:mod:`hwgrade.grader.verify.equivalence`) and everything that reports
 verdicts. Nothing here raises for a bad answer: every failure becomes an
 :class:`AnswerResult` whose message says where and why.
 """
@@ -15,10 +15,10 @@ from typing import Any
 from hwgrade.grader.answer.echo import to_latex, to_plain
 from hwgrade.grader.answer.language import ParsedAnswer, Syntax, read_answer
 from hwgrade.grader.context import Context
-from hwgrade.grader.equivalence import compare
 from hwgrade.grader.errors import AnswerSyntaxError, ShapeError
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
 from hwgrade.grader.values.tuples import array_hint
+from hwgrade.grader.verify.equivalence import compare
 
 #: How a comparison outcome maps onto a verdict.
 _VERDICT = {

@@ -17,7 +17,7 @@ Everything is derived from string-seeded :class:`random.Random` instances and ca
 ``(seed, point index, name, shape)``, so a symbol gets the same value in the reference
 and in the answer, and a grading run is reproducible.
 
-Evaluating a value at a point is :mod:`hwgrade.grader.pointeval`; comparing the numbers
+Evaluating a value at a point is :mod:`hwgrade.grader.verify.pointeval`; comparing the numbers
 that come out (:func:`to_number`, :func:`agree`) stays here with the working precision.
 """
 
@@ -34,7 +34,7 @@ import sympy
 
 from hwgrade.grader.context import Context, Relation
 from hwgrade.grader.values.numbers import as_sympy
-from hwgrade.grader.wideeval import TooWide, wide_value
+from hwgrade.grader.verify.wideeval import TooWide, wide_value
 
 _DENOMINATORS = (7, 11, 13, 17)
 #: Working precision (decimal digits) of every non-rational evaluation.

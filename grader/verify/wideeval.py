@@ -2,7 +2,7 @@
 
 SymPy raises its working precision by the size of an exponent before it evaluates a
 power, so ``exp(exp(20 x))`` at x = 22/13 (an exponent near 5·10^14) would cost minutes
-and is refused by :func:`hwgrade.grader.sampling.to_number`. Refusing it must not make a
+and is refused by :func:`hwgrade.grader.verify.sampling.to_number`. Refusing it must not make a
 right answer wrong: ``exp(exp(20 x)) exp(1 - exp(20 x)) v`` *is* ``e v``. An mpmath
 number keeps its exponent as a Python integer, so the product of a huge and a tiny
 factor is computed at ordinary precision. This module walks the value's tree with

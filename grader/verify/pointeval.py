@@ -1,6 +1,6 @@
 """Evaluating a value at a sampled point: matrices made explicit, shapes checked.
 
-:mod:`hwgrade.grader.sampling` chooses the points; this module puts a point's values
+:mod:`hwgrade.grader.verify.sampling` chooses the points; this module puts a point's values
 into a reference or an answer and computes what it becomes. The evaluator walks the
 matrix-expression tree itself instead of relying on ``doit()``, which leaves
 ``HadamardProduct`` of explicit matrices unevaluated and reports errors through many
@@ -21,8 +21,15 @@ from sympy.matrices.expressions.hadamard import HadamardPower
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.tensor.array import NDimArray
 
-from hwgrade.grader.sampling import DIGITS, Point, UnassignedError, concrete_size
 from hwgrade.grader.values.matrixops import Pinv
+from hwgrade.grader.verify.sampling import (
+    DIGITS,
+    Point,
+    UnassignedError,
+    collect_names,
+    concrete_size,
+    draw_point,
+)
 
 
 class SingularError(Exception):
@@ -195,8 +202,6 @@ def definition_violations(ctx: Any, points: int = 3) -> list[tuple[str, str]]:
     (a ``diagonal`` Γ defined as ``X^T X``) would make the grader sample one thing and
     compare another.
     """
-    from hwgrade.grader.sampling import collect_names, draw_point
-
     found: list[tuple[str, str]] = []
     for decl in ctx.symbols:
         if decl.definition is None or not decl.properties:

@@ -1,6 +1,6 @@
 """Symbolic proof of equality, bounded: the exact and confirming steps of the engine.
 
-:mod:`hwgrade.grader.equivalence` decides by evaluation at random points; these are its
+:mod:`hwgrade.grader.verify.equivalence` decides by evaluation at random points; these are its
 symbolic steps. :func:`exact_difference` runs before the points (a difference that
 expands to zero or to a nonzero constant settles the question cheaply) and
 :func:`prove_equal` after them, to turn numeric agreement into a proof. Both refuse to

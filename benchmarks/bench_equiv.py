@@ -19,7 +19,7 @@ from typing import Any
 
 import sympy
 
-from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.specs.problemset import load_problem_set
 from hwgrade.grader.verify.check import check_pair
 
 sys.path.insert(0, str(Path(__file__).parent))

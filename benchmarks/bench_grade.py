@@ -38,7 +38,7 @@ from typing import Any
 import psutil
 import yaml
 
-from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.specs.problemset import load_problem_set
 
 sys.path.insert(0, str(Path(__file__).parent))
 from make_class import CORRECT, WRONG, answer_pool, make_class, write_class

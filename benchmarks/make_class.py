@@ -27,8 +27,8 @@ import yaml
 
 from hwgrade.grader.answer.echo import to_plain
 from hwgrade.grader.keys import key_json
-from hwgrade.grader.problemset import ProblemSet, load_problem_set
-from hwgrade.grader.solving import solve
+from hwgrade.grader.specs.problemset import ProblemSet, load_problem_set
+from hwgrade.grader.specs.solving import solve
 from hwgrade.grader.verify.check import read
 
 CORRECT, WRONG, MISSING, HOSTILE = "correct", "wrong", "missing", "hostile"

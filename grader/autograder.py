@@ -99,8 +99,8 @@ def run(root: Path) -> dict[str, Any]:
     try:
         from hwgrade.grader.batch import check_file
         from hwgrade.grader.exports import gradescope_results, spec_points, spec_prompts
-        from hwgrade.grader.problemset import load_problem_set
         from hwgrade.grader.sandbox import Limits
+        from hwgrade.grader.specs.problemset import load_problem_set
 
         found = find_submission(root / "submission")
         if isinstance(found, str):

@@ -31,7 +31,6 @@ from hwgrade.grader.planning import (
     bundle_by_variant,
     plan_tasks,
 )
-from hwgrade.grader.problemset import ProblemSet
 from hwgrade.grader.reading import (
     LoadTask,
     _problem_set,
@@ -58,9 +57,10 @@ from hwgrade.grader.scheduling import (
     run_groups,
     solved_first,
 )
-from hwgrade.grader.solving import solve
+from hwgrade.grader.specs.problemset import ProblemSet
+from hwgrade.grader.specs.solving import solve
+from hwgrade.grader.specs.variants import variant_spec
 from hwgrade.grader.submission import Submission
-from hwgrade.grader.variants import variant_spec
 from hwgrade.solver import without_self_checks
 
 #: Progress callback: (steps done, steps in all); the total grows once files are read.

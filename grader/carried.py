@@ -13,7 +13,7 @@ from typing import Any
 
 from hwgrade.grader.context import Context
 from hwgrade.grader.results import AnswerResult, Equality, Verdict
-from hwgrade.grader.specs import PartSpec, ProblemSpec
+from hwgrade.grader.specs.model import PartSpec, ProblemSpec
 from hwgrade.grader.verify.check import read, safe_compare
 from hwgrade.solver import Solution
 

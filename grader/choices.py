@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hwgrade.grader.results import MANUAL, AnswerResult, Verdict
-from hwgrade.grader.specs import PartSpec
+from hwgrade.grader.specs.model import PartSpec
 from hwgrade.solver import Solution
 
 

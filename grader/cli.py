@@ -143,9 +143,9 @@ def check_cmd(
     """
     from hwgrade.grader.batch import check_file
     from hwgrade.grader.exports import gradescope_results
-    from hwgrade.grader.problemset import load_problem_set
     from hwgrade.grader.report import render_submission
     from hwgrade.grader.sandbox import Limits
+    from hwgrade.grader.specs.problemset import load_problem_set
 
     problem_set = load_problem_set(problems, variants)
     assignment = problem_set.assignment_ids(only)  # an unknown id stops here
@@ -174,7 +174,7 @@ def check_cmd(
         narrowed = assignment if problem_set.narrowed(only) else ()
         statements = {}
         if statement:  # the student's own variant's text, with its numbers
-            from hwgrade.grader.variants import variant_spec
+            from hwgrade.grader.specs.variants import variant_spec
 
             for spec in problem_set.assignment_problems(only):
                 statements[spec.id] = variant_spec(spec, result.variant).statement
@@ -209,7 +209,7 @@ def autograder_cmd(output: str, problems: str | None) -> None:
     hwgrade itself at this version; each student uploads one .yaml file.
     """
     from hwgrade.grader.autograder import build_zip
-    from hwgrade.grader.problemset import course_settings, load_problem_set
+    from hwgrade.grader.specs.problemset import course_settings, load_problem_set
 
     problem_set = load_problem_set(problems)
     check_writable(output, "-o")
@@ -296,8 +296,8 @@ def equiv_cmd(
 @handle_errors
 def validate_cmd(specs: tuple[str, ...], problems: str | None) -> None:
     """Check problem specs and that every solver runs; exit 1 if anything is wrong."""
-    from hwgrade.grader.problemset import resolve_problem_dir
-    from hwgrade.grader.validation import validate_spec
+    from hwgrade.grader.specs.problemset import resolve_problem_dir
+    from hwgrade.grader.specs.validation import validate_spec
 
     if specs:
         paths = [Path(s) for s in specs]
@@ -323,7 +323,7 @@ def validate_cmd(specs: tuple[str, ...], problems: str | None) -> None:
 @handle_errors
 def new_cmd(problem_id: str, folder: str) -> None:
     """Write a commented spec, a solver skeleton and a test file that already validate."""
-    from hwgrade.grader.scaffold import scaffold
+    from hwgrade.grader.specs.scaffold import scaffold
 
     for path in scaffold(problem_id, Path(folder)):
         click.echo(f"wrote {path}", err=True)

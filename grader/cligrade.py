@@ -36,7 +36,7 @@ from hwgrade.grader.outfiles import OutputError, check_writable, lock_outputs, w
 
 if TYPE_CHECKING:
     from hwgrade.grader.manualsheet import ManualSheet
-    from hwgrade.grader.specs import ProblemSpec
+    from hwgrade.grader.specs.model import ProblemSpec
 
 
 @click.command("grade")
@@ -118,10 +118,10 @@ def grade_cmd(
         write_csv,
         write_gradescope_dir,
     )
-    from hwgrade.grader.problemset import load_problem_set
     from hwgrade.grader.report import render_class
     from hwgrade.grader.resume import ResumeCache, default_cache_path, fingerprint
     from hwgrade.grader.sandbox import Faults, Limits
+    from hwgrade.grader.specs.problemset import load_problem_set
     from hwgrade.grader.summary import summarize
 
     problem_set = load_problem_set(problems, variants)

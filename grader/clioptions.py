@@ -151,7 +151,7 @@ def variant_instances(
     student: str | None,
 ) -> list[Any]:
     """The chosen problems as one variant shows them (``--variant`` / ``--student``)."""
-    from hwgrade.grader.variants import variant_spec
+    from hwgrade.grader.specs.variants import variant_spec
 
     if variant is not None and student is not None:
         raise UsageError("give --variant or --student, not both")
@@ -174,7 +174,7 @@ def select_problems(
     An unknown id is a usage error that lists the known ones, so a typo stops the
     command before any work is done.
     """
-    from hwgrade.grader.problemset import load_problem_set
+    from hwgrade.grader.specs.problemset import load_problem_set
 
     problem_set = load_problem_set(problems, variants)
     if not ids:

@@ -71,7 +71,7 @@ def warm_worker(problems: str | None) -> int:
     keeps that time out of the first answers' time limit.
     """
     from hwgrade.grader.reading import problem_set_for
-    from hwgrade.grader.solving import solve
+    from hwgrade.grader.specs.solving import solve
 
     problem_set = problem_set_for(problems)
     for spec in problem_set.problems:

@@ -22,7 +22,7 @@ from hwgrade.grader.carried import Earlier, carried_forward, substitute
 from hwgrade.grader.choices import grade_choice, grade_manual
 from hwgrade.grader.forms import is_expanded, is_factored
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
-from hwgrade.grader.specs import PartSpec, ProblemSpec
+from hwgrade.grader.specs.model import PartSpec, ProblemSpec
 from hwgrade.grader.values import matrixops as mo
 from hwgrade.grader.values.tuples import array_hint
 from hwgrade.grader.verify.check import (

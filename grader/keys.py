@@ -13,9 +13,9 @@ from typing import Any, Literal
 import sympy
 
 from hwgrade.grader.answer.echo import to_latex, to_plain
-from hwgrade.grader.problemset import ProblemSet
-from hwgrade.grader.solving import solve
-from hwgrade.grader.specs import PartSpec, ProblemSpec
+from hwgrade.grader.specs.model import PartSpec, ProblemSpec
+from hwgrade.grader.specs.problemset import ProblemSet
+from hwgrade.grader.specs.solving import solve
 from hwgrade.grader.verify.equivalence import significant_digits
 from hwgrade.solver import Solution, Step
 

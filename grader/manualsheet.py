@@ -27,7 +27,7 @@ from hwgrade.grader.errors import UsageError
 from hwgrade.grader.outfiles import write_atomic
 from hwgrade.grader.results import MANUAL, AnswerResult, SubmissionResult, Verdict
 from hwgrade.grader.sanitize import csv_safe
-from hwgrade.grader.specs import ProblemSpec
+from hwgrade.grader.specs.model import ProblemSpec
 
 #: The sheet's columns, in order (a TA may add columns of their own after these).
 COLUMNS = ("part", "points", "count", "students", "answer", "score", "comment")

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hwgrade.grader.problemset import ProblemSet
-from hwgrade.grader.solving import solve
+from hwgrade.grader.specs.problemset import ProblemSet
+from hwgrade.grader.specs.solving import solve
 from hwgrade.grader.submission import Submission
 
 

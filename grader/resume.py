@@ -26,8 +26,8 @@ from typing import Any
 
 from hwgrade import __version__
 from hwgrade.grader.outfiles import OutputError, write_atomic
-from hwgrade.grader.problemset import ProblemSet
 from hwgrade.grader.results import SANDBOX, AnswerResult, SubmissionResult, Verdict
+from hwgrade.grader.specs.problemset import ProblemSet
 
 #: The cache's file name, in the current folder or beside ``--out``.
 CACHE_NAME = ".hwgrade-cache.json"

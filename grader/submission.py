@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hwgrade.grader.errors import SubmissionError, did_you_mean
-from hwgrade.grader.specs import ProblemSpec
+from hwgrade.grader.specs.model import ProblemSpec
 from hwgrade.grader.yamlsafe import load_untrusted_file, load_untrusted_yaml
 
 #: What to do with an empty file.

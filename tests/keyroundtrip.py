@@ -21,7 +21,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from hwgrade.grader.cli import cli
 from hwgrade.grader.keys import key_json
-from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.specs.problemset import load_problem_set
 
 
 def key_full_marks(problem_id: str, tmp_path: Path) -> tuple[int, dict[str, Any]]:

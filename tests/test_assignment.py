@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from hwgrade.grader.cli import cli
-from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.specs.problemset import load_problem_set
 
 PROBLEMS = load_problem_set()
 

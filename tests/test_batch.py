@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from hwgrade.grader.batch import collect_files, grade_files
-from hwgrade.grader.problemset import ProblemSet, load_problem_set
 from hwgrade.grader.results import SubmissionResult, Verdict
 from hwgrade.grader.sandbox import Limits
+from hwgrade.grader.specs.problemset import ProblemSet, load_problem_set
 from tests.classgen import load
 
 mc = load()
@@ -176,7 +176,7 @@ def test_carry_forward_still_sees_the_students_own_answers(
     problem_set: ProblemSet, tmp_path: Path
 ) -> None:
     from hwgrade.grader.grading import grade_part
-    from hwgrade.grader.solving import solve
+    from hwgrade.grader.specs.solving import solve
 
     spec = problem_set.get("rnn_backprop")
     assert spec is not None
@@ -328,7 +328,7 @@ def _answers(tmp_path: Path, n: int, problem: str, part: str, answer: str) -> li
 def test_only_the_answered_problems_are_solved(
     workers: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hwgrade.grader import solving
+    from hwgrade.grader.specs import solving
 
     monkeypatch.setattr(solving, "_SOLVED", {})
     problem_set = load_problem_set(None)
@@ -353,8 +353,8 @@ def test_a_broken_solver_stops_only_a_class_that_answers_its_problem(tmp_path: P
 def test_checking_one_file_solves_only_its_problems(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hwgrade.grader import solving
     from hwgrade.grader.batch import check_file
+    from hwgrade.grader.specs import solving
 
     monkeypatch.setattr(solving, "_SOLVED", {})
     [path] = _answers(tmp_path, 1, "gnn_attention", "edges", "12")

@@ -8,7 +8,7 @@ import pytest
 
 from hwgrade.grader.choices import grade_choice, grade_manual
 from hwgrade.grader.results import Verdict
-from hwgrade.grader.specs import PartSpec
+from hwgrade.grader.specs.model import PartSpec
 from hwgrade.solver import Mistake, Solution
 
 OPTIONS = (("a", "ReLU"), ("b", "sigmoid"), ("c", "tanh"), ("d", "identity"))

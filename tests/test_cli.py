@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from hwgrade.grader.cli import cli
-from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.specs.problemset import load_problem_set
 
 IDS = [spec.id for spec in load_problem_set().problems]
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from hwgrade.grader.cli import cli
 from hwgrade.grader.keys import key_json, template
-from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.specs.problemset import load_problem_set
 
 PROBLEMS = load_problem_set()
 KEY = key_json(PROBLEMS.problems)["problems"]

@@ -16,9 +16,9 @@ import yaml
 from click.testing import CliRunner
 
 from hwgrade.grader.cli import cli
-from hwgrade.grader.problemset import load_problem_set
 from hwgrade.grader.resume import fingerprint
-from hwgrade.grader.variants import student_variant, variant_spec
+from hwgrade.grader.specs.problemset import load_problem_set
+from hwgrade.grader.specs.variants import student_variant, variant_spec
 
 PROBLEMS = load_problem_set()
 VARYING = [s.id for s in PROBLEMS.problems if s.variation is not None]

@@ -6,8 +6,8 @@ from click.testing import CliRunner
 
 from hwgrade.grader.cli import cli
 from hwgrade.grader.errors import SpecError
-from hwgrade.grader.problemset import load_problem_set
-from hwgrade.grader.solving import solve
+from hwgrade.grader.specs.problemset import load_problem_set
+from hwgrade.grader.specs.solving import solve
 
 SOLVER = """
 import sympy

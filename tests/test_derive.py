@@ -4,8 +4,8 @@ import pytest
 import sympy
 
 from hwgrade.grader.context import Context, SymbolDecl
-from hwgrade.grader.derive import Deriver
 from hwgrade.grader.errors import DeriveError
+from hwgrade.grader.specs.derive import Deriver
 
 w, x, y, u_1, u_2, u_3 = sympy.symbols("w x y u_1 u_2 u_3")
 CTX = Context(tuple(SymbolDecl(n) for n in ("w", "x", "y", "u_1", "u_2", "u_3")))

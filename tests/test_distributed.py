@@ -14,8 +14,8 @@ import pytest
 
 from hwgrade.grader.batch import collect_files, grade_files
 from hwgrade.grader.errors import UsageError
-from hwgrade.grader.problemset import load_problem_set
 from hwgrade.grader.sandbox import Limits
+from hwgrade.grader.specs.problemset import load_problem_set
 
 distributed = pytest.importorskip("distributed", reason="Dask is not installed (hwgrade[dask])")
 

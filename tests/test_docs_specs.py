@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hwgrade.grader.derive import OPERATIONS
-from hwgrade.grader.specfile import (
+from hwgrade.grader.specs.derive import OPERATIONS
+from hwgrade.grader.specs.specfile import (
     KINDS,
     MISTAKE_FIELDS,
     PART_FIELDS,
@@ -16,8 +16,8 @@ from hwgrade.grader.specfile import (
     TOP_REQUIRED,
     load_spec,
 )
-from hwgrade.grader.validation import validate_spec
-from hwgrade.grader.variation import RULE_FIELDS, VARIANT_FIELDS
+from hwgrade.grader.specs.validation import validate_spec
+from hwgrade.grader.specs.variantrules import RULE_FIELDS, VARIANT_FIELDS
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "specs.md"
 TEXT = DOC.read_text(encoding="utf-8")

@@ -134,8 +134,8 @@ def test_round_trip(value: Any) -> None:
 def _key_answers() -> list[tuple[str, Any, Any, Any]]:
     """(id, the key's plain answer, the solver's value, context) for every built-in part."""
     from hwgrade.grader.keys import key_json
-    from hwgrade.grader.problemset import load_problem_set
-    from hwgrade.grader.solving import solve
+    from hwgrade.grader.specs.problemset import load_problem_set
+    from hwgrade.grader.specs.solving import solve
 
     problem_set = load_problem_set()
     key = {p["id"]: p for p in key_json(problem_set.problems)["problems"]}

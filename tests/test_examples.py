@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from hwgrade.grader.cli import cli
-from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.specs.problemset import load_problem_set
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

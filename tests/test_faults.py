@@ -19,9 +19,9 @@ import pytest
 import hwgrade.grader.batch as batch
 from hwgrade.grader.batch import collect_files, grade_files
 from hwgrade.grader.planning import PartGroup
-from hwgrade.grader.problemset import ProblemSet, load_problem_set
 from hwgrade.grader.results import SubmissionResult
 from hwgrade.grader.sandbox import Faults, Limits
+from hwgrade.grader.specs.problemset import ProblemSet, load_problem_set
 from tests.classgen import load
 
 mc = load()

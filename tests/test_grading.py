@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from hwgrade.grader.grading import grade_part, grade_part_each
-from hwgrade.grader.problemset import load_problem_set
 from hwgrade.grader.results import AnswerResult, Verdict
-from hwgrade.grader.solving import solve
-from hwgrade.grader.specs import ProblemSpec
+from hwgrade.grader.specs.model import ProblemSpec
+from hwgrade.grader.specs.problemset import load_problem_set
+from hwgrade.grader.specs.solving import solve
 from hwgrade.grader.verify.check import echo
 
 PROBLEMS = load_problem_set()

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from hwgrade.grader.keys import key_json, render_key, render_list, template, tex_escape
-from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.specs.problemset import load_problem_set
 
 
 @pytest.fixture(scope="module")

@@ -61,7 +61,7 @@ def _verdicts(groups: list[Any], runner: Any, on_done: Any = None) -> dict[int, 
         found[g][m] = result
 
     from hwgrade.grader import batch
-    from hwgrade.grader.problemset import load_problem_set
+    from hwgrade.grader.specs.problemset import load_problem_set
 
     batch._verdicts(groups, load_problem_set(None), runner, Limits(), on_done, None, keep)
     return {g: [members[m] for m in sorted(members)] for g, members in found.items()}

@@ -2,8 +2,8 @@ import pytest
 import sympy
 
 from hwgrade.grader.errors import UsageError
-from hwgrade.grader.problemset import load_problem_set, resolve_problem_dir
-from hwgrade.grader.solving import solve
+from hwgrade.grader.specs.problemset import load_problem_set, resolve_problem_dir
+from hwgrade.grader.specs.solving import solve
 from hwgrade.problems import BUILTIN_DIR
 
 EXPECTED = {
@@ -85,7 +85,7 @@ def test_changing_a_parameter_changes_the_key(tmp_path):
     course = tmp_path / "c4"
     course.mkdir()
     (course / "rnn4.yaml").write_text(text)
-    from hwgrade.grader.validation import validate_spec
+    from hwgrade.grader.specs.validation import validate_spec
 
     assert validate_spec(course / "rnn4.yaml") == []
     spec = load_problem_set(str(course)).get("rnn_backprop")

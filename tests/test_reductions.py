@@ -5,8 +5,8 @@ import pytest
 import sympy
 
 from hwgrade.grader.context import Context
-from hwgrade.grader.derive import Deriver
-from hwgrade.grader.reductions import reduce_axes
+from hwgrade.grader.specs.derive import Deriver
+from hwgrade.grader.specs.reductions import reduce_axes
 
 
 @pytest.mark.parametrize("axes", [(0,), (1,), (2,), (0, 2), (1, 2), (0, 1, 2)])

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from hwgrade.grader.batch import grade_files
-from hwgrade.grader.problemset import ProblemSet, load_problem_set
 from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
 from hwgrade.grader.resume import (
     CACHE_NAME,
@@ -18,6 +17,7 @@ from hwgrade.grader.resume import (
     fingerprint,
 )
 from hwgrade.grader.sandbox import Limits
+from hwgrade.grader.specs.problemset import ProblemSet, load_problem_set
 
 ANSWER = AnswerResult(
     Verdict.INCORRECT,

@@ -94,12 +94,12 @@ def test_stopped_groups_are_retried_member_by_member(
 
 import sympy  # noqa: E402
 
-from hwgrade.grader import solving as solving_module  # noqa: E402
-from hwgrade.grader.problemset import load_problem_set  # noqa: E402
 from hwgrade.grader.reading import prime_problem_set  # noqa: E402
 from hwgrade.grader.sandbox import Limits, WorkerPool  # noqa: E402
 from hwgrade.grader.scheduling import SolveTask, checkers_after, solve_in_workers  # noqa: E402
-from hwgrade.grader.solving import solution_key, solve_spec  # noqa: E402
+from hwgrade.grader.specs import solving as solving_module  # noqa: E402
+from hwgrade.grader.specs.problemset import load_problem_set  # noqa: E402
+from hwgrade.grader.specs.solving import solution_key, solve_spec  # noqa: E402
 
 
 def test_the_workers_solve_what_they_are_given_and_the_parent_keeps_it(

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from hwgrade.grader.cli import cli
 from hwgrade.grader.errors import UsageError
-from hwgrade.grader.settings import CourseSettings, find_settings, parse_settings
+from hwgrade.grader.specs.settings import CourseSettings, find_settings, parse_settings
 
 TOML = Path("/course/hwgrade.toml")
 

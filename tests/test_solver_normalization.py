@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from hwgrade.grader.errors import SpecError
-from hwgrade.grader.solving import solve_spec
-from hwgrade.grader.specfile import load_spec
+from hwgrade.grader.specs.solving import solve_spec
+from hwgrade.grader.specs.specfile import load_spec
 from hwgrade.problems import BUILTIN_DIR
 
 SPEC = load_spec(BUILTIN_DIR / "02_normalization_stats.yaml")

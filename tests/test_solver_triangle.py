@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.specs.problemset import load_problem_set
 from hwgrade.solver import Solution, get_solver
 from tests.keyroundtrip import assert_full_marks, to_numpy
 

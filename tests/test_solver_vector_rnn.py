@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from hwgrade.grader.cli import cli
-from hwgrade.grader.problemset import load_problem_set
+from hwgrade.grader.specs.problemset import load_problem_set
 from hwgrade.solver import Solution, get_solver
 from tests.keyroundtrip import assert_full_marks, to_numpy
 

@@ -3,9 +3,9 @@
 import pytest
 
 from hwgrade.grader.context import Context
-from hwgrade.grader.problemset import load_problem_set
-from hwgrade.grader.solving import check_solution, solve
-from hwgrade.grader.specs import PartSpec, ProblemSpec
+from hwgrade.grader.specs.model import PartSpec, ProblemSpec
+from hwgrade.grader.specs.problemset import load_problem_set
+from hwgrade.grader.specs.solving import check_solution, solve
 from hwgrade.solver import Solution
 
 
@@ -34,7 +34,7 @@ def test_self_checks_run_by_default_and_are_skipped_when_grading(
     import importlib
 
     from hwgrade.grader.errors import SolverError
-    from hwgrade.grader.solving import solve_spec
+    from hwgrade.grader.specs.solving import solve_spec
     from hwgrade.solver import self_checks, without_self_checks
 
     spec = load_problem_set().get(problem)
@@ -62,7 +62,7 @@ def test_grading_a_class_skips_the_self_checks(tmp_path, monkeypatch):
         raise AssertionError("a self-check ran while grading")
 
     monkeypatch.setattr(dropout, "_check_instance", broken)
-    monkeypatch.setattr("hwgrade.grader.solving._SOLVED", {})  # solve afresh
+    monkeypatch.setattr("hwgrade.grader.specs.solving._SOLVED", {})  # solve afresh
     answer = tmp_path / "s.yaml"
     answer.write_text('student: s\nanswers:\n  dropout_ridge:\n    regularizer: "1"\n')
     [result] = grade_files([answer], load_problem_set(), workers=0)

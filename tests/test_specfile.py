@@ -4,8 +4,8 @@ import pytest
 import sympy
 
 from hwgrade.grader.errors import SolverError, SpecError
-from hwgrade.grader.specfile import load_spec
-from hwgrade.grader.validation import validate_spec
+from hwgrade.grader.specs.specfile import load_spec
+from hwgrade.grader.specs.validation import validate_spec
 from hwgrade.problems import BUILTIN_DIR
 from hwgrade.solver import Solution, register
 

@@ -8,7 +8,7 @@ import pytest
 
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SubmissionError
-from hwgrade.grader.specs import PartSpec, ProblemSpec
+from hwgrade.grader.specs.model import PartSpec, ProblemSpec
 from hwgrade.grader.submission import NAMELESS, load_submission, parse_submission
 
 SPEC = ProblemSpec(

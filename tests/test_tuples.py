@@ -9,9 +9,9 @@ import sympy
 
 from hwgrade.grader.context import Context, parse_vars
 from hwgrade.grader.grading import grade_part
-from hwgrade.grader.problemset import load_problem_set
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
-from hwgrade.grader.solving import solve
+from hwgrade.grader.specs.problemset import load_problem_set
+from hwgrade.grader.specs.solving import solve
 from hwgrade.grader.values.tuples import array_hint, compare_tuples, describe_kind, is_tuple
 from hwgrade.grader.verify.check import check_pair
 

@@ -1,4 +1,4 @@
-"""Handing out variants (``grader/variants.py``): student ids, drawing, rejecting.
+"""Handing out variants (``grader/specs/variants.py``): student ids, drawing, rejecting.
 
 Every variant's references are compared with an independent computation on the drawn
 numbers (numpy statistics, plain arithmetic, a hand-built unroll), never with the
@@ -14,18 +14,18 @@ from toyspec import TOY_SPEC, write_spec
 
 from hwgrade.grader.errors import SolverError
 from hwgrade.grader.names import expand_range
-from hwgrade.grader.problemset import load_problem_set
-from hwgrade.grader.solving import solve
-from hwgrade.grader.specfile import load_spec
-from hwgrade.grader.validation import validate_spec
-from hwgrade.grader.variants import (
+from hwgrade.grader.specs.problemset import load_problem_set
+from hwgrade.grader.specs.solving import solve
+from hwgrade.grader.specs.specfile import load_spec
+from hwgrade.grader.specs.validation import validate_spec
+from hwgrade.grader.specs.variantrules import render_value
+from hwgrade.grader.specs.variants import (
     VARIANT_SPACE,
     VariantSettings,
     sample_variants,
     student_variant,
     variant_spec,
 )
-from hwgrade.grader.variation import render_value
 
 PROBLEMS = load_problem_set()
 VARIANTS = [3, 17, 4242, 99_001, 777_777]

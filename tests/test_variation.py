@@ -1,4 +1,4 @@
-"""The ``variants:`` section (``grader/variation.py``): reading it and rendering placeholders.
+"""The ``variants:`` section (``grader/specs/variantrules.py``): read, placeholders rendered.
 
 Spec errors must name the ``variants`` field and its line; placeholders must render
 values, indices and integer offsets the way a statement shows them.
@@ -10,8 +10,8 @@ import pytest
 from toyspec import TOY_SPEC, write_spec
 
 from hwgrade.grader.errors import SpecError
-from hwgrade.grader.specfile import load_spec
-from hwgrade.grader.variation import render_value
+from hwgrade.grader.specs.specfile import load_spec
+from hwgrade.grader.specs.variantrules import render_value
 
 BAD_SECTIONS = [
     ("variants: {parameters: {c: {integers: [0, 3]}}}", "not among the spec's parameters"),

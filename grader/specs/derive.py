@@ -16,7 +16,7 @@ brackets), evaluates their arguments recursively, and hands everything else to
 :func:`read_answer`, with earlier definitions and call results declared as symbols and
 substituted afterwards. Decimals in a spec are exact (``0.6`` is ``3/5``) so keys show
 fractions. Every part's derivation also becomes a step of the key. The reductions
-``mean``, ``var`` and ``sum`` over axes are :mod:`hwgrade.grader.reductions`.
+``mean``, ``var`` and ``sum`` over axes are :mod:`hwgrade.grader.specs.reductions`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from hwgrade.grader.answer.language import ParsedAnswer, read_answer
 from hwgrade.grader.context import Context, SymbolDecl
 from hwgrade.grader.errors import AnswerSyntaxError, DeriveError, HwgradeError
 from hwgrade.grader.names import canonical_name
-from hwgrade.grader.reductions import parse_axes, reduce_axes
+from hwgrade.grader.specs.reductions import parse_axes, reduce_axes
 from hwgrade.grader.values import matrixops as mo
 
 #: The named operations a derivation may call (the answer language forbids them).

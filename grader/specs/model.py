@@ -1,9 +1,9 @@
 """Problem specs: the frozen dataclasses a YAML file in ``problems/`` is read into.
 
 A spec states each reference answer either through a registered ``solver`` or, for what
-a SymPy step can say, as a ``reference`` derivation (:mod:`hwgrade.grader.derive`). These
+a SymPy step can say, as a ``reference`` derivation (:mod:`hwgrade.grader.specs.derive`). These
 classes are what the rest of the grader (grading, keys, submissions, variants) works
-with; reading and checking a file into them lives in :mod:`hwgrade.grader.specfile`, so
+with; reading and checking a file into them lives in :mod:`hwgrade.grader.specs.specfile`, so
 that code which only consumes a spec does not depend on the YAML format.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hwgrade.grader.context import Context
-from hwgrade.grader.variation import Variation
+from hwgrade.grader.specs.variantrules import Variation
 
 PartKind = Literal["expression", "vector", "matrix", "tensor", "choice", "manual"]
 
@@ -27,7 +27,7 @@ class MistakeSpec:
         answer: The wrong answer in the answer language (string, or nested lists).
         message: Feedback shown when a student's answer is equivalent to it.
         credit: Fraction of the part's points it still earns.
-        derive: Instead of ``answer``: a derivation (:mod:`hwgrade.grader.derive`) that
+        derive: Instead of ``answer``: a derivation (:mod:`hwgrade.grader.specs.derive`) that
             computes the wrong value, so it follows the parameters like the reference.
         origin: Its field path (``parts[1].mistakes[0]``), for errors found later.
     """

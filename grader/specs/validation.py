@@ -1,6 +1,6 @@
 """``hwgrade validate``: a spec file checked in full, its solver and derivations run.
 
-Reading a spec (:mod:`hwgrade.grader.specfile`) only checks its fields; whether its
+Reading a spec (:mod:`hwgrade.grader.specs.specfile`) only checks its fields; whether its
 solver runs, answers exactly the declared parts, and gives usable instances for every
 variant is a question for the instructor's ``validate`` (and for CI), never for a
 grading run, which trusts a validated set. Importing the course's solver modules next to
@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from hwgrade.grader.errors import SolverError, SpecError
-from hwgrade.grader.problemset import import_solver_modules
-from hwgrade.grader.solving import check_solution, solve_spec
-from hwgrade.grader.specfile import read_spec
-from hwgrade.grader.variants import sample_variants
+from hwgrade.grader.specs.problemset import import_solver_modules
+from hwgrade.grader.specs.solving import check_solution, solve_spec
+from hwgrade.grader.specs.specfile import read_spec
+from hwgrade.grader.specs.variants import sample_variants
 from hwgrade.grader.verify.pointeval import definition_violations
 
 #: Variants ``validate`` hands out per varying spec (each must solve, none degenerate).

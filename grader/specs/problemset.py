@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hwgrade.grader.errors import SpecError, UsageError, did_you_mean
-from hwgrade.grader.settings import TOML_NAME, CourseSettings, find_settings
-from hwgrade.grader.specfile import load_spec
-from hwgrade.grader.specs import ProblemSpec
-from hwgrade.grader.variants import VariantSettings
+from hwgrade.grader.specs.model import ProblemSpec
+from hwgrade.grader.specs.settings import TOML_NAME, CourseSettings, find_settings
+from hwgrade.grader.specs.specfile import load_spec
+from hwgrade.grader.specs.variants import VariantSettings
 
 #: Environment variable naming a problem folder.
 ENV_VAR = "HWGRADE_PROBLEMS"

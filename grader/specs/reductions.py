@@ -4,7 +4,7 @@ A spec states normalization statistics as ``mean(T, axes=[0, 2])`` over explicit
 matrices and tensors, and a randomized variant recomputes them for every student, so
 these reductions are both exact (decimals stay fractions, variances divide exactly) and
 the hot path of building such a variant. They are separate from the mini-language in
-:mod:`hwgrade.grader.derive` because they know nothing about derivation text beyond the
+:mod:`hwgrade.grader.specs.derive` because they know nothing about derivation text beyond the
 ``axes=`` keyword: they take a value and axes and return a value, and their speed-ups
 (Python fractions instead of SymPy rationals, a dense array's entries read directly) are
 about SymPy's data structures rather than about reading specs.

@@ -101,9 +101,9 @@ from pathlib import Path
 
 import pytest
 from hwgrade.grader.grading import grade_part
-from hwgrade.grader.problemset import load_problem_set
-from hwgrade.grader.solving import solve
-from hwgrade.grader.validation import validate_spec
+from hwgrade.grader.specs.problemset import load_problem_set
+from hwgrade.grader.specs.solving import solve
+from hwgrade.grader.specs.validation import validate_spec
 
 HERE = Path(__file__).resolve().parent
 

@@ -8,7 +8,7 @@ declarations and every other text are rendered from the parameters, so that the 
 follows the numbers.
 
 This module only *reads* the section and renders text; it is kept apart from handing
-variants out (:mod:`hwgrade.grader.variants`) because the spec loader needs it while a
+variants out (:mod:`hwgrade.grader.specs.variants`) because the spec loader needs it while a
 spec is being read, long before any solver runs or any student is given numbers.
 """
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hwgrade.grader.specreader import FieldReader
+    from hwgrade.grader.specs.yamlfields import FieldReader
 
 #: Largest number of entries a varying list parameter may have.
 MAX_ENTRIES = 400

@@ -2,10 +2,10 @@
 
 A spec's references come from two places: a registered solver (Python, for what a
 derivation cannot say) and the spec's own ``reference:`` / ``derive:`` derivations, read
-by :mod:`hwgrade.grader.derive`. Both are symbolic work of seconds, so :func:`solve`
+by :mod:`hwgrade.grader.specs.derive`. Both are symbolic work of seconds, so :func:`solve`
 keeps each solution for the life of the process (worker processes forked later inherit
 it, and :func:`remember_solution` takes one solved elsewhere). Finding the specs is
-:mod:`hwgrade.grader.problemset`'s job; this module only turns a spec into a solution.
+:mod:`hwgrade.grader.specs.problemset`'s job; this module only turns a spec into a solution.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import re
 from typing import Any
 
 from hwgrade.grader.answer.echo import to_latex, to_plain
-from hwgrade.grader.derive import Deriver
 from hwgrade.grader.errors import DeriveError, SolverError, SpecError
 from hwgrade.grader.names import canonical_name, is_valid_name
-from hwgrade.grader.specreader import line_of
-from hwgrade.grader.specs import ProblemSpec
+from hwgrade.grader.specs.derive import Deriver
+from hwgrade.grader.specs.model import ProblemSpec
+from hwgrade.grader.specs.yamlfields import line_of
 from hwgrade.solver import Mistake, Solution, Step, get_solver
 
 _SOLVED: dict[tuple[str, ...], Solution] = {}

@@ -3,13 +3,13 @@
 Specs are instructor files, but they are still read with the safe loader only, and every
 :class:`SpecError` names the file, the field (``parts[2].points``) and the line. The
 generic machinery (composing YAML with line marks, typed field getters) lives in
-:mod:`hwgrade.grader.specreader`; this module holds what is particular to the spec
+:mod:`hwgrade.grader.specs.yamlfields`; this module holds what is particular to the spec
 format: which fields exist (the tables ``docs/specs.md`` is tested against), how parts,
 mistakes, definitions and the solver's name are read. Reading has no side effects: it
 runs no solver and imports no course module (a course's solvers are imported by
-:func:`~hwgrade.grader.problemset.import_solver_modules`, one explicit step, before its
-specs are read), and running the solver is :mod:`hwgrade.grader.validation`'s job. It
-is separate from the dataclasses (:mod:`hwgrade.grader.specs`) so that code which only
+:func:`~hwgrade.grader.specs.problemset.import_solver_modules`, one explicit step, before its
+specs are read), and running the solver is :mod:`hwgrade.grader.specs.validation`'s job. It
+is separate from the dataclasses (:mod:`hwgrade.grader.specs.model`) so that code which only
 consumes a spec never depends on the file format.
 """
 
@@ -23,9 +23,9 @@ from typing import Any
 
 from hwgrade.grader.context import Context
 from hwgrade.grader.names import canonical_name, is_valid_name
-from hwgrade.grader.specreader import SYMBOL_FIELDS, FieldReader, compose_file
-from hwgrade.grader.specs import MistakeSpec, PartSpec, ProblemSpec
-from hwgrade.grader.variation import has_placeholders, read_variation, render_data
+from hwgrade.grader.specs.model import MistakeSpec, PartSpec, ProblemSpec
+from hwgrade.grader.specs.variantrules import has_placeholders, read_variation, render_data
+from hwgrade.grader.specs.yamlfields import SYMBOL_FIELDS, FieldReader, compose_file
 from hwgrade.solver import get_solver, registered
 
 #: Allowed answer kinds, in the order the docs list them.

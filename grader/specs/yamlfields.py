@@ -5,7 +5,7 @@ A spec error is only useful if it says where to look, so a spec file is *compose
 path (``parts[2].points``) is mapped to its line. :class:`FieldReader` then reads typed
 fields from the constructed data, collecting every problem instead of stopping at the
 first, so that ``hwgrade validate`` can list all of a file's problems in one run. The
-spec-specific sections (parts, mistakes) live in :mod:`hwgrade.grader.specfile`.
+spec-specific sections (parts, mistakes) live in :mod:`hwgrade.grader.specs.specfile`.
 """
 
 from __future__ import annotations

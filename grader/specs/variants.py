@@ -1,7 +1,7 @@
 """Handing out randomized variants: every student their own numbers and their own key.
 
 Variant ``0`` is always the spec as written; variant ``n > 0`` redraws the varying
-parameters (the rules of :mod:`hwgrade.grader.variation`) from a stream seeded by
+parameters (the rules of :mod:`hwgrade.grader.specs.variantrules`) from a stream seeded by
 ``(problem id, n)`` and re-reads the spec with them.
 
 Degenerate draws are never handed out: a draw is rejected when the solver or a
@@ -25,7 +25,7 @@ import sympy
 from hwgrade.grader.errors import HwgradeError, SolverError, SpecError
 
 if TYPE_CHECKING:
-    from hwgrade.grader.specs import ProblemSpec
+    from hwgrade.grader.specs.model import ProblemSpec
 
 #: Student variants are numbered 1..VARIANT_SPACE (0 is the spec as written).
 VARIANT_SPACE = 999_999
@@ -110,7 +110,7 @@ def _is_zero(x: Any) -> bool:
 
 def degeneracy(spec: ProblemSpec) -> str | None:
     """Why this instance must not be handed out, or ``None`` when it is fine."""
-    from hwgrade.grader.solving import check_solution, derive_value, solve
+    from hwgrade.grader.specs.solving import check_solution, derive_value, solve
 
     try:
         solution = solve(spec)
@@ -160,7 +160,7 @@ def variant_spec(spec: ProblemSpec, variant: int) -> ProblemSpec:
     found = _VARIANTS.get(key)
     if found is not None:
         return found
-    from hwgrade.grader.specfile import spec_from_data
+    from hwgrade.grader.specs.specfile import spec_from_data
 
     reason = ""
     for attempt in range(MAX_ATTEMPTS):

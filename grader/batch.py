@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from hwgrade.grader.errors import HwgradeError
-from hwgrade.grader.grading import grade_part_each, unanswered
+from hwgrade.grader.grading.parts import grade_part_each, unanswered
+from hwgrade.grader.grading.submission import Submission
 from hwgrade.grader.planning import (
     ABSENT,
     PartGroup,
@@ -60,7 +61,6 @@ from hwgrade.grader.scheduling import (
 from hwgrade.grader.specs.problemset import ProblemSet
 from hwgrade.grader.specs.solving import solve
 from hwgrade.grader.specs.variants import variant_spec
-from hwgrade.grader.submission import Submission
 from hwgrade.solver import without_self_checks
 
 #: Progress callback: (steps done, steps in all); the total grows once files are read.

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hwgrade.grader.grading.submission import Submission
 from hwgrade.grader.specs.problemset import ProblemSet
 from hwgrade.grader.specs.solving import solve
-from hwgrade.grader.submission import Submission
 
 
 @dataclass(frozen=True)

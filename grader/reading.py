@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hwgrade.grader.errors import SubmissionError, UsageError
+from hwgrade.grader.grading.submission import Submission, load_submission
 from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome
 from hwgrade.grader.specs.problemset import ProblemSet, load_problem_set
-from hwgrade.grader.submission import Submission, load_submission
 
 #: File endings picked up when a folder is given.
 SUBMISSION_SUFFIXES = (".yaml", ".yml")

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hwgrade.grader.grading.submission import NAMELESS
 from hwgrade.grader.results import PartResult, SubmissionResult, Verdict
-from hwgrade.grader.submission import NAMELESS
 
 #: Labels of the ten score bins; 100% falls in the last one.
 HISTOGRAM_BINS: tuple[str, ...] = tuple(f"{10 * i}-{10 * (i + 1)}%" for i in range(10))

@@ -175,7 +175,7 @@ def test_thousand_files_five_percent_hostile(problem_set: ProblemSet, tmp_path: 
 def test_carry_forward_still_sees_the_students_own_answers(
     problem_set: ProblemSet, tmp_path: Path
 ) -> None:
-    from hwgrade.grader.grading import grade_part
+    from hwgrade.grader.grading.parts import grade_part
     from hwgrade.grader.specs.solving import solve
 
     spec = problem_set.get("rnn_backprop")

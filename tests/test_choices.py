@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from hwgrade.grader.choices import grade_choice, grade_manual
+from hwgrade.grader.grading.choices import grade_choice, grade_manual
 from hwgrade.grader.results import Verdict
 from hwgrade.grader.specs.model import PartSpec
 from hwgrade.solver import Mistake, Solution

@@ -23,7 +23,7 @@ import pytest
 from conftest import Runner, agrees, load_anchor, sympy_to_hwgrade, verdict_table
 
 from hwgrade.grader.context import Context
-from hwgrade.grader.forms import is_expanded, is_factored
+from hwgrade.grader.grading.forms import is_expanded, is_factored
 from hwgrade.grader.results import Equality, Verdict
 from hwgrade.grader.verify.check import read, safe_compare, verdict_of
 from hwgrade.grader.verify.equivalence import compare

@@ -8,7 +8,7 @@ import pytest
 import sympy
 
 from hwgrade.grader.context import Context
-from hwgrade.grader.forms import is_expanded, is_factored
+from hwgrade.grader.grading.forms import is_expanded, is_factored
 
 OPEN = Context(open=True)
 w, x, p, u1, u2, u3 = (OPEN.sym(n) for n in ["w", "x", "p", "u_1", "u_2", "u_3"])

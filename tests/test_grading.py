@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from hwgrade.grader.grading import grade_part, grade_part_each
+from hwgrade.grader.grading.parts import grade_part, grade_part_each
 from hwgrade.grader.results import AnswerResult, Verdict
 from hwgrade.grader.specs.model import ProblemSpec
 from hwgrade.grader.specs.problemset import load_problem_set

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from inlinerunner import InlineRunner
 
+from hwgrade.grader.grading.submission import Submission
 from hwgrade.grader.reading import (
     READ_CHUNK,
     LoadChunk,
@@ -23,7 +24,6 @@ from hwgrade.grader.reading import (
     run_load_chunk,
 )
 from hwgrade.grader.sandbox import Limits
-from hwgrade.grader.submission import Submission
 
 LIMITS = Limits(seconds=5.0)
 

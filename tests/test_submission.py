@@ -8,8 +8,8 @@ import pytest
 
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SubmissionError
+from hwgrade.grader.grading.submission import NAMELESS, load_submission, parse_submission
 from hwgrade.grader.specs.model import PartSpec, ProblemSpec
-from hwgrade.grader.submission import NAMELESS, load_submission, parse_submission
 
 SPEC = ProblemSpec(
     id="rnn_backprop",

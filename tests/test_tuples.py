@@ -8,7 +8,7 @@ import pytest
 import sympy
 
 from hwgrade.grader.context import Context, parse_vars
-from hwgrade.grader.grading import grade_part
+from hwgrade.grader.grading.parts import grade_part
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
 from hwgrade.grader.specs.problemset import load_problem_set
 from hwgrade.grader.specs.solving import solve

@@ -100,7 +100,7 @@ TEST_TEMPLATE = '''\
 from pathlib import Path
 
 import pytest
-from hwgrade.grader.grading import grade_part
+from hwgrade.grader.grading.parts import grade_part
 from hwgrade.grader.specs.problemset import load_problem_set
 from hwgrade.grader.specs.solving import solve
 from hwgrade.grader.specs.validation import validate_spec

@@ -18,9 +18,9 @@ from typing import Any
 import sympy
 
 from hwgrade.grader.answer.language import ParsedAnswer
-from hwgrade.grader.carried import Earlier, carried_forward, substitute
-from hwgrade.grader.choices import grade_choice, grade_manual
-from hwgrade.grader.forms import is_expanded, is_factored
+from hwgrade.grader.grading.carried import Earlier, carried_forward, substitute
+from hwgrade.grader.grading.choices import grade_choice, grade_manual
+from hwgrade.grader.grading.forms import is_expanded, is_factored
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
 from hwgrade.grader.specs.model import PartSpec, ProblemSpec
 from hwgrade.grader.values import matrixops as mo

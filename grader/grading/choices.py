@@ -3,7 +3,7 @@
 These never reach the answer language or the equivalence engine: a choice is a set of
 option labels compared as a set (with the solver's known wrong picks for feedback), and
 a free-text part is recorded for a human. Keeping them apart from
-:mod:`hwgrade.grader.grading` keeps that module about mathematical answers.
+:mod:`hwgrade.grader.grading.parts` keeps that module about mathematical answers.
 """
 
 from __future__ import annotations

@@ -97,9 +97,9 @@ def find_submission(folder: Path) -> Path | str:
 def run(root: Path) -> dict[str, Any]:
     """Grade the submission under ``root`` and return its ``results.json``; never raises."""
     try:
-        from hwgrade.grader.batch import check_file
+        from hwgrade.grader.batch.loop import check_file
+        from hwgrade.grader.batch.sandbox import Limits
         from hwgrade.grader.exports import gradescope_results, spec_points, spec_prompts
-        from hwgrade.grader.sandbox import Limits
         from hwgrade.grader.specs.problemset import load_problem_set
 
         found = find_submission(root / "submission")

@@ -141,10 +141,10 @@ def check_cmd(
     Exit codes: 0 every part is right; 1 some part is not; 2 the file cannot be used
     (not YAML, or it answers none of the assignment's problems) or a usage error.
     """
-    from hwgrade.grader.batch import check_file
+    from hwgrade.grader.batch.loop import check_file
+    from hwgrade.grader.batch.sandbox import Limits
     from hwgrade.grader.exports import gradescope_results
     from hwgrade.grader.report import render_submission
-    from hwgrade.grader.sandbox import Limits
     from hwgrade.grader.specs.problemset import load_problem_set
 
     problem_set = load_problem_set(problems, variants)
@@ -259,10 +259,10 @@ def equiv_cmd(
     problems: str | None,
 ) -> None:
     """Is ANSWER equivalent to REFERENCE? Exit 0 yes, 1 no, 2 unreadable input."""
-    from hwgrade.grader.pairs import Pair, json_line, judge, judge_all, read_pairs
+    from hwgrade.grader.batch.pairs import Pair, json_line, judge, judge_all, read_pairs
+    from hwgrade.grader.batch.sandbox import Limits
     from hwgrade.grader.report import render_equiv
     from hwgrade.grader.results import Verdict
-    from hwgrade.grader.sandbox import Limits
 
     limits = Limits(seconds=timeout)
     if pairs_file:

@@ -5,7 +5,7 @@ CSV, a terminal report) and many ways to run (local workers, a Dask cluster, res
 from a cache), so its options and the choice of where each product goes outweigh the
 rest of the CLI together; it lives here and is registered on the group by
 :mod:`hwgrade.grader.cli`. Like every command it stays a thin layer: the grading itself
-is :func:`hwgrade.grader.batch.grade_files`, the files are written by
+is :func:`hwgrade.grader.batch.loop.grade_files`, the files are written by
 :mod:`hwgrade.grader.exports`.
 """
 
@@ -107,7 +107,9 @@ def grade_cmd(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from hwgrade.grader.batch import collect_files, grade_files
+    from hwgrade.grader.batch.loop import collect_files, grade_files
+    from hwgrade.grader.batch.resume import ResumeCache, default_cache_path, fingerprint
+    from hwgrade.grader.batch.sandbox import Faults, Limits
     from hwgrade.grader.exports import (
         canvas_warnings,
         report_json,
@@ -119,8 +121,6 @@ def grade_cmd(
         write_gradescope_dir,
     )
     from hwgrade.grader.report import render_class
-    from hwgrade.grader.resume import ResumeCache, default_cache_path, fingerprint
-    from hwgrade.grader.sandbox import Faults, Limits
     from hwgrade.grader.specs.problemset import load_problem_set
     from hwgrade.grader.summary import summarize
 
@@ -156,7 +156,7 @@ def grade_cmd(
     faults = Faults()
     runner = None
     if scheduler:
-        from hwgrade.grader.distributed import DaskRunner
+        from hwgrade.grader.batch.distributed import DaskRunner
 
         runner = DaskRunner(scheduler, limits, problems=problems, faults=faults)
     progress = Progress(

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hwgrade.grader.sandbox import Limits, TaskOutcome, WorkerPool
+from hwgrade.grader.batch.sandbox import Limits, TaskOutcome, WorkerPool
 
 REPO = Path(__file__).resolve().parents[1]
 ANCHORS_MISSING = (

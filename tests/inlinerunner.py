@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from hwgrade.grader.sandbox import TaskOutcome
+from hwgrade.grader.batch.sandbox import TaskOutcome
 
 
 class InlineRunner:

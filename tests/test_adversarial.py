@@ -24,10 +24,10 @@ from conftest import load_anchor
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hwgrade.grader.batch.pairs import Pair, judge_all
+from hwgrade.grader.batch.sandbox import Limits
 from hwgrade.grader.context import Context
-from hwgrade.grader.pairs import Pair, judge_all
 from hwgrade.grader.results import AnswerResult, Verdict
-from hwgrade.grader.sandbox import Limits
 from hwgrade.grader.verify.check import check_pair
 
 pytestmark = pytest.mark.conformance

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from hwgrade.grader.batch import collect_files, grade_files
+from hwgrade.grader.batch.loop import collect_files, grade_files
+from hwgrade.grader.batch.sandbox import Limits
 from hwgrade.grader.results import SubmissionResult, Verdict
-from hwgrade.grader.sandbox import Limits
 from hwgrade.grader.specs.problemset import ProblemSet, load_problem_set
 from tests.classgen import load
 
@@ -221,9 +221,9 @@ def test_known_mistake_and_carried_forward_in_one_batch(
 
 
 def test_one_group_per_distinct_answer(problem_set: ProblemSet, tmp_path: Path) -> None:
-    from hwgrade.grader.batch import plan_tasks
-    from hwgrade.grader.reading import load_files
-    from hwgrade.grader.sandbox import WorkerPool
+    from hwgrade.grader.batch.loop import plan_tasks
+    from hwgrade.grader.batch.reading import load_files
+    from hwgrade.grader.batch.sandbox import WorkerPool
 
     own = ["w", "w", "w^2", "2 w"]
     for i, dy_dq in enumerate(own):
@@ -273,7 +273,7 @@ def test_without_latex_only_the_latex_is_left_out(problem_set: ProblemSet, tmp_p
          "both-missing"],
 )  # fmt: skip
 def test_answer_identity(a: Any, b: Any, same: bool) -> None:
-    from hwgrade.grader.planning import answer_identity as _identity
+    from hwgrade.grader.batch.planning import answer_identity as _identity
 
     assert (_identity(a) == _identity(b)) is same
     hash(_identity(a))
@@ -353,7 +353,7 @@ def test_a_broken_solver_stops_only_a_class_that_answers_its_problem(tmp_path: P
 def test_checking_one_file_solves_only_its_problems(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hwgrade.grader.batch import check_file
+    from hwgrade.grader.batch.loop import check_file
     from hwgrade.grader.specs import solving
 
     monkeypatch.setattr(solving, "_SOLVED", {})

@@ -15,8 +15,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from hwgrade.grader.batch.resume import fingerprint
 from hwgrade.grader.cli import cli
-from hwgrade.grader.resume import fingerprint
 from hwgrade.grader.specs.problemset import load_problem_set
 from hwgrade.grader.specs.variants import student_variant, variant_spec
 

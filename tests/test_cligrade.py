@@ -229,7 +229,7 @@ def test_scheduler_without_dask_is_a_usage_error(
 
 def _never_grade(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make grading fail loudly: a usage error must be found before it starts."""
-    import hwgrade.grader.batch as batch
+    import hwgrade.grader.batch.loop as batch
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("grading started before the usage error was found")

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from hwgrade.grader.batch import collect_files, grade_files
+from hwgrade.grader.batch.loop import collect_files, grade_files
+from hwgrade.grader.batch.sandbox import Limits
 from hwgrade.grader.errors import UsageError
-from hwgrade.grader.sandbox import Limits
 from hwgrade.grader.specs.problemset import load_problem_set
 
 distributed = pytest.importorskip("distributed", reason="Dask is not installed (hwgrade[dask])")
@@ -47,7 +47,7 @@ def test_results_equal_the_local_pool(client: Any, tmp_path: Path) -> None:
 
 def _remote_equals_local(client: Any, files: list[Path], limits: Limits) -> list[Any]:
     """Grade on the cluster and on a local pool: the results must be the same."""
-    from hwgrade.grader.distributed import DaskRunner
+    from hwgrade.grader.batch.distributed import DaskRunner
 
     problem_set = load_problem_set(None)
     runner = DaskRunner(None, limits, client=client)
@@ -58,7 +58,7 @@ def _remote_equals_local(client: Any, files: list[Path], limits: Limits) -> list
 
 
 def test_task_errors_become_outcomes(client: Any) -> None:
-    from hwgrade.grader.distributed import DaskRunner
+    from hwgrade.grader.batch.distributed import DaskRunner
 
     runner = DaskRunner(None, Limits(seconds=60), client=client)
     [bad, good] = runner.map(int, ["x", "3"])
@@ -67,7 +67,7 @@ def test_task_errors_become_outcomes(client: Any) -> None:
 
 
 def test_overdue_task_is_a_timeout_and_the_rest_finish(client: Any) -> None:
-    from hwgrade.grader.distributed import DaskRunner
+    from hwgrade.grader.batch.distributed import DaskRunner
 
     runner = DaskRunner(None, Limits(seconds=1), client=client)
     outcomes = runner.map(time.sleep, [0.01, 30, 0.01, 0.01])
@@ -76,7 +76,7 @@ def test_overdue_task_is_a_timeout_and_the_rest_finish(client: Any) -> None:
 
 
 def test_unreachable_scheduler_is_a_usage_error() -> None:
-    from hwgrade.grader.distributed import DaskRunner
+    from hwgrade.grader.batch.distributed import DaskRunner
 
     with pytest.raises(UsageError):
         DaskRunner("tcp://127.0.0.1:9", connect_timeout=1)
@@ -105,7 +105,7 @@ def test_hostile_answers_cost_no_one_else_their_time_limit(client: Any, tmp_path
 
 
 def test_workers_that_cannot_see_the_files_stop_the_run(tmp_path: Path) -> None:
-    from hwgrade.grader.reading import _no_blind_workers
+    from hwgrade.grader.batch.reading import _no_blind_workers
 
     seen = tmp_path / "a.yaml"
     seen.write_text("answers: {}\n")

@@ -16,17 +16,17 @@ from typing import Any
 
 import pytest
 
-import hwgrade.grader.batch as batch
-from hwgrade.grader.batch import collect_files, grade_files
-from hwgrade.grader.planning import PartGroup
+import hwgrade.grader.batch.tasks as tasks
+from hwgrade.grader.batch.loop import collect_files, grade_files
+from hwgrade.grader.batch.planning import PartGroup
+from hwgrade.grader.batch.sandbox import Faults, Limits
 from hwgrade.grader.results import SubmissionResult
-from hwgrade.grader.sandbox import Faults, Limits
 from hwgrade.grader.specs.problemset import ProblemSet, load_problem_set
 from tests.classgen import load
 
 mc = load()
 LIMITS = Limits(seconds=10.0)
-_CHECK = batch.run_part_group  # the real one, whatever a test patches in
+_CHECK = tasks.run_part_group  # the real one, whatever a test patches in
 #: Where the killer leaves its marks (set by a test before the workers fork).
 KILLER: dict[str, Any] = {}
 
@@ -70,7 +70,7 @@ def test_killed_workers_change_no_grade(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     KILLER["dir"] = str(tmp_path)
-    monkeypatch.setattr(batch, "run_part_group", killing_check)
+    monkeypatch.setattr(tasks, "run_part_group", killing_check)
     faults = Faults()
     results = grade_files(class_files, problem_set, workers=2, limits=LIMITS, faults=faults)
     killed = len(list(tmp_path.iterdir()))
@@ -85,7 +85,7 @@ def test_an_interrupted_resume_run_keeps_what_it_graded(
     undisturbed: list[dict[str, Any]],
     tmp_path: Path,
 ) -> None:
-    from hwgrade.grader.resume import ResumeCache, fingerprint
+    from hwgrade.grader.batch.resume import ResumeCache, fingerprint
 
     def run(cache: ResumeCache, stop_at: float = 2.0) -> tuple[list[SubmissionResult], int]:
         """Grade with a cache; Ctrl-C once ``stop_at`` of the steps are done."""

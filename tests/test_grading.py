@@ -152,7 +152,8 @@ def test_derived_mistake_on_rnn_total_earns_half() -> None:
 
 def test_spec_listed_mistake_in_a_course_spec(tmp_path) -> None:
     """The built-in specs derive all their mistakes; a literal one still gives feedback."""
-    from hwgrade.grader.batch import PartTask, run_part_task
+    from hwgrade.grader.batch.planning import PartTask
+    from hwgrade.grader.batch.tasks import run_part_task
 
     (tmp_path / "lit.yaml").write_text(
         "id: lit\ntitle: t\nstatement: s\nsymbols: {x: scalar}\nparts:\n"

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from inlinerunner import InlineRunner
 
-from hwgrade.grader.planning import PartGroup, PartTask, VariantBundle, bundle_by_variant
+from hwgrade.grader.batch.planning import PartGroup, PartTask, VariantBundle, bundle_by_variant
+from hwgrade.grader.batch.sandbox import Limits
 from hwgrade.grader.results import AnswerResult, Verdict
-from hwgrade.grader.sandbox import Limits
 
 TOWER = "sin(exp(exp(exp(w))))"  # looks as if it may hang (scheduling.looks_suspect)
 
@@ -60,7 +60,7 @@ def _verdicts(groups: list[Any], runner: Any, on_done: Any = None) -> dict[int, 
         assert m not in found.setdefault(g, {}), "a verdict reported twice"
         found[g][m] = result
 
-    from hwgrade.grader import batch
+    from hwgrade.grader.batch import loop as batch
     from hwgrade.grader.specs.problemset import load_problem_set
 
     batch._verdicts(groups, load_problem_set(None), runner, Limits(), on_done, None, keep)
@@ -71,12 +71,12 @@ def _verdicts(groups: list[Any], runner: Any, on_done: Any = None) -> dict[int, 
 def test_a_stopped_bundle_is_checked_group_by_group(
     hang: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hwgrade.grader import batch
+    from hwgrade.grader.batch import tasks
 
     def fake_group(g: PartGroup) -> list[AnswerResult]:
         return [AnswerResult(Verdict.CORRECT, 1.0, 1.0, f"{g.task.part}@{g.task.variant}")]
 
-    monkeypatch.setattr(batch, "run_part_group", fake_group)
+    monkeypatch.setattr(tasks, "run_part_group", fake_group)
     groups = [
         group("rnn_backprop", "a.y", 5),
         group("rnn_backprop", "b", 5, "hang" if hang else "w"),
@@ -97,12 +97,12 @@ def test_a_stopped_bundle_is_checked_group_by_group(
 
 def test_a_suspect_answer_costs_one_time_limit_not_two(monkeypatch: pytest.MonkeyPatch) -> None:
     """The tower is never bundled, so the sandbox stops it once, and the bundle runs."""
-    from hwgrade.grader import batch
+    from hwgrade.grader.batch import tasks
 
     def fake_group(g: PartGroup) -> list[AnswerResult]:
         return [AnswerResult(Verdict.CORRECT, 1.0, 1.0, f"{g.task.part}@{g.task.variant}")]
 
-    monkeypatch.setattr(batch, "run_part_group", fake_group)
+    monkeypatch.setattr(tasks, "run_part_group", fake_group)
     groups = [
         group("rnn_backprop", "a.y", 5),
         group("rnn_backprop", "b", 5, TOWER),

@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from inlinerunner import InlineRunner
 
-from hwgrade.grader.grading.submission import Submission
-from hwgrade.grader.reading import (
+from hwgrade.grader.batch.reading import (
     READ_CHUNK,
     LoadChunk,
     LoadTask,
@@ -23,7 +22,8 @@ from hwgrade.grader.reading import (
     load_files,
     run_load_chunk,
 )
-from hwgrade.grader.sandbox import Limits
+from hwgrade.grader.batch.sandbox import Limits
+from hwgrade.grader.grading.submission import Submission
 
 LIMITS = Limits(seconds=5.0)
 

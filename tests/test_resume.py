@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from hwgrade.grader.batch import grade_files
-from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
-from hwgrade.grader.resume import (
+from hwgrade.grader.batch.loop import grade_files
+from hwgrade.grader.batch.resume import (
     CACHE_NAME,
     ResumeCache,
     default_cache_path,
     file_digest,
     fingerprint,
 )
-from hwgrade.grader.sandbox import Limits
+from hwgrade.grader.batch.sandbox import Limits
+from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
 from hwgrade.grader.specs.problemset import ProblemSet, load_problem_set
 
 ANSWER = AnswerResult(

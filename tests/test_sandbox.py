@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from hwgrade.grader.sandbox import (
+from hwgrade.grader.batch.sandbox import (
     Faults,
     Limits,
     TaskOutcome,

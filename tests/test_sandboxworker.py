@@ -1,6 +1,6 @@
 """The worker process's own side: the limits it sets on itself, silence, its initializer.
 
-These run inside the child (:mod:`hwgrade.grader.sandboxworker`), so they are observed
+These run inside the child (:mod:`hwgrade.grader.batch.sandboxworker`), so they are observed
 through a :class:`WorkerPool`. No timed assertions (CONTRIBUTING): only outcomes are
 checked, never durations.
 """
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from hwgrade.grader.sandbox import Limits, TaskOutcome, WorkerPool
-from hwgrade.grader.sandboxworker import describe_exception
+from hwgrade.grader.batch.sandbox import Limits, TaskOutcome, WorkerPool
+from hwgrade.grader.batch.sandboxworker import describe_exception
 
 ROOMY = Limits(seconds=20.0, memory_bytes=512 << 20)
 

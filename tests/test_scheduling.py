@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from inlinerunner import InlineRunner
 
-from hwgrade.grader.sandbox import Faults, TaskOutcome
-from hwgrade.grader.scheduling import answer_cost, longest_first, run_groups
+from hwgrade.grader.batch.sandbox import Faults, TaskOutcome
+from hwgrade.grader.batch.scheduling import answer_cost, longest_first, run_groups
 
 
 @pytest.mark.parametrize(
@@ -94,9 +94,9 @@ def test_stopped_groups_are_retried_member_by_member(
 
 import sympy  # noqa: E402
 
-from hwgrade.grader.reading import prime_problem_set  # noqa: E402
-from hwgrade.grader.sandbox import Limits, WorkerPool  # noqa: E402
-from hwgrade.grader.scheduling import SolveTask, checkers_after, solve_in_workers  # noqa: E402
+from hwgrade.grader.batch.reading import prime_problem_set  # noqa: E402
+from hwgrade.grader.batch.sandbox import Limits, WorkerPool  # noqa: E402
+from hwgrade.grader.batch.scheduling import SolveTask, checkers_after, solve_in_workers  # noqa: E402
 from hwgrade.grader.specs import solving as solving_module  # noqa: E402
 from hwgrade.grader.specs.problemset import load_problem_set  # noqa: E402
 from hwgrade.grader.specs.solving import solution_key, solve_spec  # noqa: E402

@@ -55,7 +55,7 @@ def test_self_checks_run_by_default_and_are_skipped_when_grading(
 
 
 def test_grading_a_class_skips_the_self_checks(tmp_path, monkeypatch):
-    from hwgrade.grader.batch import grade_files
+    from hwgrade.grader.batch.loop import grade_files
     from hwgrade.solver import dropout
 
     def broken(*args, **kwargs):

@@ -8,7 +8,7 @@ when the problem set's fingerprint (a hash of every spec and solver file in the
 folder, plus hwgrade's version) changes. It is one JSON file, written atomically and
 saved as the run goes (every few seconds), so a run interrupted half-way keeps what it
 finished: whole files, and every check that completed (kept by
-:meth:`~hwgrade.grader.planning.PartGroup.member_key`, since a class shares its answers
+:meth:`~hwgrade.grader.batch.planning.PartGroup.member_key`, since a class shares its answers
 and files complete only near the end). Only verdicts of completed checks are stored: a
 ``timeout`` or a dead worker decided nothing about the answer, and the next run tries
 again.

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hwgrade.grader.batch.sandbox import Limits, Runner, TaskOutcome
 from hwgrade.grader.errors import SubmissionError, UsageError
 from hwgrade.grader.grading.submission import Submission, load_submission
-from hwgrade.grader.sandbox import Limits, Runner, TaskOutcome
 from hwgrade.grader.specs.problemset import ProblemSet, load_problem_set
 
 #: File endings picked up when a folder is given.
@@ -53,7 +53,7 @@ def prime_problem_set(option: str | None, problem_set: ProblemSet) -> None:
     _PRIMED[option] = problem_set
 
 
-def _problem_set(option: str | None) -> ProblemSet:
+def primed_problem_set(option: str | None) -> ProblemSet:
     """The problem set a worker grades against (loaded once per process)."""
     found = _PRIMED.get(option)
     if found is None:
@@ -63,7 +63,7 @@ def _problem_set(option: str | None) -> ProblemSet:
 
 def run_load_task(task: LoadTask) -> Submission | str:
     """Worker entry point: read one file; the reason as a string when it is unusable."""
-    by_id = {spec.id: spec for spec in _problem_set(task.problems).problems}
+    by_id = {spec.id: spec for spec in primed_problem_set(task.problems).problems}
     display = task.display or task.path
     try:
         return load_submission(Path(task.path), by_id, display=display)
@@ -244,7 +244,7 @@ def _chunk_values(outcome: TaskOutcome, chunk: LoadChunk) -> list[TaskOutcome] |
 
 def problem_set_for(option: str | None) -> ProblemSet:
     """The problem set of ``--problems`` in this process (primed, else loaded once)."""
-    return _problem_set(option)
+    return primed_problem_set(option)
 
 
 __all__ = [

@@ -1,10 +1,11 @@
 """``--scheduler ADDRESS``: run the batch's tasks on an existing Dask cluster.
 
-The tasks are the very ones the local :class:`~hwgrade.grader.sandbox.WorkerPool` runs
-(:func:`~hwgrade.grader.reading.run_load_task`, :func:`~hwgrade.grader.batch.run_part_group`),
-so a cluster grades exactly as one machine does; only the transport differs, and it is
-Dask's own (nothing home-made). Dask is an optional extra (``pip install
-'hwgrade[dask]'``), imported only here and only when a scheduler is named.
+The tasks are the very ones the local :class:`~hwgrade.grader.batch.sandbox.WorkerPool`
+runs (:func:`~hwgrade.grader.batch.reading.run_load_task`,
+:func:`~hwgrade.grader.batch.tasks.run_part_group`), so a cluster grades exactly as one
+machine does; only the transport differs, and it is Dask's own (nothing home-made). Dask
+is an optional extra (``pip install 'hwgrade[dask]'``), imported only here and only when
+a scheduler is named.
 
 Limits on a cluster: a Dask task cannot be killed from outside its worker, so the time
 limit works in two steps. The runner keeps no more tasks in flight than the cluster has
@@ -29,9 +30,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from hwgrade.grader.batch.sandbox import Faults, Limits, TaskOutcome
+from hwgrade.grader.batch.sandboxworker import describe_exception
 from hwgrade.grader.errors import UsageError
-from hwgrade.grader.sandbox import Faults, Limits, TaskOutcome
-from hwgrade.grader.sandboxworker import describe_exception
 
 #: Seconds added to a task's deadline for the scheduler round trip.
 GRACE = 0.5
@@ -70,7 +71,7 @@ def warm_worker(problems: str | None) -> int:
     Solving can take seconds (symbolic derivations); doing it before the first task
     keeps that time out of the first answers' time limit.
     """
-    from hwgrade.grader.reading import problem_set_for
+    from hwgrade.grader.batch.reading import problem_set_for
     from hwgrade.grader.specs.solving import solve
 
     problem_set = problem_set_for(problems)
@@ -88,7 +89,7 @@ def _import_distributed() -> Any:
 
 
 class DaskRunner:
-    """A :class:`~hwgrade.grader.sandbox.Runner` on a Dask cluster.
+    """A :class:`~hwgrade.grader.batch.sandbox.Runner` on a Dask cluster.
 
     Args:
         address: The scheduler's address (``tcp://host:8786``); ignored if ``client``

@@ -29,8 +29,8 @@ from typing import Any, Protocol, Self, TypeVar
 
 import cloudpickle
 
-from hwgrade.grader.reading import problem_set_for
-from hwgrade.grader.sandbox import Runner, TaskOutcome, WorkerPool
+from hwgrade.grader.batch.reading import problem_set_for
+from hwgrade.grader.batch.sandbox import Runner, TaskOutcome, WorkerPool
 from hwgrade.grader.specs.problemset import ProblemSet
 from hwgrade.grader.specs.solving import is_solved, remember_solution, solve
 from hwgrade.solver import without_self_checks

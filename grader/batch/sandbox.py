@@ -17,7 +17,7 @@ memory bound is best effort (the time limit still holds). ``workers=0`` runs tas
 with no isolation and **no time or memory limit**: for tests and debugging only.
 
 This module is the parent's side (dispatch, deadlines, killing and replacing workers);
-what runs inside a worker process lives in :mod:`hwgrade.grader.sandboxworker`.
+what runs inside a worker process lives in :mod:`hwgrade.grader.batch.sandboxworker`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from typing import Any, Protocol, TypeVar
 
-from hwgrade.grader.sandboxworker import Limits, describe_exception, worker_main
+from hwgrade.grader.batch.sandboxworker import Limits, describe_exception, worker_main
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -1,7 +1,7 @@
 """The worker process's side of the sandbox: the limits it sets on itself and its loop.
 
 Everything here runs *inside* a child process (started by
-:class:`~hwgrade.grader.sandbox.WorkerPool`), never in the parent: the child detaches from
+:class:`~hwgrade.grader.batch.sandbox.WorkerPool`), never in the parent: the child detaches from
 the terminal, caps its own address space (``RLIMIT_AS``, so a huge allocation raises
 ``MemoryError`` instead of swapping the machine) and re-arms its CPU-time limit
 (``RLIMIT_CPU``) before each task, then answers ``(fn, arg)`` messages until told to stop.
@@ -10,7 +10,7 @@ never raise (a dying child only costs its task), and it may change process-wide 
 (signals, file descriptors, resource limits) that the parent must never touch.
 
 :func:`describe_exception` lives here because the child is where most errors are turned
-into the one-line ``error`` of a :class:`~hwgrade.grader.sandbox.TaskOutcome`; the parent
+into the one-line ``error`` of a :class:`~hwgrade.grader.batch.sandbox.TaskOutcome`; the parent
 uses the same format for the errors it sees itself.
 """
 

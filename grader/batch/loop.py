@@ -5,8 +5,8 @@ batch therefore grades each distinct (problem, part, answer) once, in worker pro
 under the sandbox's time and memory limits, and fans the verdicts back out to every
 file. Error carried forward needs the student's own earlier answers, but only for a
 wrong answer, so each distinct answer is one group whose members are the distinct own
-answers of the students who gave it (:mod:`hwgrade.grader.scheduling` orders and
-retries the groups). Files are read in the same workers (:mod:`hwgrade.grader.reading`).
+answers of the students who gave it (:mod:`hwgrade.grader.batch.scheduling` orders and
+retries the groups). Files are read in the same workers (:mod:`hwgrade.grader.batch.reading`).
 One hostile or broken file never stops the batch: every file ends with a
 :class:`SubmissionResult`, graded or with the reason it could not be.
 """
@@ -21,25 +21,33 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
-from hwgrade.grader.errors import HwgradeError
-from hwgrade.grader.grading.parts import grade_part_each, unanswered
-from hwgrade.grader.grading.submission import Submission
-from hwgrade.grader.planning import (
+from hwgrade.grader.batch import tasks
+from hwgrade.grader.batch.planning import (
     ABSENT,
     PartGroup,
     PartTask,
-    VariantBundle,
     bundle_by_variant,
     plan_tasks,
 )
-from hwgrade.grader.reading import (
+from hwgrade.grader.batch.reading import (
     LoadTask,
-    _problem_set,
     collect_files,
     load_files,
     prime_problem_set,
     run_load_task,
 )
+from hwgrade.grader.batch.resume import CachedEntry, ResumeCache, file_digest
+from hwgrade.grader.batch.sandbox import Faults, Limits, Runner, TaskOutcome, WorkerPool
+from hwgrade.grader.batch.scheduling import (
+    answer_cost,
+    checkers_after,
+    longest_first,
+    looks_suspect,
+    run_groups,
+    solved_first,
+)
+from hwgrade.grader.grading.parts import unanswered
+from hwgrade.grader.grading.submission import Submission
 from hwgrade.grader.results import (
     GRADED,
     SANDBOX,
@@ -48,73 +56,11 @@ from hwgrade.grader.results import (
     SubmissionResult,
     Verdict,
 )
-from hwgrade.grader.resume import CachedEntry, ResumeCache, file_digest
-from hwgrade.grader.sandbox import Faults, Limits, Runner, TaskOutcome, WorkerPool
-from hwgrade.grader.scheduling import (
-    answer_cost,
-    checkers_after,
-    longest_first,
-    looks_suspect,
-    run_groups,
-    solved_first,
-)
 from hwgrade.grader.specs.problemset import ProblemSet
-from hwgrade.grader.specs.solving import solve
-from hwgrade.grader.specs.variants import variant_spec
 from hwgrade.solver import without_self_checks
 
 #: Progress callback: (steps done, steps in all); the total grows once files are read.
 Progress = Callable[[int, int], None]
-
-
-def run_part_task(task: PartTask) -> AnswerResult:
-    """Worker entry point: grade one distinct answer."""
-    return run_part_group(PartGroup(task, (task.own,)))[0]
-
-
-def run_part_group(group: PartGroup) -> list[AnswerResult]:
-    """Worker entry point: grade one distinct answer for each member of its group."""
-    task = group.task
-    problem_set = _problem_set(task.problems)
-    spec = problem_set.get(task.problem)
-    if spec is None:
-        found = AnswerResult(Verdict.INVALID, 0.0, 0.0, f"unknown problem `{task.problem}`")
-        return [found] * len(group.owns)
-    part = spec.part(task.part)
-    if part is None:
-        found = AnswerResult(Verdict.INVALID, 0.0, 0.0, f"unknown part `{task.part}`")
-        return [found] * len(group.owns)
-    try:
-        spec = variant_spec(spec, task.variant)
-        part = spec.part(task.part) or part
-        solution = solve(spec)
-    except HwgradeError as exc:  # the instructor's spec, not the student: say so
-        why = f"could not build variant {task.variant} of `{task.problem}`: {exc.message}"
-        return [AnswerResult(Verdict.INVALID, 0.0, part.points, why)] * len(group.owns)
-    owns = [dict(own) for own in group.owns]
-    return grade_part_each(spec, part, solution, task.raw, owns, latex=group.latex)
-
-
-def _timeout_result(outcome: TaskOutcome, max_score: float, limits: Limits) -> AnswerResult:
-    """The verdict for a task the sandbox had to stop: ``timeout``, with the reason.
-
-    A check that did not complete decided nothing about the answer, so it is never
-    ``invalid`` (which says the student's text could not be read): it is a resource
-    limit — time, memory, or a worker that died twice on it, the second time alone
-    (:meth:`WorkerPool._run_alone`). The resume cache never keeps it.
-    """
-    if outcome.timed_out:
-        why = f"checking this answer took longer than {limits.seconds:g} s; simplify it and retry"
-    elif outcome.crashed:
-        why = (
-            f"checking this answer stopped its worker process ({outcome.error}); "
-            "it hit a resource limit: simplify it and retry"
-        )
-    elif "MemoryError" in outcome.error:
-        why = "checking this answer ran out of its memory limit; simplify it and retry"
-    else:
-        why = f"the check could not finish ({outcome.error or 'the checker stopped'})"
-    return AnswerResult(Verdict.TIMEOUT, 0.0, max_score, why, method=SANDBOX)
 
 
 def _answer_text(raw: Any) -> str:
@@ -132,11 +78,6 @@ def _settles(result: Any) -> bool:
     Only a wrong answer can earn credit carried forward from the student's own answers.
     """
     return not (isinstance(result, AnswerResult) and result.verdict is Verdict.INCORRECT)
-
-
-def run_variant_bundle(bundle: VariantBundle) -> list[list[AnswerResult]]:
-    """Worker entry point: every group of one student's variant, the variant built once."""
-    return [run_part_group(group) for group in bundle.groups]
 
 
 #: Called once per (group, member) as soon as its verdict is final.
@@ -186,7 +127,7 @@ def _bundled(
             for m, result in enumerate(results):
                 on_verdict(g, m, result)
 
-    runner.map(run_variant_bundle, [bundles[b] for b in order], on_done=ended)
+    runner.map(tasks.run_variant_bundle, [bundles[b] for b in order], on_done=ended)
     return sorted(rest)
 
 
@@ -216,11 +157,11 @@ def _verdicts(
             return
         spec = problem_set.get(groups[g].task.problem)
         part = spec.part(groups[g].task.part) if spec is not None else None
-        on_verdict(g, m, _timeout_result(outcome, part.points if part else 0.0, limits))
+        on_verdict(g, m, tasks.timeout_result(outcome, part.points if part else 0.0, limits))
 
     run_groups(
         runner,
-        run_part_group,
+        tasks.run_part_group,
         [groups[g] for g in order],
         _settles,
         on_done=on_done,
@@ -407,7 +348,7 @@ def grade_files(
         on_progress: Called with (steps done, steps in all): one step per file read and
             one per distinct answer; the total grows once the files are read.
         runner: Run tasks there (e.g. a Dask cluster) instead of a local worker pool.
-        cache: A :class:`~hwgrade.grader.resume.ResumeCache` (``--resume``): files it
+        cache: A :class:`~hwgrade.grader.batch.resume.ResumeCache` (``--resume``): files it
             knows (same path, content and scope) keep their cached result; the others
             are graded and stored; it is saved at the end.
         latex: Fill ``interpreted_latex`` (SymPy's LaTeX printer is about a fifth of a
@@ -523,8 +464,8 @@ def grade_all(
     those problems solved: the assignment's problems that some file to grade answers
     (the others need no check, only ``missing`` parts). The local batch
     solves it in its readers and forks its checkers after
-    (:func:`~hwgrade.grader.scheduling.checkers_after`), other runners check themselves
-    (:func:`~hwgrade.grader.scheduling.solved_first`).
+    (:func:`~hwgrade.grader.batch.scheduling.checkers_after`), other runners check themselves
+    (:func:`~hwgrade.grader.batch.scheduling.solved_first`).
     """
     digests, hits = _lookup(cache, files, latex)
     todo = [i for i, hit in enumerate(hits) if hit is None]
@@ -621,7 +562,4 @@ __all__ = [
     "plan_tasks",
     "prime_problem_set",
     "run_load_task",
-    "run_part_group",
-    "run_part_task",
-    "run_variant_bundle",
 ]

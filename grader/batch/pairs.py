@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from hwgrade.grader.answer.language import Syntax
+from hwgrade.grader.batch.sandbox import Limits, TaskOutcome, WorkerPool, run_bounded
 from hwgrade.grader.context import Context, parse_vars
 from hwgrade.grader.errors import HwgradeError, SubmissionError, UsageError
 from hwgrade.grader.results import AnswerResult, Verdict
-from hwgrade.grader.sandbox import Limits, TaskOutcome, WorkerPool, run_bounded
 from hwgrade.grader.verify.check import check_pair
 from hwgrade.grader.yamlsafe import load_untrusted_file
 

@@ -26,7 +26,7 @@ import sympy
 import yaml
 
 from hwgrade.grader.answer.echo import to_plain
-from hwgrade.grader.keys import key_json
+from hwgrade.grader.output.keys import key_json
 from hwgrade.grader.specs.problemset import ProblemSet, load_problem_set
 from hwgrade.grader.specs.solving import solve
 from hwgrade.grader.verify.check import read

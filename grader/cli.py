@@ -49,7 +49,7 @@ def cli() -> None:
 @handle_errors
 def list_cmd(problems: str | None) -> None:
     """List the problems and their parts."""
-    from hwgrade.grader.keys import render_list
+    from hwgrade.grader.output.keys import render_list
 
     problem_set, _ = select_problems(problems, ())
     write_output(render_list(problem_set), None)
@@ -75,7 +75,7 @@ def key_cmd(
     problems: str | None,
 ) -> None:
     """Print the worked solution key (of one variant with --variant or --student)."""
-    from hwgrade.grader.keys import render_key
+    from hwgrade.grader.output.keys import render_key
 
     chosen = variant_instances(problems, problem_ids, variants, variant, student)
     write_output(render_key(chosen, fmt), output)  # type: ignore[arg-type]
@@ -103,7 +103,7 @@ def template_cmd(
     With --student (and variants on) or --variant, the problem statements with that
     variant's numbers are included as comments.
     """
-    from hwgrade.grader.keys import template
+    from hwgrade.grader.output.keys import template
 
     chosen = variant_instances(problems, problem_ids, variants, variant, student)
     write_output(template(chosen, student=student or ""), output)
@@ -143,8 +143,8 @@ def check_cmd(
     """
     from hwgrade.grader.batch.loop import check_file
     from hwgrade.grader.batch.sandbox import Limits
-    from hwgrade.grader.exports import gradescope_results
-    from hwgrade.grader.report import render_submission
+    from hwgrade.grader.output.exports import gradescope_results
+    from hwgrade.grader.output.report import render_submission
     from hwgrade.grader.specs.problemset import load_problem_set
 
     problem_set = load_problem_set(problems, variants)
@@ -208,7 +208,7 @@ def autograder_cmd(output: str, problems: str | None) -> None:
     It holds setup.sh and run_autograder, the problem set (and its hwgrade.toml) and
     hwgrade itself at this version; each student uploads one .yaml file.
     """
-    from hwgrade.grader.autograder import build_zip
+    from hwgrade.grader.output.autograder import build_zip
     from hwgrade.grader.specs.problemset import course_settings, load_problem_set
 
     problem_set = load_problem_set(problems)
@@ -261,7 +261,7 @@ def equiv_cmd(
     """Is ANSWER equivalent to REFERENCE? Exit 0 yes, 1 no, 2 unreadable input."""
     from hwgrade.grader.batch.pairs import Pair, json_line, judge, judge_all, read_pairs
     from hwgrade.grader.batch.sandbox import Limits
-    from hwgrade.grader.report import render_equiv
+    from hwgrade.grader.output.report import render_equiv
     from hwgrade.grader.results import Verdict
 
     limits = Limits(seconds=timeout)

@@ -6,7 +6,7 @@ from a cache), so its options and the choice of where each product goes outweigh
 rest of the CLI together; it lives here and is registered on the group by
 :mod:`hwgrade.grader.cli`. Like every command it stays a thin layer: the grading itself
 is :func:`hwgrade.grader.batch.loop.grade_files`, the files are written by
-:mod:`hwgrade.grader.exports`.
+:mod:`hwgrade.grader.output.exports`.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from hwgrade.grader.clioptions import (
     variants_option,
 )
 from hwgrade.grader.errors import UsageError
-from hwgrade.grader.exports import rows_of_others
 from hwgrade.grader.outfiles import OutputError, check_writable, lock_outputs, write_atomic
+from hwgrade.grader.output.exports import rows_of_others
 
 if TYPE_CHECKING:
-    from hwgrade.grader.manualsheet import ManualSheet
+    from hwgrade.grader.output.manualsheet import ManualSheet
     from hwgrade.grader.specs.model import ProblemSpec
 
 
@@ -110,7 +110,7 @@ def grade_cmd(
     from hwgrade.grader.batch.loop import collect_files, grade_files
     from hwgrade.grader.batch.resume import ResumeCache, default_cache_path, fingerprint
     from hwgrade.grader.batch.sandbox import Faults, Limits
-    from hwgrade.grader.exports import (
+    from hwgrade.grader.output.exports import (
         canvas_warnings,
         report_json,
         spec_part_keys,
@@ -120,9 +120,9 @@ def grade_cmd(
         write_csv,
         write_gradescope_dir,
     )
-    from hwgrade.grader.report import render_class
+    from hwgrade.grader.output.report import render_class
+    from hwgrade.grader.output.summary import summarize
     from hwgrade.grader.specs.problemset import load_problem_set
-    from hwgrade.grader.summary import summarize
 
     problem_set = load_problem_set(problems, variants)
     chosen = problem_set.assignment_problems(only)  # an unknown id stops here, before grading
@@ -204,7 +204,7 @@ def grade_cmd(
                 targets.remove(target)
 
     if manual and sheet is not None:
-        from hwgrade.grader import manualsheet as ms
+        from hwgrade.grader.output import manualsheet as ms
 
         parts = ms.manual_parts(chosen)
         rows = ms.new_rows(sheet, results, parts)
@@ -285,7 +285,7 @@ def _manual_sheet(
     """
     if not manual:
         return None
-    from hwgrade.grader import manualsheet as ms
+    from hwgrade.grader.output import manualsheet as ms
 
     parts = ms.manual_parts(chosen)
     if not parts:

@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 
 from hwgrade.grader.cli import cli
-from hwgrade.grader.keys import key_json, template
+from hwgrade.grader.output.keys import key_json, template
 from hwgrade.grader.specs.problemset import load_problem_set
 
 PROBLEMS = load_problem_set()

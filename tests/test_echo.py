@@ -133,7 +133,7 @@ def test_round_trip(value: Any) -> None:
 
 def _key_answers() -> list[tuple[str, Any, Any, Any]]:
     """(id, the key's plain answer, the solver's value, context) for every built-in part."""
-    from hwgrade.grader.keys import key_json
+    from hwgrade.grader.output.keys import key_json
     from hwgrade.grader.specs.problemset import load_problem_set
     from hwgrade.grader.specs.solving import solve
 

@@ -23,7 +23,7 @@ from sample_batch import (
     batch,
 )
 
-from hwgrade.grader.exports import (
+from hwgrade.grader.output.exports import (
     CANVAS_COLUMNS,
     CSV_BASE_COLUMNS,
     NOTE_COLUMN,
@@ -39,8 +39,8 @@ from hwgrade.grader.exports import (
     write_csv,
     write_gradescope_dir,
 )
+from hwgrade.grader.output.summary import summarize
 from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
-from hwgrade.grader.summary import summarize
 
 KEYS = [A, B, MU]
 

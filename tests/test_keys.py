@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hwgrade.grader.keys import key_json, render_key, render_list, template, tex_escape
+from hwgrade.grader.output.keys import key_json, render_key, render_list, template, tex_escape
 from hwgrade.grader.specs.problemset import load_problem_set
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from hwgrade.grader.cli import cli
 from hwgrade.grader.errors import UsageError
-from hwgrade.grader.manualsheet import ManualPart, normalise, read_sheet
+from hwgrade.grader.output.manualsheet import ManualPart, normalise, read_sheet
 
 #: init_symmetry and linear_bottleneck are 2-point manual parts of the built-in free_text.
 ANSWERS = {

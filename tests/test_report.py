@@ -18,7 +18,7 @@ from sample_batch import (
     batch,
 )
 
-from hwgrade.grader.report import (
+from hwgrade.grader.output.report import (
     closing_line,
     render_class,
     render_equiv,
@@ -26,8 +26,8 @@ from hwgrade.grader.report import (
     short_prompt,
     verdict_label,
 )
+from hwgrade.grader.output.summary import summarize
 from hwgrade.grader.results import AnswerResult, Verdict
-from hwgrade.grader.summary import summarize
 
 
 def _console(width: int = 100) -> Console:

@@ -19,8 +19,7 @@ from sample_batch import (
     batch,
 )
 
-from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
-from hwgrade.grader.summary import (
+from hwgrade.grader.output.summary import (
     HISTOGRAM_BINS,
     ClassSummary,
     PartStats,
@@ -29,6 +28,7 @@ from hwgrade.grader.summary import (
     histogram_bin,
     summarize,
 )
+from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ def grade_manual(raw: Any, points: float = 0.0) -> AnswerResult:
     The verdict stays honest (``undecided``, or ``missing`` when blank) and the part
     carries no automatic points (``max_score`` 0, method ``manual``), so it neither helps
     nor hurts the automatic total until a TA's score sheet gives it its points
-    (:mod:`hwgrade.grader.manualsheet`). The points it is worth travel in ``details``
+    (:mod:`hwgrade.grader.output.manualsheet`). The points it is worth travel in ``details``
     (``hand_points``) so that the student's view can say what is at stake.
     """
     text = raw if isinstance(raw, str) else "" if raw is None else str(raw)

@@ -55,7 +55,7 @@ ROOT="${AUTOGRADER_ROOT:-/autograder}"
 PY="${HWGRADE_PYTHON:-$ROOT/venv/bin/python}"
 mkdir -p "$ROOT/results"
 rm -f "$ROOT/results/results.json"
-"$PY" -m hwgrade.grader.autograder || true
+"$PY" -m hwgrade.grader.output.autograder || true
 if [ ! -s "$ROOT/results/results.json" ]; then
   cat > "$ROOT/results/results.json" <<'JSON'
 {"score": 0, "output_format": "text", "visibility": "visible", "tests": [],
@@ -99,7 +99,7 @@ def run(root: Path) -> dict[str, Any]:
     try:
         from hwgrade.grader.batch.loop import check_file
         from hwgrade.grader.batch.sandbox import Limits
-        from hwgrade.grader.exports import gradescope_results, spec_points, spec_prompts
+        from hwgrade.grader.output.exports import gradescope_results, spec_points, spec_prompts
         from hwgrade.grader.specs.problemset import load_problem_set
 
         found = find_submission(root / "submission")

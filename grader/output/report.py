@@ -20,10 +20,10 @@ from rich.table import Table
 from rich.text import Text
 
 from hwgrade.grader.answer.echo import to_pretty
-from hwgrade.grader.exports import fmt_points
+from hwgrade.grader.output.exports import fmt_points
+from hwgrade.grader.output.summary import ClassSummary, PartStats
 from hwgrade.grader.results import AnswerResult, PartResult, SubmissionResult, Verdict
 from hwgrade.grader.sanitize import terminal_safe
-from hwgrade.grader.summary import ClassSummary, PartStats
 
 #: Symbol, ASCII fallback, style per verdict.
 VERDICT_STYLE: dict[Verdict, tuple[str, str, str]] = {
@@ -357,7 +357,7 @@ def render_class(summary: ClassSummary, console: Console) -> None:
     and last the files that need a human because they could not be graded.
 
     Args:
-        summary: The batch's statistics (see :func:`~hwgrade.grader.summary.summarize`).
+        summary: The batch's statistics (see :func:`~hwgrade.grader.output.summary.summarize`).
         console: Where to print.
     """
     console.rule(Text("Class report", style="bold"), align="left")

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from hwgrade.grader.outfiles import write_atomic
+from hwgrade.grader.output.summary import ClassSummary, identity_flags
 from hwgrade.grader.results import AnswerResult, SubmissionResult, Verdict
 from hwgrade.grader.sanitize import csv_safe, json_safe
-from hwgrade.grader.summary import ClassSummary, identity_flags
 
 CSV_BASE_COLUMNS = ("student", "file", "status", "score", "max_score", "percent")
 #: The grades CSV's last column: why a row's student is in doubt (a duplicate, no name).

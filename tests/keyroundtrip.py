@@ -19,7 +19,7 @@ import yaml
 from click.testing import CliRunner
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from hwgrade.grader.cli import cli
+from hwgrade.grader.cli.commands import cli
 from hwgrade.grader.output.keys import key_json
 from hwgrade.grader.specs.problemset import load_problem_set
 

@@ -148,3 +148,11 @@ def test_every_stage_says_what_it_holds() -> None:
             continue
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
         assert "May import" in doc, f"{init} must say what it may import"
+
+
+def test_the_base_is_small_and_everything_else_is_in_a_stage() -> None:
+    top = sorted(p.stem for p in (ROOT / "grader").glob("*.py") if p.name != "__init__.py")
+    assert top == sorted(BASE)
+    assert len(BASE) <= 8
+    folders = sorted(p.name for p in (ROOT / "grader").iterdir() if (p / "__init__.py").exists())
+    assert folders == sorted(STAGES)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from hwgrade.grader.cli import cli
+from hwgrade.grader.cli.commands import cli
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 HOSTILE = b"answers:\n  rnn_backprop:\n    b: \"__import__('os').system('touch /tmp/pwn')\"\n"
@@ -58,7 +58,7 @@ def test_the_zip_has_what_gradescope_runs(package: Path) -> None:
         names = set(archive.namelist())
         modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
     assert {"setup.sh", "run_autograder", "source/hwgrade_pkg/pyproject.toml"} <= names
-    assert "source/hwgrade_pkg/hwgrade/grader/cli.py" in names
+    assert "source/hwgrade_pkg/hwgrade/grader/cli/commands.py" in names
     assert "source/hwgrade_pkg/hwgrade/problems/01_rnn_backprop.yaml" in names
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hwgrade.grader.cli import cli
+from hwgrade.grader.cli.commands import cli
 
 MATRIX_VARS = "X: 3 x 5, y: 3 x 1"
 

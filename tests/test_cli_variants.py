@@ -16,7 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from hwgrade.grader.batch.resume import fingerprint
-from hwgrade.grader.cli import cli
+from hwgrade.grader.cli.commands import cli
 from hwgrade.grader.specs.problemset import load_problem_set
 from hwgrade.grader.specs.variants import student_variant, variant_spec
 

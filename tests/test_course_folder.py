@@ -4,7 +4,7 @@ import pytest
 import sympy
 from click.testing import CliRunner
 
-from hwgrade.grader.cli import cli
+from hwgrade.grader.cli.commands import cli
 from hwgrade.grader.errors import SpecError
 from hwgrade.grader.specs.problemset import load_problem_set
 from hwgrade.grader.specs.solving import solve

@@ -302,7 +302,7 @@ def test_latex_tuple_refusals(text: str, fragment: str) -> None:
 
 # ---------------------------------------------------------------- never misread (#26)
 
-from hwgrade.grader.cli import cli  # noqa: E402
+from hwgrade.grader.cli.commands import cli  # noqa: E402
 
 MISREADINGS = [
     # Leibniz notation, in every spelling, is a derivative: refused like \partial and diff.

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hwgrade.grader.cli import cli
+from hwgrade.grader.cli.commands import cli
 from hwgrade.grader.errors import UsageError
 from hwgrade.grader.output.manualsheet import ManualPart, normalise, read_sheet
 

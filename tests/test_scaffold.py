@@ -6,7 +6,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from hwgrade.grader.cli import cli
+from hwgrade.grader.cli.commands import cli
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from hwgrade.grader.cli import cli
+from hwgrade.grader.cli.commands import cli
 from hwgrade.grader.errors import UsageError
 from hwgrade.grader.specs.settings import CourseSettings, find_settings, parse_settings
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from hwgrade.grader.cli import cli
+from hwgrade.grader.cli.commands import cli
 from hwgrade.grader.specs.problemset import load_problem_set
 from hwgrade.solver import Solution, get_solver
 from tests.keyroundtrip import assert_full_marks, to_numpy

@@ -1,7 +1,7 @@
 """What every ``hwgrade`` command shares: options, error handling, output, problem choice.
 
-The commands are spread over several modules (:mod:`hwgrade.grader.cli` holds the group
-and most of them, :mod:`hwgrade.grader.cligrade` the class-grading command), and they
+The commands are spread over several modules (:mod:`hwgrade.grader.cli.commands` holds the group
+and most of them, :mod:`hwgrade.grader.cli.grade` the class-grading command), and they
 must agree on how a problem set is chosen, how an error becomes one line and an exit
 code, and where a product goes (stdout or ``-o FILE``) versus diagnostics (stderr).
 Keeping those pieces here, apart from any one command, is what makes them the same

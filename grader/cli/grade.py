@@ -4,7 +4,7 @@ It is the one command with many outputs (CSV, JSON report, Gradescope folder, Ca
 CSV, a terminal report) and many ways to run (local workers, a Dask cluster, resuming
 from a cache), so its options and the choice of where each product goes outweigh the
 rest of the CLI together; it lives here and is registered on the group by
-:mod:`hwgrade.grader.cli`. Like every command it stays a thin layer: the grading itself
+:mod:`hwgrade.grader.cli.commands`. Like every command it stays a thin layer: the grading itself
 is :func:`hwgrade.grader.batch.loop.grade_files`, the files are written by
 :mod:`hwgrade.grader.output.exports`.
 """
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hwgrade.grader.clioptions import (
+from hwgrade.grader.cli.options import (
     WORKERS,
     assignment_option,
     handle_errors,

@@ -4,8 +4,8 @@ Every command resolves its problem set the same way (``--problems``, then
 ``$HWGRADE_PROBLEMS``, then a ``hwgrade.toml`` found upwards, then the built-in set),
 writes what it produces to stdout or ``-o FILE`` and everything else (progress,
 warnings, errors) to stderr, and maps errors onto the exit codes of the contract.
-Those shared pieces live in :mod:`hwgrade.grader.clioptions`; ``grade``, the command
-with the most options and outputs, in :mod:`hwgrade.grader.cligrade`, registered below.
+Those shared pieces live in :mod:`hwgrade.grader.cli.options`; ``grade``, the command
+with the most options and outputs, in :mod:`hwgrade.grader.cli.grade`, registered below.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from pathlib import Path
 import click
 
 from hwgrade import __version__
-from hwgrade.grader.cligrade import grade_cmd
-from hwgrade.grader.clioptions import (
+from hwgrade.grader.cli.grade import grade_cmd
+from hwgrade.grader.cli.options import (
     WORKERS,
     assignment_option,
     handle_errors,

@@ -22,6 +22,7 @@ from typing import Any
 
 import sympy
 
+from hwgrade.grader.answer.language import read_answer
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import SolverError
 from hwgrade.solver import CarryForward, Mistake, Solution, Step, register
@@ -35,8 +36,6 @@ def read_graph(
     Formulas go through :func:`hwgrade.grader.answer.language.read_answer` so that a spec is
     read exactly like a student answer would be.
     """
-    from hwgrade.grader.answer.language import read_answer
-
     graph, inputs = parameters.get("graph"), parameters.get("inputs")
     if not isinstance(graph, dict) or not graph or not isinstance(inputs, dict):
         raise SolverError("staged_computation: needs a `graph` mapping and an `inputs` mapping")

@@ -39,11 +39,20 @@ def _modules() -> dict[str, Path]:
 MODULES = _modules()
 
 
+def _in_functions(tree: ast.Module) -> set[int]:
+    """The ids of every node inside a function body."""
+    inside: set[int] = set()
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+            inside.update(id(node) for node in ast.walk(fn) if node is not fn)
+    return inside
+
+
 def _imports(name: str, path: Path) -> Iterator[tuple[str, int, bool]]:
     """(imported first-party module, line, inside a function) for every import."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    top = {id(node) for node in tree.body}
+    inside = _in_functions(tree)
     for node in ast.walk(tree):
         targets: list[str] = []
         if isinstance(node, ast.ImportFrom):
@@ -58,7 +67,7 @@ def _imports(name: str, path: Path) -> Iterator[tuple[str, int, bool]]:
             targets = [alias.name for alias in node.names]
         for target in targets:
             if target in MODULES and target != name:
-                yield target, node.lineno, id(node) not in top
+                yield target, node.lineno, id(node) in inside
 
 
 GRAPH = {name: sorted({t for t, _, _ in _imports(name, path)}) for name, path in MODULES.items()}
@@ -156,3 +165,38 @@ def test_the_base_is_small_and_everything_else_is_in_a_stage() -> None:
     assert len(BASE) <= 8
     folders = sorted(p.name for p in (ROOT / "grader").iterdir() if (p / "__init__.py").exists())
     assert folders == sorted(STAGES)
+
+
+def _block_starts(tree: ast.Module) -> dict[int, int]:
+    """For every import statement, the line of the first import of its run of imports."""
+    starts: dict[int, int] = {}
+    for owner in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            statements = getattr(owner, field, None)
+            if not isinstance(statements, list):
+                continue
+            first = None
+            for statement in statements:
+                if isinstance(statement, ast.Import | ast.ImportFrom):
+                    first = first or statement.lineno
+                    starts[statement.lineno] = first
+                else:
+                    first = None
+    return starts
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_an_import_inside_a_function_is_a_commented_lazy_import(name: str) -> None:
+    """Only a lazy import of something heavy or optional, and it says so.
+
+    An import inside a function used to be the way round a cycle; with no cycles left,
+    the only reason is start-up time (or an optional extra), and a comment saying
+    ``lazy`` on the line above the import (or above the run of imports it is in, or on
+    the statement that opens the block) records it.
+    """
+    source = MODULES[name].read_text(encoding="utf-8")
+    lines, starts = source.splitlines(), _block_starts(ast.parse(source))
+    for target, line, inside in _imports(name, MODULES[name]):
+        if inside:
+            above = lines[starts[line] - 2]
+            assert "lazy" in above, f"{name}:{line} imports {target} inside a function"

@@ -30,9 +30,11 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from hwgrade.grader.batch.reading import problem_set_for
 from hwgrade.grader.batch.sandbox import Faults, Limits, TaskOutcome
 from hwgrade.grader.batch.sandboxworker import describe_exception
 from hwgrade.grader.errors import UsageError
+from hwgrade.grader.specs.solving import solve
 
 #: Seconds added to a task's deadline for the scheduler round trip.
 GRACE = 0.5
@@ -71,9 +73,6 @@ def warm_worker(problems: str | None) -> int:
     Solving can take seconds (symbolic derivations); doing it before the first task
     keeps that time out of the first answers' time limit.
     """
-    from hwgrade.grader.batch.reading import problem_set_for
-    from hwgrade.grader.specs.solving import solve
-
     problem_set = problem_set_for(problems)
     for spec in problem_set.problems:
         solve(spec)

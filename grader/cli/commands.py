@@ -49,6 +49,7 @@ def cli() -> None:
 @handle_errors
 def list_cmd(problems: str | None) -> None:
     """List the problems and their parts."""
+    # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.output.keys import render_list
 
     problem_set, _ = select_problems(problems, ())
@@ -75,6 +76,7 @@ def key_cmd(
     problems: str | None,
 ) -> None:
     """Print the worked solution key (of one variant with --variant or --student)."""
+    # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.output.keys import render_key
 
     chosen = variant_instances(problems, problem_ids, variants, variant, student)
@@ -103,6 +105,7 @@ def template_cmd(
     With --student (and variants on) or --variant, the problem statements with that
     variant's numbers are included as comments.
     """
+    # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.output.keys import template
 
     chosen = variant_instances(problems, problem_ids, variants, variant, student)
@@ -141,6 +144,7 @@ def check_cmd(
     Exit codes: 0 every part is right; 1 some part is not; 2 the file cannot be used
     (not YAML, or it answers none of the assignment's problems) or a usage error.
     """
+    # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.batch.loop import check_file
     from hwgrade.grader.batch.sandbox import Limits
     from hwgrade.grader.output.exports import gradescope_results
@@ -174,6 +178,7 @@ def check_cmd(
         narrowed = assignment if problem_set.narrowed(only) else ()
         statements = {}
         if statement:  # the student's own variant's text, with its numbers
+            # lazy: SymPy and the grading stack load only for commands that use them
             from hwgrade.grader.specs.variants import variant_spec
 
             for spec in problem_set.assignment_problems(only):
@@ -208,6 +213,7 @@ def autograder_cmd(output: str, problems: str | None) -> None:
     It holds setup.sh and run_autograder, the problem set (and its hwgrade.toml) and
     hwgrade itself at this version; each student uploads one .yaml file.
     """
+    # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.output.autograder import build_zip
     from hwgrade.grader.specs.problemset import course_settings, load_problem_set
 
@@ -259,6 +265,7 @@ def equiv_cmd(
     problems: str | None,
 ) -> None:
     """Is ANSWER equivalent to REFERENCE? Exit 0 yes, 1 no, 2 unreadable input."""
+    # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.batch.pairs import Pair, json_line, judge, judge_all, read_pairs
     from hwgrade.grader.batch.sandbox import Limits
     from hwgrade.grader.output.report import render_equiv
@@ -296,6 +303,7 @@ def equiv_cmd(
 @handle_errors
 def validate_cmd(specs: tuple[str, ...], problems: str | None) -> None:
     """Check problem specs and that every solver runs; exit 1 if anything is wrong."""
+    # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.specs.problemset import resolve_problem_dir
     from hwgrade.grader.specs.validation import validate_spec
 
@@ -323,6 +331,7 @@ def validate_cmd(specs: tuple[str, ...], problems: str | None) -> None:
 @handle_errors
 def new_cmd(problem_id: str, folder: str) -> None:
     """Write a commented spec, a solver skeleton and a test file that already validate."""
+    # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.specs.scaffold import scaffold
 
     for path in scaffold(problem_id, Path(folder)):

@@ -105,6 +105,7 @@ def grade_cmd(
     error (a bad option, or an output that cannot be written), found before grading
     starts.
     """
+    # lazy: SymPy and the grading stack load only for commands that use them
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from hwgrade.grader.batch.loop import collect_files, grade_files
@@ -156,6 +157,7 @@ def grade_cmd(
     faults = Faults()
     runner = None
     if scheduler:
+        # lazy: Dask is an optional extra, imported only when a scheduler is named
         from hwgrade.grader.batch.distributed import DaskRunner
 
         runner = DaskRunner(scheduler, limits, problems=problems, faults=faults)
@@ -204,6 +206,7 @@ def grade_cmd(
                 targets.remove(target)
 
     if manual and sheet is not None:
+        # lazy: only a run with --manual reads or writes a sheet
         from hwgrade.grader.output import manualsheet as ms
 
         parts = ms.manual_parts(chosen)
@@ -285,6 +288,7 @@ def _manual_sheet(
     """
     if not manual:
         return None
+    # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.output import manualsheet as ms
 
     parts = ms.manual_parts(chosen)

@@ -151,6 +151,7 @@ def variant_instances(
     student: str | None,
 ) -> list[Any]:
     """The chosen problems as one variant shows them (``--variant`` / ``--student``)."""
+    # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.specs.variants import variant_spec
 
     if variant is not None and student is not None:
@@ -174,6 +175,7 @@ def select_problems(
     An unknown id is a usage error that lists the known ones, so a typo stops the
     command before any work is done.
     """
+    # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.specs.problemset import load_problem_set
 
     problem_set = load_problem_set(problems, variants)

@@ -24,6 +24,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import hwgrade
+import hwgrade.grader
+import hwgrade.problems
+import hwgrade.solver
+
 #: Where Gradescope puts everything; ``AUTOGRADER_ROOT`` moves it (tests, a dry run).
 DEFAULT_ROOT = "/autograder"
 _SUFFIXES = (".yaml", ".yml")
@@ -96,7 +101,7 @@ def find_submission(folder: Path) -> Path | str:
 
 def run(root: Path) -> dict[str, Any]:
     """Grade the submission under ``root`` and return its ``results.json``; never raises."""
-    try:
+    try:  # lazy: inside the try, so that even a broken install ends in a results.json
         from hwgrade.grader.batch.loop import check_file
         from hwgrade.grader.batch.sandbox import Limits
         from hwgrade.grader.output.exports import gradescope_results, spec_points, spec_prompts
@@ -155,11 +160,6 @@ def build_zip(target: Path, problems: Path | None, settings: Path | None = None)
         settings: The course's ``hwgrade.toml`` (its assignment, variants), copied
             beside the problems so that the container grades the same assignment.
     """
-    import hwgrade
-    import hwgrade.grader
-    import hwgrade.problems
-    import hwgrade.solver
-
     version = hwgrade.__version__
     try:
         requires = [r for r in importlib.metadata.requires("hwgrade") or [] if "extra ==" not in r]

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from hwgrade.grader.errors import UsageError
+from hwgrade.solver import registered
 
 _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -140,8 +141,6 @@ def scaffold(problem_id: str, folder: Path) -> list[Path]:
             f"`{problem_id}` is not a usable problem id: start with a letter and use "
             "letters, digits and `_` (it also names the solver and test files)"
         )
-    from hwgrade.solver import registered
-
     if problem_id in registered():
         raise UsageError(f"`{problem_id}` is already a solver name; choose another id")
     folder.mkdir(parents=True, exist_ok=True)

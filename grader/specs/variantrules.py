@@ -18,10 +18,9 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from hwgrade.grader.specs.yamlfields import FieldReader
+from hwgrade.grader.specs.yamlfields import FieldReader
 
 #: Largest number of entries a varying list parameter may have.
 MAX_ENTRIES = 400

@@ -18,14 +18,14 @@ import copy
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sympy
 
 from hwgrade.grader.errors import HwgradeError, SolverError, SpecError
-
-if TYPE_CHECKING:
-    from hwgrade.grader.specs.model import ProblemSpec
+from hwgrade.grader.specs.model import ProblemSpec
+from hwgrade.grader.specs.solving import check_solution, derive_value, solve
+from hwgrade.grader.specs.specfile import spec_from_data
 
 #: Student variants are numbered 1..VARIANT_SPACE (0 is the spec as written).
 VARIANT_SPACE = 999_999
@@ -110,8 +110,6 @@ def _is_zero(x: Any) -> bool:
 
 def degeneracy(spec: ProblemSpec) -> str | None:
     """Why this instance must not be handed out, or ``None`` when it is fine."""
-    from hwgrade.grader.specs.solving import check_solution, derive_value, solve
-
     try:
         solution = solve(spec)
     except HwgradeError as exc:
@@ -160,8 +158,6 @@ def variant_spec(spec: ProblemSpec, variant: int) -> ProblemSpec:
     found = _VARIANTS.get(key)
     if found is not None:
         return found
-    from hwgrade.grader.specs.specfile import spec_from_data
-
     reason = ""
     for attempt in range(MAX_ATTEMPTS):
         params = draw_parameters(spec, variant, attempt)

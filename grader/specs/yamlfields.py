@@ -18,6 +18,7 @@ from typing import Any
 import sympy
 import yaml
 
+from hwgrade.grader.answer.language import read_answer
 from hwgrade.grader.context import (
     MATRIX_PROPERTIES,
     SCALAR_PROPERTIES,
@@ -29,6 +30,7 @@ from hwgrade.grader.context import (
 )
 from hwgrade.grader.errors import HwgradeError, SpecError, UsageError
 from hwgrade.grader.names import canonical_name, expand_range, is_valid_name
+from hwgrade.grader.values import matrixops as mo
 
 #: Largest spec file read, in bytes: specs are small; anything bigger is a mistake.
 MAX_SPEC_BYTES = 1_000_000
@@ -216,9 +218,6 @@ class FieldReader:
 
         ``0`` defines a zero matrix of the declared shape (``h_0 = 0``).
         """
-        from hwgrade.grader.answer.language import read_answer
-        from hwgrade.grader.values import matrixops as mo
-
         decl = ctx.lookup(name)
         assert decl is not None
         if not isinstance(raw, str):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hwgrade import __version__
+from hwgrade._version import __version__
 from hwgrade.grader.outfiles import OutputError, write_atomic
 from hwgrade.grader.results import SANDBOX, AnswerResult, SubmissionResult, Verdict
 from hwgrade.grader.specs.problemset import ProblemSet

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from hwgrade import __version__
+from hwgrade._version import __version__
 from hwgrade.grader.cli.grade import grade_cmd
 from hwgrade.grader.cli.options import (
     WORKERS,

@@ -100,11 +100,8 @@ TEST_TEMPLATE = '''\
 
 from pathlib import Path
 
+import hwgrade
 import pytest
-from hwgrade.grader.grading.parts import grade_part
-from hwgrade.grader.specs.problemset import load_problem_set
-from hwgrade.grader.specs.solving import solve
-from hwgrade.grader.specs.validation import validate_spec
 
 HERE = Path(__file__).resolve().parent
 
@@ -119,13 +116,13 @@ SAMPLES = [
 
 
 def test_spec_is_valid():
-    assert validate_spec(HERE / "{pid}.yaml") == []
+    assert hwgrade.validate_spec(HERE / "{pid}.yaml") == []
 
 
 @pytest.mark.parametrize("part_id,answer,verdict,points", SAMPLES)
 def test_sample_answers(part_id, answer, verdict, points):
-    spec = load_problem_set(str(HERE)).get("{pid}")
-    result = grade_part(spec, spec.part(part_id), solve(spec), answer)
+    spec = hwgrade.load_problem_set(HERE).get("{pid}")
+    result = hwgrade.grade_part(spec, part_id, answer)
     assert (result.verdict.value, result.score) == (verdict, points), result.message
 '''
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import decimal
 import math
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import mpmath
@@ -123,6 +124,38 @@ def _entries_reason(wrong: list[tuple[int, ...]]) -> str:
     return f"{noun} {', '.join(shown)}{more} (counting from 1) {verb} from the expected answer"
 
 
+@dataclass(frozen=True)
+class Settings:
+    """How a comparison judges: the part's tolerance, the points, the budgets.
+
+    One value travels through every stage of :func:`_compare` (and into each entry of a
+    tuple) instead of the same six parameters passed along by hand.
+
+    Attributes:
+        tolerance: Relative tolerance applied when a decimal (``Float``) is involved.
+        orientation_free: Whether an explicit (list) answer in row form matches a column
+            reference of the same entries, and vice versa.
+        seed: Seed of the random points; the same seed gives the same verdict.
+        points: How many valid points must agree.
+        symbolic_seconds: Budget for symbolic confirmation (checked between steps).
+        absolute_tolerance: When given, decimals are judged by ``|answer - reference|
+            <= absolute_tolerance`` instead of the relative ``tolerance`` (STACK's
+            NumAbsolute). Exact answers are still compared exactly.
+    """
+
+    tolerance: float = 1e-3
+    orientation_free: bool = True
+    seed: int = 0
+    points: int = 6
+    symbolic_seconds: float = 1.0
+    absolute_tolerance: float | None = None
+
+    @property
+    def digits(self) -> int | None:
+        """Digits of the rounding rule (``None`` under an absolute tolerance)."""
+        return significant_digits(self.tolerance) if self.absolute_tolerance is None else None
+
+
 def compare(
     reference: Any,
     answer: Any,
@@ -141,67 +174,55 @@ def compare(
         reference: The solver's value (scalar, matrix, matrix expression or tensor).
         answer: The student's value, of any of the same kinds.
         ctx: Declared names, so that symbols are sampled as declared (positive, shapes).
-        tolerance: Relative tolerance applied when a decimal (``Float``) is involved.
-        orientation_free: Whether an explicit (list) answer in row form matches a column
-            reference of the same entries, and vice versa.
-        seed: Seed of the random points; the same seed gives the same verdict.
-        points: How many valid points must agree.
-        symbolic_seconds: Budget for symbolic confirmation (checked between steps).
-        absolute_tolerance: When given, decimals are judged by ``|answer - reference|
-            <= absolute_tolerance`` instead of the relative ``tolerance`` (STACK's
-            NumAbsolute). Exact answers are still compared exactly.
+        tolerance: See :class:`Settings`, as are the other keyword arguments.
+        orientation_free: See :class:`Settings`.
+        seed: See :class:`Settings`.
+        points: See :class:`Settings`.
+        symbolic_seconds: See :class:`Settings`.
+        absolute_tolerance: See :class:`Settings`.
 
     Returns:
         The :class:`Comparison`; ``UNKNOWN`` with the reason when anything goes wrong.
     """
+    settings = Settings(
+        tolerance, orientation_free, seed, points, symbolic_seconds, absolute_tolerance
+    )
     try:
-        return _compare(
-            reference,
-            answer,
-            ctx,
-            tolerance,
-            orientation_free,
-            seed,
-            points,
-            symbolic_seconds,
-            absolute_tolerance,
-        )
+        return _compare(reference, answer, ctx, settings)
     except Exception as exc:
         return Comparison(Equality.UNKNOWN, f"the comparison failed: {exc}", "error")
 
 
-def _compare(
-    reference: Any,
-    answer: Any,
-    ctx: Context,
-    tolerance: float,
-    orientation_free: bool,
-    seed: int,
-    points: int,
-    symbolic_seconds: float,
-    absolute_tolerance: float | None = None,
-) -> Comparison:
+def _compare(reference: Any, answer: Any, ctx: Context, settings: Settings) -> Comparison:
+    """The stages in order; each one either settles the question or passes it on."""
     # A symbol the homework defines (Γ from X, h_0 = 0) is what it stands for.
-    ref, ans = (
-        normalize(ctx.expand_definitions(reference)),
-        normalize(ctx.expand_definitions(answer)),
-    )
+    ref = normalize(ctx.expand_definitions(reference))
+    ans = normalize(ctx.expand_definitions(answer))
     if is_tuple(ref) or is_tuple(ans):  # a tuple equals only a tuple, entry by entry
-        return compare_tuples(
-            ref,
-            ans,
-            lambda r, a: _compare(
-                r,
-                a,
-                ctx,
-                tolerance,
-                orientation_free,
-                seed,
-                points,
-                symbolic_seconds,
-                absolute_tolerance,
-            ),
-        )
+        return compare_tuples(ref, ans, lambda r, a: _compare(r, a, ctx, settings))
+    settled = _undefined(ref, ans)
+    if settled is not None:
+        return settled
+    shaped = _match_shapes(ref, ans, settings.orientation_free)  # 1. shapes
+    if isinstance(shaped, Comparison):
+        return shaped
+    ans, ref_shape = shaped
+    decimals = _has_float(ans) or _has_float(ref)
+    explicit = _is_explicit(ref) and _is_explicit(ans)
+    settled = _exact(ref, ans, ref_shape, decimals, explicit)  # 2. exact
+    if settled is not None:
+        return settled
+    found = _sample(ref, ans, ctx, settings, decimals, explicit)  # 3. numeric
+    if isinstance(found, Comparison):
+        return found
+    settled = _disagreement(ref, ans, found, ref_shape, settings)
+    if settled is not None:
+        return settled
+    return _confirm(ref, ans, found, ref_shape, settings)  # 4. symbolic
+
+
+def _undefined(ref: Any, ans: Any) -> Comparison | None:
+    """Infinite and undefined values, which no point can be evaluated at."""
     infinite = (sympy.oo, -sympy.oo)
     if isinstance(ans, sympy.Expr) and isinstance(ref, sympy.Expr) and ref in infinite:
         if ans == ref:
@@ -211,8 +232,13 @@ def _compare(
         return Comparison(Equality.UNKNOWN, "the expected answer is undefined (∞ or NaN)", "exact")
     if isinstance(ans, sympy.Basic) and ans.has(*UNDEFINED):
         return Comparison(Equality.NOT_EQUAL, "your answer is undefined (∞ or NaN)", "exact")
+    return None
 
-    # 1. shapes
+
+def _match_shapes(
+    ref: Any, ans: Any, orientation_free: bool
+) -> Comparison | tuple[Any, tuple[Any, ...]]:
+    """A shape mismatch, or the answer (turned to the reference's orientation) and shape."""
     ref_shape, ans_shape = _shape(ref), _shape(ans)
     both_vectors = len(ref_shape) == len(ans_shape) == 2 and _is_vector(ref_shape)
     if both_vectors and _is_vector(ans_shape):  # noqa: SIM102 - one condition per line
@@ -236,12 +262,15 @@ def _compare(
             f"the expected answer is {_describe(ref_shape)}",
             "shape",
         )
+    return ans, ref_shape
 
-    # 2. exact
+
+def _exact(
+    ref: Any, ans: Any, ref_shape: tuple[Any, ...], decimals: bool, explicit: bool
+) -> Comparison | None:
+    """Structural equality, or a cheap exact difference of exact explicit values."""
     if canonical_lambdas(ref) == canonical_lambdas(ans):
         return Comparison(Equality.EQUAL, "identical to the expected answer", "exact")
-    decimals = _has_float(ans) or _has_float(ref)
-    explicit = _is_explicit(ref) and _is_explicit(ans)
     if not decimals and explicit:
         verdicts = [exact_difference(r, a) for r, a in zip(entries(ref), entries(ans), strict=True)]
         if all(v is True for v in verdicts):
@@ -252,30 +281,64 @@ def _compare(
                 "your answer differs from the expected answer by a nonzero constant",
                 "exact",
             )
+    return None
 
-    # 3. numeric
-    names = collect_names([ref, ans], ctx)
-    rel, absolute = (tolerance, 1e-9) if decimals else (1e-20, 1e-25)
-    if decimals and absolute_tolerance is not None:
-        rel, absolute = 0.0, absolute_tolerance * (1 + 1e-9)
-    method = "tolerance" if decimals else "numeric"
-    if not any(isinstance(v, sympy.Basic) and v.free_symbols for v in (ref, ans)):
-        points = 1  # a constant has one value: more points would only repeat it
-    good = singular = attempts = overflowed = 0
-    rounded = False  # a wrong decimal close enough to be the right value rounded early
-    wrong: dict[int, None] = {}
-    example = ""
-    all_rational = True
-    guard_ref, guard_ans = nested_exponentials(ref), nested_exponentials(ans)
-    # Entries the student typed as one decimal may also be the value correctly rounded.
-    digits = significant_digits(tolerance) if absolute_tolerance is None else None
-    typed = [e if isinstance(e, sympy.Float) else None for e in entries(ans)] if digits else []
-    by_rounding = False
+
+@dataclass
+class Evidence:
+    """What evaluation at the sampled points found, for the stages that judge it.
+
+    Attributes:
+        names: The scalars, matrices and dimensions sampled.
+        decimals: A decimal is involved, so the tolerance applies.
+        explicit: Both values are explicit (no matrix symbols): entries can be named.
+        guard: Either value nests exponentials (evaluated with unbounded exponents).
+        good: Points at which both values could be evaluated.
+        overflowed: Points skipped as too large to evaluate.
+        wrong: Flat indices of the entries that disagreed, in order found.
+        example: For a scalar, where and how it first disagreed.
+        rounded: A wrong decimal was close enough to be the value rounded too early.
+        by_rounding: An entry agreed only as the value correctly rounded.
+        all_rational: Every value at every point was an exact rational.
+        first: The exact values of both at the first good point (for hidden terms).
+        first_point: That point.
+    """
+
+    names: Any
+    decimals: bool
+    explicit: bool
+    guard: bool
+    good: int = 0
+    overflowed: int = 0
+    wrong: dict[int, None] = field(default_factory=dict)
+    example: str = ""
+    rounded: bool = False
+    by_rounding: bool = False
+    all_rational: bool = True
     first: tuple[list[Any], list[Any]] | None = None
     first_point: Any = None
+
+
+def _sample(
+    ref: Any, ans: Any, ctx: Context, settings: Settings, decimals: bool, explicit: bool
+) -> Comparison | Evidence:
+    """Evaluate both at seeded random points; a verdict only for an early clear failure."""
+    names = collect_names([ref, ans], ctx)
+    rel, absolute = (settings.tolerance, 1e-9) if decimals else (1e-20, 1e-25)
+    if decimals and settings.absolute_tolerance is not None:
+        rel, absolute = 0.0, settings.absolute_tolerance * (1 + 1e-9)
+    points = settings.points
+    if not any(isinstance(v, sympy.Basic) and v.free_symbols for v in (ref, ans)):
+        points = 1  # a constant has one value: more points would only repeat it
+    guard_ref, guard_ans = nested_exponentials(ref), nested_exponentials(ans)
+    found = Evidence(names, decimals, explicit, guard_ref or guard_ans)
+    # Entries the student typed as one decimal may also be the value correctly rounded.
+    digits = settings.digits
+    typed = [e if isinstance(e, sympy.Float) else None for e in entries(ans)] if digits else []
+    singular = attempts = 0
     with mpmath.workdps(DIGITS):
-        while good < points and attempts < 4 * points + 4:
-            point = draw_point(names, ctx, seed, attempts)
+        while found.good < points and attempts < 4 * points + 4:
+            point = draw_point(names, ctx, settings.seed, attempts)
             attempts += 1
             try:
                 ref_values = [to_number(e, guard_ref) for e in entries(evaluate(ref, point))]
@@ -284,7 +347,7 @@ def _compare(
             try:
                 ans_values = [to_number(e, guard_ans) for e in entries(evaluate(ans, point))]
             except MagnitudeError:
-                overflowed += 1  # too large to evaluate here is not wrong: try other points
+                found.overflowed += 1  # too large to evaluate here is not wrong: try others
                 continue
             except SingularError:
                 singular += 1
@@ -310,15 +373,18 @@ def _compare(
                     f"the expected answer {len(ref_values)}",
                     "shape",
                 )
-            good += 1
-            if first is None:  # the exact values at one point, for a check of what is hidden
-                first = (list(entries(evaluate(ref, point))), list(entries(evaluate(ans, point))))
-                first_point = point
+            found.good += 1
+            if found.first is None:  # the exact values at one point, to check what is hidden
+                found.first = (
+                    list(entries(evaluate(ref, point))),
+                    list(entries(evaluate(ans, point))),
+                )
+                found.first_point = point
             scale = max([abs(to_mpc(v)) for v in ref_values] + [mpmath.mpf(1)])
             for flat, (r, a) in enumerate(zip(ref_values, ans_values, strict=True)):
-                all_rational = all_rational and isinstance(r, sympy.Rational)
-                all_rational = all_rational and isinstance(a, sympy.Rational)
-                if decimals and absolute_tolerance is not None:
+                found.all_rational = found.all_rational and isinstance(r, sympy.Rational)
+                found.all_rational = found.all_rational and isinstance(a, sympy.Rational)
+                if decimals and settings.absolute_tolerance is not None:
                     bound = absolute
                 elif decimals and r != 0:
                     # A nonzero entry is judged by the relative tolerance alone: an
@@ -330,19 +396,28 @@ def _compare(
                 if not agree(r, a, rel, bound):
                     decimal_typed = typed[flat] if flat < len(typed) else None
                     if decimal_typed is not None and rounds_to(r, decimal_typed, digits or 0):
-                        by_rounding = True
+                        found.by_rounding = True
                         continue
-                    if not wrong and not ref_shape:
-                        example = _example(names, point, r, a, decimals, tolerance)
-                    wrong.setdefault(flat, None)
-                    rounded = rounded or (
-                        decimals and absolute_tolerance is None and agree(r, a, 30 * rel, bound)
+                    if not found.wrong and not _shape(ref):
+                        found.example = _example(names, point, r, a, decimals, settings.tolerance)
+                    found.wrong.setdefault(flat, None)
+                    found.rounded = found.rounded or (
+                        decimals
+                        and settings.absolute_tolerance is None
+                        and agree(r, a, 30 * rel, bound)
                     )
-            if wrong and not explicit:
+            if found.wrong and not explicit:
                 break
-    if good == 0 and overflowed:
-        deadline = time.perf_counter() + symbolic_seconds
-        if explicit and all(
+    return found
+
+
+def _disagreement(
+    ref: Any, ans: Any, found: Evidence, ref_shape: tuple[Any, ...], settings: Settings
+) -> Comparison | None:
+    """The verdict when the points disagreed, or could not be evaluated at all."""
+    if found.good == 0 and found.overflowed:
+        deadline = time.perf_counter() + settings.symbolic_seconds
+        if found.explicit and all(
             prove_equal(r, a, deadline) for r, a in zip(entries(ref), entries(ans), strict=True)
         ):
             return Comparison(Equality.EQUAL, "equal after symbolic rewriting", "symbolic")
@@ -352,49 +427,58 @@ def _compare(
             " 10^15 there), so it could not be checked",
             "numeric",
         )
-    if good == 0:
+    if found.good == 0:
         return Comparison(
             Equality.UNKNOWN, "the expected answer could not be evaluated at any point", "numeric"
         )
-    if wrong:
-        exact_asked = decimals and digits == 0  # a part that asks for the exact value
-        hint = f"; {digits_hint(tolerance)}" if rounded or exact_asked else ""
-        if not ref_shape:
-            return Comparison(Equality.NOT_EQUAL, example + hint, method)
-        if explicit:
-            shape = tuple(int(s) for s in ref_shape)
-            indices = tuple(_index(f, shape) for f in wrong)
-            reason = _entries_reason(list(indices)) + hint
-            return Comparison(Equality.NOT_EQUAL, reason, method, indices)
-        return Comparison(
-            Equality.NOT_EQUAL,
-            "your answer differs from the expected answer for random matrices of the declared "
-            "shapes",
-            method,
-        )
+    if not found.wrong:
+        return None
+    method = "tolerance" if found.decimals else "numeric"
+    exact_asked = found.decimals and settings.digits == 0  # a part that asks for the exact value
+    hint = f"; {digits_hint(settings.tolerance)}" if found.rounded or exact_asked else ""
+    if not ref_shape:
+        return Comparison(Equality.NOT_EQUAL, found.example + hint, method)
+    if found.explicit:
+        shape = tuple(int(s) for s in ref_shape)
+        indices = tuple(_index(f, shape) for f in found.wrong)
+        reason = _entries_reason(list(indices)) + hint
+        return Comparison(Equality.NOT_EQUAL, reason, method, indices)
+    return Comparison(
+        Equality.NOT_EQUAL,
+        "your answer differs from the expected answer for random matrices of the declared shapes",
+        method,
+    )
 
-    # 4. symbolic confirmation
-    if decimals:
+
+def _confirm(
+    ref: Any, ans: Any, found: Evidence, ref_shape: tuple[Any, ...], settings: Settings
+) -> Comparison:
+    """Every point agreed: accept within tolerance, prove, or look for a hidden term."""
+    if found.decimals:
         within = (
-            f"the absolute tolerance {absolute_tolerance:g}"
-            if absolute_tolerance is not None
-            else f"the relative tolerance {tolerance:g}"
+            f"the absolute tolerance {settings.absolute_tolerance:g}"
+            if settings.absolute_tolerance is not None
+            else f"the relative tolerance {settings.tolerance:g}"
         )
-        if by_rounding:
-            within += f" or as the expected value correctly rounded to {digits} significant digits"
+        if found.by_rounding:
+            within += (
+                f" or as the expected value correctly rounded to {settings.digits} significant"
+                " digits"
+            )
         return Comparison(Equality.EQUAL, f"agrees within {within}", "tolerance")
-    if all_rational and not names.scalars and not names.matrices and explicit:
+    names = found.names
+    if found.all_rational and not names.scalars and not names.matrices and found.explicit:
         return Comparison(Equality.EQUAL, "equal (exact arithmetic)", "exact")
-    if explicit:
-        deadline = time.perf_counter() + symbolic_seconds
+    if found.explicit:
+        deadline = time.perf_counter() + settings.symbolic_seconds
         if all(
             prove_equal(r, a, deadline) for r, a in zip(entries(ref), entries(ans), strict=True)
         ):
             return Comparison(Equality.EQUAL, "equal after symbolic rewriting", "symbolic")
-    hidden = _hidden(first, explicit and not all_rational, guard_ref or guard_ans)
+    hidden = _hidden(found.first, found.explicit and not found.all_rational, found.guard)
     if hidden is not None:
         flat, size = hidden
-        where = _where(names, first_point)
+        where = _where(names, found.first_point)
         entry = f"entry {flat + 1} of " if ref_shape else ""
         return Comparison(
             Equality.NOT_EQUAL,
@@ -406,7 +490,7 @@ def _compare(
     if is_elementary(ref) and is_elementary(ans):
         return Comparison(
             Equality.EQUAL,
-            f"agrees at {good} random points (exact or 40-digit arithmetic); "
+            f"agrees at {found.good} random points (exact or 40-digit arithmetic); "
             "not proven symbolically",
             "numeric-only",
         )
@@ -510,4 +594,4 @@ def _where(names: Any, point: Any) -> str:
     return f"at {', '.join(shown)}" if shown else ""
 
 
-__all__ = ["compare", "digits_hint", "rounds_to", "significant_digits"]
+__all__ = ["Evidence", "Settings", "compare", "digits_hint", "rounds_to", "significant_digits"]

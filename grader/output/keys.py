@@ -16,7 +16,7 @@ from hwgrade.grader.answer.echo import to_latex, to_plain
 from hwgrade.grader.specs.model import PartSpec, ProblemSpec
 from hwgrade.grader.specs.problemset import ProblemSet
 from hwgrade.grader.specs.solving import solve
-from hwgrade.grader.verify.equivalence import significant_digits
+from hwgrade.grader.verify.numberrule import significant_digits
 from hwgrade.solver import Solution, Step
 
 KeyFormat = Literal["text", "md", "tex", "json"]

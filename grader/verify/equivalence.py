@@ -33,8 +33,6 @@ likewise ``sqrt(x^2)`` is ``|x|``, not ``x``.
 
 from __future__ import annotations
 
-import decimal
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +45,7 @@ from hwgrade.grader.context import Context
 from hwgrade.grader.results import Comparison, Equality
 from hwgrade.grader.values.numbers import as_sympy, entries, normalize
 from hwgrade.grader.values.tuples import compare_tuples, is_tuple
+from hwgrade.grader.verify.numberrule import digits_hint, rounds_to, significant_digits
 from hwgrade.grader.verify.pointeval import ShapeMismatch, SingularError, evaluate
 from hwgrade.grader.verify.proof import (
     canonical_lambdas,
@@ -514,67 +513,6 @@ def _hidden(
     return None
 
 
-def significant_digits(tolerance: float) -> int:
-    """The significant digits a part asks for: those of its relative tolerance (1e-3: 3).
-
-    A tolerance of 0 asks for the exact value; it is given 0 digits (no rounding rule).
-    """
-    if tolerance <= 0:
-        return 0
-    return max(1, math.ceil(-math.log10(tolerance) - 1e-9))
-
-
-def rounds_to(reference: Any, typed: Any, digits: int) -> bool:
-    """Whether ``typed`` is ``reference`` correctly rounded to at least ``digits`` digits.
-
-    The digits counted are those of the typed decimal without trailing zeros, but never
-    fewer than ``digits``: ``0.33`` for 1/3 is checked at 3 digits (and is wrong),
-    ``0.3333`` at 4. An exact tie (0.125 to 2 digits) may go either way, as half-up
-    and half-even rounding disagree there. The tolerance alone would refuse ``1.08`` for
-    13/12 (a relative error of 3e-3) although it is what rounding to 3 digits gives.
-    """
-    if digits <= 0:
-        return False
-    try:
-        with mpmath.workdps(DIGITS):
-            r = mpmath.mpmathify(to_mpc(reference))
-            if not isinstance(r, mpmath.mpf):
-                if r.imag:
-                    return False
-                r = r.real
-            if not mpmath.isfinite(r) or r == 0:
-                return False
-            ref_dec = decimal.Decimal(mpmath.nstr(r, DIGITS, strip_zeros=False))
-        if isinstance(reference, sympy.Rational):  # exact, so a tie is a tie
-            with decimal.localcontext() as exact:
-                exact.prec = DIGITS + 20
-                ref_dec = decimal.Decimal(int(reference.p)) / decimal.Decimal(int(reference.q))
-        ans_dec = decimal.Decimal(str(typed)).normalize()
-        shown = len(ans_dec.as_tuple().digits)
-        places = max(digits, shown)
-        quantum = decimal.Decimal(1).scaleb(ref_dec.adjusted() - places + 1)
-        with decimal.localcontext() as ctx:
-            ctx.prec = DIGITS + 20
-            return any(
-                ref_dec.quantize(quantum, rounding=mode) == ans_dec
-                for mode in (decimal.ROUND_HALF_UP, decimal.ROUND_HALF_EVEN)
-            )
-    except (decimal.InvalidOperation, ValueError, TypeError, OverflowError):
-        return False
-
-
-def digits_hint(tolerance: float) -> str:
-    """What a decimal needs here, in digits.
-
-    A student who rounds 1/3 to 0.33 has the right value and too few digits; saying how
-    many are asked for is the whole fix, where "relative difference 0.01" is a puzzle.
-    """
-    digits = significant_digits(tolerance)
-    if digits == 0:
-        return "this part asks for the exact value: give it as a fraction or expression"
-    return f"decimals need {digits} significant digits here (or give the exact value)"
-
-
 def _example(names: Any, point: Any, ref: Any, ans: Any, decimals: bool, tolerance: float) -> str:
     """A reason that shows where a scalar answer goes wrong, with the values."""
     values = f"your answer is {show_number(ans)}, the expected value is {show_number(ref)}"
@@ -594,4 +532,4 @@ def _where(names: Any, point: Any) -> str:
     return f"at {', '.join(shown)}" if shown else ""
 
 
-__all__ = ["Evidence", "Settings", "compare", "digits_hint", "rounds_to", "significant_digits"]
+__all__ = ["Evidence", "Settings", "compare"]

@@ -17,10 +17,10 @@ def test_solve_is_cached():
 @pytest.mark.parametrize(
     ("problem", "module", "check"),
     [
-        ("dropout_ridge", "dropout", "_check_instance"),
-        ("min_norm_gd", "min_norm", "_check_instance"),
-        ("vector_rnn_bptt", "vector_rnn", "check_against_sympy"),
-        ("sigmoid_sum_gradients", "sigmoid_sum", "_check_equal"),
+        ("dropout_ridge", "dropout_ridge", "_check_instance"),
+        ("min_norm_gd", "min_norm_gd", "_check_instance"),
+        ("vector_rnn_bptt", "vector_rnn_bptt", "check_against_sympy"),
+        ("sigmoid_sum_gradients", "sigmoid_sum_gradients", "_check_equal"),
     ],
     ids=["dropout", "min-norm", "vector-rnn", "sigmoid-sum"],
 )
@@ -56,12 +56,12 @@ def test_self_checks_run_by_default_and_are_skipped_when_grading(
 
 def test_grading_a_class_skips_the_self_checks(tmp_path, monkeypatch):
     from hwgrade.grader.batch.loop import grade_files
-    from hwgrade.solver import dropout
+    from hwgrade.solver import dropout_ridge
 
     def broken(*args, **kwargs):
         raise AssertionError("a self-check ran while grading")
 
-    monkeypatch.setattr(dropout, "_check_instance", broken)
+    monkeypatch.setattr(dropout_ridge, "_check_instance", broken)
     monkeypatch.setattr("hwgrade.grader.specs.solving._SOLVED", {})  # solve afresh
     answer = tmp_path / "s.yaml"
     answer.write_text('student: s\nanswers:\n  dropout_ridge:\n    regularizer: "1"\n')

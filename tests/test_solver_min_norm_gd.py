@@ -79,7 +79,7 @@ def test_mistakes_are_wrong():
 
 
 def test_plain_gd_helper():
-    from hwgrade.solver.min_norm import run_gradient_descent
+    from hwgrade.solver.min_norm_gd import run_gradient_descent
 
     w = run_gradient_descent([[1.0, 1.0]], [2.0], 0.1, 2000)
     assert np.allclose(w, [1.0, 1.0])

@@ -65,7 +65,7 @@ def test_mistakes_differ_from_reference():
 
 
 def test_brute_force_helper_is_exact():
-    from hwgrade.solver.dropout import brute_force_expectation
+    from hwgrade.solver.dropout_ridge import brute_force_expectation
 
     p = sympy.Symbol("p")
     X = sympy.Matrix([[2]])

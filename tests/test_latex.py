@@ -243,7 +243,7 @@ def test_new_constructs_refused(text: str) -> None:
 
 # --- tuples `(a, b)` / `\left( a, b \right)` ---------------------------------------------
 
-from hwgrade.grader.answer.latexcursor import GROUP  # noqa: E402
+from hwgrade.grader.answer.latex import GROUP, TABLES  # noqa: E402
 
 
 def test_parentheses_keep_the_bracket_that_was_typed() -> None:
@@ -468,3 +468,10 @@ def test_bars_and_matrices(reference: str, answer: str, verdict: str, echo: str,
     )
     assert (data["verdict"], data["interpreted_as"]) == (verdict, echo), data["message"]
     assert says in data["message"]
+
+
+def test_a_command_name_has_one_meaning() -> None:
+    """The command tables are disjoint: a name is skipped, refused, tokens or a handler."""
+    names = [name for table in TABLES.values() for name in table]
+    assert len(names) == len(set(names)), sorted({n for n in names if names.count(n) > 1})
+    assert {"frac", "begin", "alpha", "sum", "cdot", "quad", "text"} <= set(names)

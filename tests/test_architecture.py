@@ -8,6 +8,7 @@ function is still a cycle a newcomer has to untangle.
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -200,3 +201,10 @@ def test_an_import_inside_a_function_is_a_commented_lazy_import(name: str) -> No
         if inside:
             above = lines[starts[line] - 2]
             assert "lazy" in above, f"{name}:{line} imports {target} inside a function"
+
+
+def test_every_stage_is_installed() -> None:
+    """A stage missing from pyproject's package list would be left out of the wheel."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = set(config["tool"]["setuptools"]["packages"])
+    assert {f"hwgrade.grader.{stage}" for stage in STAGES} <= packages

@@ -58,10 +58,10 @@ def tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def run_grade(folder: Path, workers: int, out: Path) -> dict[str, Any]:
-    """Time ``hwgrade grade`` with ``workers`` and sample its memory."""
+def run_grade(folder: Path, workers: int, out: Path, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Time ``hwgrade grade`` with ``workers`` (and ``extra`` options); sample its memory."""
     cmd = [sys.executable, "-m", "hwgrade", "grade", str(folder), "-q"]
-    cmd += ["--workers", str(workers), "--out", str(out)]
+    cmd += ["--workers", str(workers), "--out", str(out), *extra]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

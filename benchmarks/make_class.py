@@ -171,6 +171,10 @@ class AnswerPool:
     rewrites: dict[str, list[Any]] = field(default_factory=dict)
     wrong: dict[str, list[Any]] = field(default_factory=dict)
     points: dict[str, float] = field(default_factory=dict)
+    #: A symbol of each scalar part's reference (None for numbers, lists and choices).
+    symbol: dict[str, str | None] = field(default_factory=dict)
+    #: Each part's kind (``expression``, ``vector``, ``choice``, ...).
+    kind: dict[str, str] = field(default_factory=dict)
 
 
 def answer_pool(problem_set: ProblemSet) -> AnswerPool:
@@ -191,7 +195,51 @@ def answer_pool(problem_set: ProblemSet) -> AnswerPool:
             pool.rewrites[k] = _rewrites(answer, value) if part.kind != "choice" else []
             mistakes = solution.mistakes.get(part.id, ())
             pool.wrong[k] = _wrongs(part, answer, value, mistakes)
+            scalar = isinstance(value, sympy.Expr) and not value.is_Matrix and part.kind != "choice"
+            names = sorted(value.free_symbols, key=str) if scalar else []
+            pool.symbol[k] = to_plain(names[0]) if names else None
+            pool.kind[k] = part.kind
     return pool
+
+
+def _own_entry(entry: str, n: int, right: bool) -> str:
+    """One entry as only student ``n`` writes it: unreduced (right) or off by 1/n (wrong)."""
+    try:
+        value = Fraction(entry)
+    except ValueError:
+        return f"({entry}) * {n}/{n}" if right else f"({entry}) * {n + 1}/{n}"
+    if right:
+        return f"{value.numerator * n}/{value.denominator * n}"
+    return str(value + Fraction(1, n))
+
+
+def own_answer(pool: AnswerPool, k: str, n: int, right: bool) -> Any | None:
+    """An answer no other student gives: ``n`` makes it theirs alone (``None``: no such).
+
+    A right one is an equivalent form with the student's own numbers: a scalar with a
+    square added and expanded away, ``(w + n)^2 - w^2 - 2 n w - n^2``, a number or an
+    entry as an unreduced fraction; a wrong one drops a term of that expansion or is off
+    by ``1/n``. Deduplication cannot share their checks, which is the point: a real class
+    has a long tail of answers typed once.
+    """
+    exact = pool.exact[k]
+    if isinstance(exact, list):
+        if exact and isinstance(exact[0], list):
+            rows = [list(row) for row in exact]
+            rows[0][0] = _own_entry(str(rows[0][0]), n, right)
+            return rows
+        return [_own_entry(str(exact[0]), n, right), *exact[1:]]
+    if pool.kind[k] == "choice":
+        return None  # every possible answer is common
+    x = pool.symbol[k]
+    if x is None:
+        return (
+            _own_entry(str(exact), n, right)
+            if "/" in str(exact) or str(exact).isdigit()
+            else (f"({exact}) * {n}/{n}" if right else f"({exact}) * {n + 1}/{n}")
+        )
+    square = f"({x} + {n})^2 - {x}^2 - {2 * n} {x}"
+    return f"{exact} + {square} - {n * n}" if right else f"{exact} + {square}"
 
 
 def _document(student: str, answers: dict[str, Any]) -> bytes:
@@ -216,12 +264,23 @@ def honest_file(
         0.2,
         0.15,
     ),
+    own: float = 0.0,
 ) -> GeneratedFile:
-    """One honest student: each part exact, rewritten, wrong or missing at random."""
+    """One honest student: each part exact, rewritten, wrong, their own or missing.
+
+    ``own`` is the share of answers only this student gives (:func:`own_answer`), half
+    of them right; they come first, before the ``mix`` of common answers.
+    """
     answers: dict[str, Any] = {}
     expected: dict[str, str] = {}
     p_exact, p_rewrite, p_wrong = mix
     for k, exact in pool.exact.items():
+        if own and rng.random() < own:
+            right = rng.random() < 0.5
+            mine = own_answer(pool, k, 7 + index, right)
+            if mine is not None:
+                answers[k], expected[k] = mine, CORRECT if right else WRONG
+                continue
         roll = rng.random()
         if roll < p_exact:
             answers[k], expected[k] = exact, CORRECT
@@ -265,8 +324,14 @@ def make_class(
     *,
     hostile_fraction: float = 0.05,
     seed: int = 2024,
+    mix: tuple[float, float, float] | None = None,
+    own: float = 0.0,
 ) -> list[GeneratedFile]:
-    """A synthetic class: ``n_files`` submissions, ``hostile_fraction`` of them hostile."""
+    """A synthetic class: ``n_files`` submissions, ``hostile_fraction`` of them hostile.
+
+    ``mix`` (exact, rewritten, wrong) and ``own`` (answers only one student gives) set
+    every honest student's shares; by default every tenth student makes no mistake.
+    """
     problem_set = problem_set or load_problem_set(None)
     pool = answer_pool(problem_set)
     rng = random.Random(seed)
@@ -276,6 +341,8 @@ def make_class(
     return [
         hostile_file(pool, i, rng)
         if i in hostile_at
+        else honest_file(pool, i, rng, mix=mix, own=own)
+        if mix is not None
         else honest_file(pool, i, rng, mix=clean if i % 10 == 0 else (0.55, 0.2, 0.15))
         for i in range(n_files)
     ]

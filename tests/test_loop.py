@@ -7,10 +7,12 @@ checked, never durations (CONTRIBUTING).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from hwgrade.grader.batch.loop import collect_files, grade_files
 from hwgrade.grader.batch.sandbox import Limits
@@ -360,3 +362,28 @@ def test_checking_one_file_solves_only_its_problems(
     [path] = _answers(tmp_path, 1, "gnn_attention", "edges", "12")
     result = check_file(path, load_problem_set(None))
     assert result.graded and {key[0] for key in solving._SOLVED} == {"gnn_attention"}
+
+
+def test_answers_of_ones_own_are_graded_as_intended_and_never_shared(
+    problem_set: ProblemSet, tmp_path: Path
+) -> None:
+    """The long tail of bench_class.py: each student's own forms, right and wrong."""
+    files = mc.make_class(problem_set, 6, hostile_fraction=0.0, seed=5, mix=(1, 0, 0), own=1.0)
+    mc.write_class(files, tmp_path)
+    results = grade_files(collect_files([str(tmp_path)]), problem_set, workers=0)
+    texts: dict[str, set[str]] = {}
+    for f, result in zip(files, results, strict=True):
+        doc = yaml.safe_load(f.content.decode())
+        verdicts = {p.key: p.result.verdict for p in result.parts}
+        for key, expected in f.expected.items():
+            if expected == mc.CORRECT:
+                assert verdicts[key] is Verdict.CORRECT, (f.name, key)
+            else:
+                assert verdicts[key] is not Verdict.CORRECT, (f.name, key)
+            problem, _, part = key.partition(".")
+            if problem_set.get(problem).part(part).kind != "choice":
+                text = json.dumps(doc["answers"][problem][part])
+                assert text not in texts.setdefault(key, set()), (f.name, key)
+                texts[key].add(text)
+    kinds = {e for f in files for e in f.expected.values()}
+    assert kinds == {mc.CORRECT, mc.WRONG}

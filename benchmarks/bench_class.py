@@ -1,0 +1,205 @@
+"""A realistic class, end to end: the long tail of answers typed once, not just repeats.
+
+Every student's answers are ~50 % the key's forms, ~20 % common rewrites, ~15 % common
+mistakes and ~15 % their own (an equivalent form or a mistake with the student's own
+numbers, so no other student types the same text; benchmarks/make_class.py,
+``own_answer``). Deduplication shares the checks of the first three and none of the
+last, which is where a real class spends its time. ``hwgrade grade`` runs as a
+subprocess on 2 workers (memory: the peak summed RSS of its process tree).
+
+In the same run it times, per answer, the naive grader (``parse_expr`` + ``simplify``,
+one answer after another, on the first ``--naive-files`` files) and Math-Verify (its
+``parse`` + ``verify``, on the same answers; only scalar answers it can read count),
+and it fits the growth exponent of hwgrade's wall time in N (log-log least squares over
+``--sizes``). Variants are run at one size (``--variants-at``) beside the same size
+without them.
+
+Quick default (under 3 minutes): ``python benchmarks/bench_class.py`` (N = 100 and 300,
+variants at 100). Larger: ``--sizes 300 1000 3000 --variants-at 1000``. Writes
+``benchmarks/results.json`` (key ``class``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_grade import RESULTS, run_grade
+from make_class import CORRECT, WRONG, answer_pool, make_class, write_class
+from naive import timed_sequence
+
+from hwgrade.grader.specs.problemset import load_problem_set
+
+#: (exact, rewritten, wrong) among the answers that are not the student's own.
+MIX = (0.50 / 0.85, 0.20 / 0.85, 0.15 / 0.85)
+OWN = 0.15
+
+
+def class_pairs(files: list[Any], key: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(part, reference, answer) of every answer in the class, in file order."""
+    pairs = []
+    for f in files:
+        doc = yaml.safe_load(f.content.decode())
+        for problem, parts in doc["answers"].items():
+            for part, answer in parts.items():
+                k = f"{problem}.{part}"
+                if f.expected.get(k) in (CORRECT, WRONG):
+                    pairs.append((k, key[k], answer))
+    return pairs
+
+
+class _Overrun(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise _Overrun
+
+
+def math_verify_time(pairs: list[tuple[str, Any, Any]], cap: float = 10.0) -> dict[str, Any]:
+    """Math-Verify's seconds per answer on the scalar answers it can read."""
+    try:
+        from math_verify import parse, verify
+    except ImportError:
+        return {"available": False}
+    times, unreadable = [], 0
+    for _, ref, ans in pairs:
+        if not isinstance(ref, str) or not isinstance(ans, str):
+            continue
+        old = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, cap)
+        start = time.perf_counter()
+        try:
+            gold, target = parse(f"${ref}$"), parse(f"${ans}$")
+            if not gold or not target:
+                unreadable += 1
+                continue
+            verify(gold, target)
+            times.append(time.perf_counter() - start)
+        except _Overrun:
+            times.append(cap)
+        except Exception:
+            unreadable += 1
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+    mean = sum(times) / len(times) if times else float("nan")
+    return {
+        "available": True,
+        "answers": len(times),
+        "unreadable": unreadable,
+        "s_per_answer": mean,
+    }
+
+
+def one_size(n: int, folder: Path, seed: int, variants: bool) -> dict[str, Any]:
+    """Write a class of ``n`` and grade it once; per answer and per distinct answer."""
+    files = make_class(n_files=n, hostile_fraction=0.0, seed=seed, mix=MIX, own=OWN)
+    write_class(files, folder)
+    extra = ("--variants",) if variants else ()
+    run = run_grade(folder, 2, folder.parent / f"grades{n}{'v' * variants}.csv", extra)
+    pairs = class_pairs(files, answer_pool(load_problem_set(None)).exact)
+    distinct = len({(k, json.dumps(a, sort_keys=True)) for k, _, a in pairs})
+    run.update(
+        students=n,
+        variants=variants,
+        answers=len(pairs),
+        distinct_answers=distinct,
+        ms_per_answer=round(1000 * run["wall_s"] / len(pairs), 3),
+        ms_per_distinct_answer=round(1000 * run["wall_s"] / distinct, 3),
+    )
+    return run
+
+
+def growth_exponent(runs: list[dict[str, Any]]) -> float | None:
+    """Slope of log(wall time) against log(N): 1 is linear in the class's size."""
+    points = [(math.log(r["students"]), math.log(r["wall_s"])) for r in runs]
+    if len(points) < 2:
+        return None
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    num = sum((x - mx) * (y - my) for x, y in points)
+    den = sum((x - mx) ** 2 for x, _ in points)
+    return round(num / den, 2) if den else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300])
+    parser.add_argument("--variants-at", type=int, default=100)
+    parser.add_argument("--naive-files", type=int, default=15)
+    parser.add_argument("--seed", type=int, default=2024)
+    args = parser.parse_args()
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            runs.append(one_size(n, Path(tmp) / f"class{n}", args.seed, False))
+        with_variants = None
+        if args.variants_at:
+            with_variants = one_size(args.variants_at, Path(tmp) / "variants", args.seed, True)
+    plain_at = next((r for r in runs if r["students"] == args.variants_at), None)
+    files = make_class(n_files=args.naive_files, hostile_fraction=0.0, seed=args.seed, mix=MIX,
+                       own=OWN)  # fmt: skip
+    pairs = class_pairs(files, answer_pool(load_problem_set(None)).exact)
+    naive = timed_sequence([(ref, ans) for _, ref, ans in pairs])
+    naive_s = sum(t for t, _ in naive) / len(naive)
+    verify_stats = math_verify_time(pairs)
+    biggest = runs[-1]
+    report = {
+        "cpus": os.cpu_count(),
+        "workers": 2,
+        "runs": runs,
+        "variants": with_variants,
+        "variants_cost_ratio": (
+            round(with_variants["wall_s"] / plain_at["wall_s"], 2)
+            if with_variants and plain_at
+            else None
+        ),
+        "growth_exponent": growth_exponent(runs),
+        "naive": {"answers": len(naive), "ms_per_answer": round(1000 * naive_s, 3)},
+        "math_verify": verify_stats,
+        "ratio_vs_naive_per_answer": round(1000 * naive_s / biggest["ms_per_answer"], 2),
+        "load_average": os.getloadavg(),
+    }
+    print(f"{'N':>6} {'variants':>8} {'answers':>8} {'distinct':>8} {'wall s':>7}"
+          f" {'ms/answer':>9} {'ms/distinct':>11} {'peak MiB':>9}")  # fmt: skip
+    for r in [*runs, *([with_variants] if with_variants else [])]:
+        print(
+            f"{r['students']:>6} {'yes' if r['variants'] else 'no':>8} {r['answers']:>8}"
+            f" {r['distinct_answers']:>8} {r['wall_s']:>7} {r['ms_per_answer']:>9}"
+            f" {r['ms_per_distinct_answer']:>11} {r['peak_tree_rss_mib']:>9}"
+        )
+    mv = verify_stats
+    mv_text = (
+        f"{1000 * mv['s_per_answer']:.2f} ms/answer on {mv['answers']} scalar answers"
+        f" ({mv['unreadable']} it could not read)"
+        if mv.get("available")
+        else "not installed (pip install 'math-verify[antlr4_13_2]')"
+    )
+    print(
+        f"naive grader: {report['naive']['ms_per_answer']} ms/answer ({len(naive)} answers);"
+        f" Math-Verify: {mv_text}"
+    )
+    print(
+        f"hwgrade vs naive, per answer at N = {biggest['students']}:"
+        f" {report['ratio_vs_naive_per_answer']}x; growth exponent in N:"
+        f" {report['growth_exponent']}; variants cost {report['variants_cost_ratio']}x"
+    )
+    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    data["class"] = report
+    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -10,9 +10,10 @@ subprocess on 2 workers (memory: the peak summed RSS of its process tree).
 In the same run it times, per answer, the naive grader (``parse_expr`` + ``simplify``,
 one answer after another, on the first ``--naive-files`` files) and Math-Verify (its
 ``parse`` + ``verify``, on the same answers; only scalar answers it can read count),
-and it fits the growth exponent of hwgrade's wall time in N (log-log least squares over
-``--sizes``). Variants are run at one size (``--variants-at``) beside the same size
-without them.
+times ``hwgrade check`` of one file against ``python -c "import sympy"`` (start-up
+included, median of 5), and it fits the growth exponent of hwgrade's wall time in N
+(log-log least squares over ``--sizes``). Variants are run at one size
+(``--variants-at``) beside the same size without them.
 
 Quick default (under 3 minutes): ``python benchmarks/bench_class.py`` (N = 100 and 300,
 variants at 100). Larger: ``--sizes 300 1000 3000 --variants-at 1000``. Writes
@@ -26,6 +27,8 @@ import json
 import math
 import os
 import signal
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -122,6 +125,25 @@ def one_size(n: int, folder: Path, seed: int, variants: bool) -> dict[str, Any]:
     return run
 
 
+def startup(repeat: int = 5) -> dict[str, Any]:
+    """``hwgrade check`` of one file, start-up included, against ``import sympy`` (median)."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "typical.yaml"
+    commands = {
+        "import_sympy": [sys.executable, "-c", "import sympy"],
+        "check": [sys.executable, "-m", "hwgrade", "check", str(example)],
+    }
+    found: dict[str, Any] = {}
+    for name, cmd in commands.items():
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            times.append(time.perf_counter() - start)
+        found[name + "_s"] = round(statistics.median(times), 3)
+    found["ratio"] = round(found["check_s"] / found["import_sympy_s"], 2)
+    return found
+
+
 def growth_exponent(runs: list[dict[str, Any]]) -> float | None:
     """Slope of log(wall time) against log(N): 1 is linear in the class's size."""
     points = [(math.log(r["students"]), math.log(r["wall_s"])) for r in runs]
@@ -156,7 +178,9 @@ def main() -> None:
     naive_s = sum(t for t, _ in naive) / len(naive)
     verify_stats = math_verify_time(pairs)
     biggest = runs[-1]
+    start = startup()
     report = {
+        "check_startup": start,
         "cpus": os.cpu_count(),
         "workers": 2,
         "runs": runs,
@@ -195,6 +219,10 @@ def main() -> None:
         f"hwgrade vs naive, per answer at N = {biggest['students']}:"
         f" {report['ratio_vs_naive_per_answer']}x; growth exponent in N:"
         f" {report['growth_exponent']}; variants cost {report['variants_cost_ratio']}x"
+    )
+    print(
+        f"hwgrade check of one file: {start['check_s']} s, import sympy: {start['import_sympy_s']}"
+        f" s -> {start['ratio']}x (median of 5)"
     )
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     data["class"] = report

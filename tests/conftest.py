@@ -9,6 +9,7 @@ failed. A test module opts in to per-case parametrization by asking for the
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,9 @@ import yaml
 from hwgrade.grader.batch.sandbox import Limits, TaskOutcome, WorkerPool
 
 REPO = Path(__file__).resolve().parents[1]
+#: The key cache stays off in the tests (a test that patches a solver must see it run),
+#: except where tests/test_keycache.py turns it on with a folder of its own.
+os.environ["HWGRADE_CACHE"] = "off"
 ANCHORS_MISSING = (
     "../shared/anchors not found: the conformance suites need the shared folder beside the checkout"
 )

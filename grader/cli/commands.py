@@ -23,12 +23,14 @@ from hwgrade.grader.cli.grade import grade_cmd
 from hwgrade.grader.cli.options import (
     WORKERS,
     assignment_option,
+    cache_options,
     handle_errors,
     positive,
     problems_option,
     select_problems,
     stdout_console,
     timeout_option,
+    use_cache,
     variant_instances,
     variant_options,
     variants_option,
@@ -118,6 +120,7 @@ def template_cmd(
 @click.option("--format", "fmt", type=click.Choice(["gradescope"]), default=None)
 @click.option("-o", "--output", metavar="FILE", default=None, help="With --format: where to write.")
 @timeout_option()
+@cache_options
 @click.option("-v", "--verbose", is_flag=True, help="Also show the reference for wrong parts.")
 @click.option("--statement", "statement", is_flag=True, help="Show each problem's statement too.")
 @assignment_option
@@ -130,6 +133,8 @@ def check_cmd(
     fmt: str | None,
     output: str | None,
     timeout: float,
+    cache_dir: str | None,
+    no_cache: bool,
     verbose: bool,
     statement: bool,
     only: tuple[str, ...],
@@ -151,6 +156,7 @@ def check_cmd(
     from hwgrade.grader.output.report import render_submission
     from hwgrade.grader.specs.problemset import load_problem_set
 
+    use_cache(cache_dir, no_cache)
     problem_set = load_problem_set(problems, variants)
     assignment = problem_set.assignment_ids(only)  # an unknown id stops here
     if output and fmt is None:

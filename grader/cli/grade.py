@@ -23,11 +23,13 @@ import click
 from hwgrade.grader.cli.options import (
     WORKERS,
     assignment_option,
+    cache_options,
     handle_errors,
     problems_option,
     stderr_console,
     stdout_console,
     timeout_option,
+    use_cache,
     variants_option,
 )
 from hwgrade.grader.errors import UsageError
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
     "--workers", type=WORKERS, default=None, help="Worker processes (default: one per core)."
 )
 @timeout_option()
+@cache_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no terminal report.")
 @click.option(
     "--resume", is_flag=True, help="Re-grade only new or changed files (cache beside --out)."
@@ -84,6 +87,8 @@ def grade_cmd(
     force: bool,
     workers: int | None,
     timeout: float,
+    cache_dir: str | None,
+    no_cache: bool,
     only: tuple[str, ...],
     quiet: bool,
     resume: bool,
@@ -125,6 +130,7 @@ def grade_cmd(
     from hwgrade.grader.output.summary import summarize
     from hwgrade.grader.specs.problemset import load_problem_set
 
+    use_cache(cache_dir, no_cache)
     problem_set = load_problem_set(problems, variants)
     chosen = problem_set.assignment_problems(only)  # an unknown id stops here, before grading
     files = collect_files(paths)

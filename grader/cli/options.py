@@ -119,6 +119,43 @@ def write_output(text: str, output: str | None) -> None:
         click.echo(text, nl=not text.endswith("\n"))
 
 
+def cache_options(fn: F) -> F:
+    """``--cache DIR`` / ``--no-cache``: where solved keys are kept between runs."""
+    fn = click.option(
+        "--no-cache", is_flag=True, help="Solve every problem afresh; keep nothing on disk."
+    )(fn)
+    return click.option(
+        "--cache",
+        "cache_dir",
+        metavar="DIR",
+        default=None,
+        help="Keep solved keys in DIR (default: $HWGRADE_CACHE, else ~/.cache/hwgrade/keys).",
+    )(fn)
+
+
+def use_cache(folder: str | None, off: bool) -> None:
+    """Turn the key cache on for this run (and the workers it forks), or leave it off.
+
+    A folder named with ``--cache`` that cannot be used is a usage error; the default
+    folder that cannot be used only means solving again, so it is skipped silently.
+    ``$HWGRADE_CACHE=off`` turns it off as ``--no-cache`` does.
+    """
+    # lazy: SymPy and the grading stack load only for commands that use them
+    from hwgrade.grader.specs import keycache
+    from hwgrade.grader.specs.solving import use_key_cache
+
+    if off or (folder is None and keycache.disabled_by_environment()):
+        use_key_cache(None)
+        return
+    if folder is not None:
+        use_key_cache(keycache.KeyCache(Path(folder)))
+        return
+    try:
+        use_key_cache(keycache.KeyCache(keycache.default_folder()))
+    except HwgradeError:
+        use_key_cache(None)
+
+
 def variants_option(fn: F) -> F:
     """``--variants/--no-variants``: override the course's ``variants`` setting."""
     return click.option(
@@ -194,6 +231,7 @@ def select_problems(
 __all__ = [
     "WORKERS",
     "assignment_option",
+    "cache_options",
     "handle_errors",
     "positive",
     "problems_option",
@@ -201,6 +239,7 @@ __all__ = [
     "stderr_console",
     "stdout_console",
     "timeout_option",
+    "use_cache",
     "variant_instances",
     "variant_options",
     "variants_option",

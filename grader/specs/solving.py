@@ -17,11 +17,23 @@ from hwgrade.grader.answer.echo import to_latex, to_plain
 from hwgrade.grader.errors import DeriveError, SolverError, SpecError
 from hwgrade.grader.names import canonical_name, is_valid_name
 from hwgrade.grader.specs.derive import Deriver
+from hwgrade.grader.specs.keycache import KeyCache, entry_key
 from hwgrade.grader.specs.model import ProblemSpec
 from hwgrade.grader.specs.yamlfields import line_of
-from hwgrade.solver import Mistake, Solution, Step, get_solver
+from hwgrade.solver import Mistake, Solution, Step, get_solver, self_checks
 
 _SOLVED: dict[tuple[str, ...], Solution] = {}
+#: Solutions kept on disk between runs (``None``: off; :func:`use_key_cache` sets it).
+_ON_DISK: list[KeyCache | None] = [None]
+
+
+def use_key_cache(cache: KeyCache | None) -> None:
+    """Keep and find solutions in ``cache`` from now on (``None``: in this process only).
+
+    The command line turns it on for ``check`` and ``grade`` (``--cache DIR``,
+    ``--no-cache``); worker processes forked later inherit it.
+    """
+    _ON_DISK[0] = cache
 
 
 def solution_key(spec: ProblemSpec) -> tuple[str, ...]:
@@ -59,11 +71,29 @@ def solve(spec: ProblemSpec) -> Solution:
     key = solution_key(spec)
     cached = _SOLVED.get(key)
     if cached is None:
-        try:
-            cached = _SOLVED[key] = solve_spec(spec)
-        except SolverError as exc:
-            raise SolverError(f"problem `{spec.id}`: {exc.message}") from exc
+        cached = _SOLVED[key] = _solve_or_load(spec, key)
     return cached
+
+
+def _solve_or_load(spec: ProblemSpec, key: tuple[str, ...]) -> Solution:
+    """Solve, or read the solution a previous run kept on disk (and keep a new one).
+
+    While self-checks run (``hwgrade key``, ``validate``, the tests) the solver always
+    runs, since vouching for it is the point; a solution it gives is still kept.
+    """
+    disk = _ON_DISK[0]
+    name = entry_key(spec.path, key) if disk is not None else ""
+    if disk is not None and not self_checks():
+        found = disk.get(name)
+        if found is not None:
+            return found
+    try:
+        solution = solve_spec(spec)
+    except SolverError as exc:
+        raise SolverError(f"problem `{spec.id}`: {exc.message}") from exc
+    if disk is not None:
+        disk.put(name, solution)
+    return solution
 
 
 def solve_spec(spec: ProblemSpec) -> Solution:
@@ -229,4 +259,5 @@ __all__ = [
     "solution_key",
     "solve",
     "solve_spec",
+    "use_key_cache",
 ]

@@ -110,7 +110,8 @@ def one_size(n: int, folder: Path, seed: int, variants: bool) -> dict[str, Any]:
     """Write a class of ``n`` and grade it once; per answer and per distinct answer."""
     files = make_class(n_files=n, hostile_fraction=0.0, seed=seed, mix=MIX, own=OWN)
     write_class(files, folder)
-    extra = ("--variants",) if variants else ()
+    keys = folder.parent / f"keys-{n}-{variants}"  # a cold key cache: solving is counted
+    extra = ("--cache", str(keys), *(("--variants",) if variants else ()))
     run = run_grade(folder, 2, folder.parent / f"grades{n}{'v' * variants}.csv", extra)
     pairs = class_pairs(files, answer_pool(load_problem_set(None)).exact)
     distinct = len({(k, json.dumps(a, sort_keys=True)) for k, _, a in pairs})

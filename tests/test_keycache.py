@@ -164,7 +164,8 @@ def test_two_writers_at_once_leave_one_whole_entry(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c" * 64 + ".key"]  # no .part left
 
 
-def test_the_folder_is_bounded(tmp_path: Path) -> None:
+def test_the_folder_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keycache, "BOUND_EVERY", 1)
     cache = KeyCache(tmp_path, max_entries=3)
     for i in range(6):
         assert cache.put(f"{i:064d}", Solution({"i": i}))
@@ -202,3 +203,13 @@ def test_an_unusable_cache_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check", "--cache", str(blocker / "keys"), str(EXAMPLE)])
     assert result.exit_code == 2
     assert "cache folder" in result.output
+
+
+def test_the_size_is_checked_only_now_and_then(tmp_path: Path) -> None:
+    """Listing the folder on every write would cost a class with variants dearly."""
+    cache = KeyCache(tmp_path, max_entries=3)
+    for i in range(keycache.BOUND_EVERY):
+        cache.put(f"{i:064d}", Solution({"i": i}))
+    assert len(cache) == keycache.BOUND_EVERY  # checked at the first write only
+    cache.put("x" * 64, Solution({}))
+    assert len(cache) == 3

@@ -45,6 +45,8 @@ from hwgrade.solver import Solution
 ENV_VAR = "HWGRADE_CACHE"
 #: Entries kept at most; the least recently written go first.
 MAX_ENTRIES = 2000
+#: How many entries a process writes between two checks of the folder's size.
+BOUND_EVERY = 64
 #: The first bytes of every entry, so that another file is never unpickled.
 MAGIC = b"hwgrade-key-1\n"
 _SUFFIX = ".key"
@@ -119,6 +121,7 @@ class KeyCache:
         """
         self.folder = Path(folder)
         self.max_entries = max_entries
+        self._written = 0
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             mode = self.folder.stat().st_mode
@@ -166,7 +169,9 @@ class KeyCache:
                 raise
         except OSError:
             return False
-        self._bound()
+        self._written += 1
+        if (self._written - 1) % BOUND_EVERY == 0:  # the first, then every 64th: listing costs
+            self._bound()
         return True
 
     def _bound(self) -> None:

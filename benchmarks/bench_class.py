@@ -26,7 +26,6 @@ import argparse
 import json
 import math
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,7 +39,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_grade import RESULTS, run_grade
 from make_class import CORRECT, WRONG, answer_pool, make_class, write_class
-from naive import timed_sequence
+from naive import run_capped, timed_sequence
 
 from hwgrade.grader.specs.problemset import load_problem_set
 
@@ -62,14 +61,6 @@ def class_pairs(files: list[Any], key: dict[str, Any]) -> list[tuple[str, Any, A
     return pairs
 
 
-class _Overrun(Exception):
-    pass
-
-
-def _alarm(signum: int, frame: Any) -> None:
-    raise _Overrun
-
-
 def math_verify_time(pairs: list[tuple[str, Any, Any]], cap: float = 10.0) -> dict[str, Any]:
     """Math-Verify's seconds per answer on the scalar answers it can read."""
     try:
@@ -80,23 +71,18 @@ def math_verify_time(pairs: list[tuple[str, Any, Any]], cap: float = 10.0) -> di
     for _, ref, ans in pairs:
         if not isinstance(ref, str) or not isinstance(ans, str):
             continue
-        old = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, cap)
-        start = time.perf_counter()
-        try:
+
+        def check(ref: str = ref, ans: str = ans) -> bool:
             gold, target = parse(f"${ref}$"), parse(f"${ans}$")
             if not gold or not target:
-                unreadable += 1
-                continue
-            verify(gold, target)
-            times.append(time.perf_counter() - start)
-        except _Overrun:
-            times.append(cap)
-        except Exception:
+                raise ValueError("unreadable")
+            return bool(verify(gold, target))
+
+        seconds, status = run_capped(check, cap)  # parse and verify, as Math-Verify is used
+        if status.startswith("error"):
             unreadable += 1
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
+        else:
+            times.append(seconds)
     mean = sum(times) / len(times) if times else float("nan")
     return {
         "available": True,

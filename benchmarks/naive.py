@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
 import sympy
@@ -48,6 +49,27 @@ def _alarm(signum: int, frame: Any) -> None:
     raise _Overrun
 
 
+def run_capped(check: Callable[[], bool], cap: float = 20.0) -> tuple[float, str]:
+    """Seconds ``check()`` takes (stopped at ``cap``) and how it ended.
+
+    The ending is ``equal`` or ``different`` (what ``check`` returned), ``capped``, or
+    ``error:<type>``; the benchmarks time every grader they compare with it.
+    """
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, cap)
+    start = time.perf_counter()
+    try:
+        status = "equal" if check() else "different"
+    except _Overrun:
+        status = "capped"
+    except Exception as exc:
+        status = f"error:{type(exc).__name__}"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    return time.perf_counter() - start, status
+
+
 def timed_naive(
     reference: Any, answer: Any, cap: float = 20.0, *, cold: bool = True
 ) -> tuple[float, str]:
@@ -58,19 +80,7 @@ def timed_naive(
     """
     if cold:
         sympy.core.cache.clear_cache()
-    old = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, cap)
-    start = time.perf_counter()
-    try:
-        status = "equal" if naive_equal(reference, answer) else "different"
-    except _Overrun:
-        status = "capped"
-    except Exception as exc:
-        status = f"error:{type(exc).__name__}"
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-    return time.perf_counter() - start, status
+    return run_capped(lambda: naive_equal(reference, answer), cap)
 
 
 def timed_sequence(pairs: list[tuple[Any, Any]], cap: float = 20.0) -> list[tuple[float, str]]:

@@ -77,3 +77,10 @@ def test_python_dash_m_works_like_the_script() -> None:
         [sys.executable, "-m", "hwgrade", "--version"], capture_output=True, text=True, check=False
     )
     assert run.returncode == 0 and "hwgrade" in run.stdout
+
+
+def test_the_command_line_starts_without_sympy() -> None:
+    """``hwgrade --help`` and ``--version`` load no SymPy: only grading commands need it."""
+    code = "import sys, hwgrade.grader.cli; print('sympy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr

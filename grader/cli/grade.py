@@ -34,7 +34,6 @@ from hwgrade.grader.cli.options import (
 )
 from hwgrade.grader.errors import UsageError
 from hwgrade.grader.outfiles import OutputError, check_writable, lock_outputs, write_atomic
-from hwgrade.grader.output.exports import rows_of_others
 
 if TYPE_CHECKING:
     from hwgrade.grader.output.manualsheet import ManualSheet
@@ -119,6 +118,7 @@ def grade_cmd(
     from hwgrade.grader.output.exports import (
         canvas_warnings,
         report_json,
+        rows_of_others,
         spec_part_keys,
         spec_points,
         spec_prompts,

@@ -60,7 +60,11 @@ def _earlier(
         value = substitute(reading.parsed.value, solution.definitions, spec.context)
         right = source not in solution.answers or (
             safe_compare(
-                solution.answers[source], value, spec.context, tolerance=part.tolerance
+                solution.answers[source],
+                value,
+                spec.context,
+                tolerance=part.tolerance,
+                equal_only=True,
             ).outcome
             is Equality.EQUAL
         )
@@ -109,7 +113,7 @@ def carried_forward(
         follow_on = rule.derive(values)
     except Exception:
         return None
-    found = safe_compare(follow_on, value, spec.context, tolerance=part.tolerance)
+    found = safe_compare(follow_on, value, spec.context, tolerance=part.tolerance, equal_only=True)
     if found.outcome is not Equality.EQUAL:
         return None
     sources = ", ".join(f"`{source}`" for source in rule.sources)

@@ -74,7 +74,9 @@ def _known_mistake(
                 Mistake(f"spec{i}", reading.parsed.value, written.message, written.credit)
             )
     for mistake in candidates:
-        found = safe_compare(mistake.value, value, spec.context, tolerance=part.tolerance)
+        found = safe_compare(
+            mistake.value, value, spec.context, tolerance=part.tolerance, equal_only=True
+        )
         if found.outcome is Equality.EQUAL:
             return mistake, found
     return None
@@ -97,7 +99,7 @@ def _transposed(part: PartSpec, reference: Any, value: Any, ctx: Any) -> str | N
         flipped = mo.transpose(value)
     except Exception:
         return None
-    found = safe_compare(reference, flipped, ctx, tolerance=part.tolerance)
+    found = safe_compare(reference, flipped, ctx, tolerance=part.tolerance, equal_only=True)
     if found.outcome is not Equality.EQUAL:
         return None
     credit = f" ({part.transposed_credit:.0%} of the points)" if part.transposed_credit else ""
@@ -340,7 +342,9 @@ def _grade_common(
             alt = read_written(alternative, spec.context)
             if alt.parsed is None:
                 continue
-            other = safe_compare(alt.parsed.value, value, spec.context, tolerance=part.tolerance)
+            other = safe_compare(
+                alt.parsed.value, value, spec.context, tolerance=part.tolerance, equal_only=True
+            )
             if other.outcome is Equality.EQUAL:
                 comparison = other
                 break

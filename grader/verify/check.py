@@ -18,7 +18,8 @@ from hwgrade.grader.context import Context
 from hwgrade.grader.errors import AnswerSyntaxError, ShapeError
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
 from hwgrade.grader.values.tuples import array_hint
-from hwgrade.grader.verify.equivalence import compare
+from hwgrade.grader.verify.equivalence import Settings, compare
+from hwgrade.grader.verify.floatscreen import certainly_different
 
 #: How a comparison outcome maps onto a verdict.
 _VERDICT = {
@@ -185,8 +186,20 @@ def _guarded_compare(
 _compared = functools.lru_cache(maxsize=4096)(_guarded_compare)
 
 
+#: The outcome of a candidate that the float screen rules out (only "equal" is used).
+_RULED_OUT = Comparison(
+    Equality.NOT_EQUAL, "differs at a sampled point (floating point, error bounded)", "numeric"
+)
+
+
 def safe_compare(
-    reference: Any, answer: Any, ctx: Context, *, tolerance: float, orientation_free: bool = True
+    reference: Any,
+    answer: Any,
+    ctx: Context,
+    *,
+    tolerance: float,
+    orientation_free: bool = True,
+    equal_only: bool = False,
 ) -> Comparison:
     """:func:`compare` that never raises, each distinct question decided once per process.
 
@@ -196,7 +209,16 @@ def safe_compare(
     answers and known mistakes. SymPy's equality is structural (``0.5`` is not ``1/2``,
     a 15-digit decimal is not a 30-digit one), so a remembered verdict is only reused
     for the very same value. Unhashable values are compared each time.
+
+    ``equal_only`` is for a caller that uses nothing but an "equal" outcome (a known
+    mistake, an alternative, a transpose): a pair the float screen
+    (:mod:`~hwgrade.grader.verify.floatscreen`) proves different is then answered
+    "not equal" without the full comparison, whose reason no one would read.
     """
+    if equal_only and certainly_different(
+        reference, answer, ctx, tolerance=tolerance, digits=Settings(tolerance).digits
+    ):
+        return _RULED_OUT
     try:
         return _compared(reference, answer, ctx, tolerance, orientation_free)
     except TypeError:  # something unhashable: the guard inside catches everything else

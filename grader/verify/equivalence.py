@@ -12,7 +12,9 @@ answers "equal" without evidence (DESIGN.md, "Equivalence"):
    inequality;
 3. **numeric** — evaluation at seeded random points (see :mod:`sampling`): exact
    rationals where possible, 40 digits otherwise; one clear mismatch is proof of
-   inequality, a singular inverse or an undefined value is reported as such;
+   inequality, a singular inverse or an undefined value is reported as such. A matrix
+   expression that machine floats (:mod:`floatscreen`, error bounded) already show to
+   differ at the first point gets that same verdict without the exact evaluation;
 4. **symbolic** — cheap, size-bounded rewriting (:mod:`proof`) to confirm numeric
    agreement. Agreement without proof is ``numeric-only``: equal for rational and
    elementary expressions (the zero set of a nonzero analytic difference is hit at
@@ -45,6 +47,7 @@ from hwgrade.grader.context import Context
 from hwgrade.grader.results import Comparison, Equality
 from hwgrade.grader.values.numbers import as_sympy, entries, normalize
 from hwgrade.grader.values.tuples import compare_tuples, is_tuple
+from hwgrade.grader.verify.floatscreen import certainly_different
 from hwgrade.grader.verify.numberrule import digits_hint, rounds_to, significant_digits
 from hwgrade.grader.verify.pointeval import ShapeMismatch, SingularError, evaluate
 from hwgrade.grader.verify.proof import (
@@ -69,6 +72,9 @@ from hwgrade.grader.verify.sampling import (
 )
 
 _UNPROVEN = "agrees at every sampled point but could not be proven"
+_DIFFERS_FOR_MATRICES = (
+    "your answer differs from the expected answer for random matrices of the declared shapes"
+)
 
 
 def _shape(value: Any) -> tuple[Any, ...]:
@@ -211,6 +217,13 @@ def _compare(reference: Any, answer: Any, ctx: Context, settings: Settings) -> C
     settled = _exact(ref, ans, ref_shape, decimals, explicit)  # 2. exact
     if settled is not None:
         return settled
+    if (
+        ref_shape
+        and not decimals
+        and not explicit
+        and _differs_at_first_point(ref, ans, ctx, settings)
+    ):
+        return Comparison(Equality.NOT_EQUAL, _DIFFERS_FOR_MATRICES, "numeric")  # 3a. floats
     found = _sample(ref, ans, ctx, settings, decimals, explicit)  # 3. numeric
     if isinstance(found, Comparison):
         return found
@@ -218,6 +231,19 @@ def _compare(reference: Any, answer: Any, ctx: Context, settings: Settings) -> C
     if settled is not None:
         return settled
     return _confirm(ref, ans, found, ref_shape, settings)  # 4. symbolic
+
+
+def _differs_at_first_point(ref: Any, ans: Any, ctx: Context, settings: Settings) -> bool:
+    """Whether the float screen proves a symbolic matrix answer wrong at the first point.
+
+    Sampling a matrix expression stops at the first point where it disagrees, and its
+    verdict then names no point and no entry; so when floats show, with their error
+    bounded, that both values are defined at the first point and differ there, exact
+    evaluation would find the very same verdict, at a hundred times the cost.
+    """
+    return certainly_different(
+        ref, ans, ctx, tolerance=settings.tolerance, digits=None, seed=settings.seed, points=1
+    )
 
 
 def _undefined(ref: Any, ans: Any) -> Comparison | None:
@@ -442,11 +468,7 @@ def _disagreement(
         indices = tuple(_index(f, shape) for f in found.wrong)
         reason = _entries_reason(list(indices)) + hint
         return Comparison(Equality.NOT_EQUAL, reason, method, indices)
-    return Comparison(
-        Equality.NOT_EQUAL,
-        "your answer differs from the expected answer for random matrices of the declared shapes",
-        method,
-    )
+    return Comparison(Equality.NOT_EQUAL, _DIFFERS_FOR_MATRICES, method)
 
 
 def _confirm(

@@ -213,3 +213,24 @@ def test_the_size_is_checked_only_now_and_then(tmp_path: Path) -> None:
     assert len(cache) == keycache.BOUND_EVERY  # checked at the first write only
     cache.put("x" * 64, Solution({}))
     assert len(cache) == 3
+
+
+def test_grade_keeps_verdicts_in_the_folder(tmp_path: Path, fresh: None) -> None:
+    """A rerun of an unchanged class takes every file from the cache, same grades."""
+    runner = CliRunner()
+    folder = tmp_path / "keys"
+    examples = EXAMPLE.parent
+    args = ["grade", "--workers", "0", "--cache", str(folder), str(examples)]
+    first = runner.invoke(cli, [*args, "--out", str(tmp_path / "a.csv")])
+    assert list(folder.glob("verdicts-*.json")), first.output
+    assert "graded by an earlier run" not in first.output
+    again = runner.invoke(cli, [*args, "--out", str(tmp_path / "b.csv")])
+    assert again.exit_code == first.exit_code
+    n = len(list(examples.glob("*.yaml")))
+    assert f"cache: {n} of {n} files graded by an earlier run" in again.output
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+    off = runner.invoke(
+        cli, [*args[:3], "--cache", str(folder), "--no-cache", str(examples), "--out", "-"]
+    )
+    assert off.exit_code == first.exit_code
+    assert "earlier run" not in off.output

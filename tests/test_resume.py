@@ -14,6 +14,7 @@ from hwgrade.grader.batch.resume import (
     default_cache_path,
     file_digest,
     fingerprint,
+    shared_cache,
 )
 from hwgrade.grader.batch.sandbox import Limits
 from hwgrade.grader.results import GRADED, AnswerResult, PartResult, SubmissionResult, Verdict
@@ -140,3 +141,116 @@ def test_entries_without_latex_miss_when_latex_is_shown(tmp_path: Path) -> None:
     cache.put(path, "d1", ["p"], ["p"], SUB)
     assert cache.get(path, "d1", latex=False) is not None
     assert cache.get(path, "d1") is not None
+
+
+# --- the verdict cache in the cache folder (shared between runs and TAs) ---------------
+
+
+def _class(folder: Path) -> list[Path]:
+    """Three students sharing some answers (the parts are rnn_backprop's)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    answers = ["w", "w^2", "u_1 w"]
+    paths = []
+    for i, answer in enumerate(answers):
+        path = folder / f"s{i}.yaml"
+        path.write_text(f"student: s{i}\nanswers:\n  rnn_backprop:\n    c.dy_dt: {answer}\n")
+        paths.append(path)
+    return paths
+
+
+def test_shared_cache_serves_another_folder_without_checking(
+    tmp_path: Path, problem_set: ProblemSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second TA with the same files elsewhere: no file hit, every check reused."""
+    from hwgrade.grader.batch import tasks
+
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    first = grade_files(
+        _class(tmp_path / "ta1"), problem_set, workers=0, cache=shared_cache(cache_dir, problem_set)
+    )
+
+    def never(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a check the cache knows was run again")
+
+    monkeypatch.setattr(tasks, "run_part_group", never)
+    cache = shared_cache(cache_dir, problem_set)
+    again = grade_files(_class(tmp_path / "ta2"), problem_set, workers=0, cache=cache)
+    assert cache.hits == 0  # other paths: the files are new, their checks are not
+    assert [r.to_dict() | {"file": ""} for r in again] == [
+        r.to_dict() | {"file": ""} for r in first
+    ]
+    rerun = shared_cache(cache_dir, problem_set)
+    grade_files(_class(tmp_path / "ta1"), problem_set, workers=0, cache=rerun)
+    assert rerun.hits == 3  # the same files again: whole files from the cache
+
+
+def test_shared_cache_is_per_problem_set(tmp_path: Path, problem_set: ProblemSet) -> None:
+    """An edited spec is another cache file: an old verdict is never read for it.
+
+    The same specs elsewhere (a TA's own copy) share one file: the name hashes content.
+    """
+    import shutil
+
+    copy = tmp_path / "problems"
+    shutil.copytree(problem_set.root, copy)
+    before = shared_cache(tmp_path, load_problem_set(str(copy))).path
+    assert shared_cache(tmp_path, problem_set).path == before
+    spec = copy / "01_rnn_backprop.yaml"
+    spec.write_text(spec.read_text() + "\n# an edit\n")
+    assert shared_cache(tmp_path, load_problem_set(str(copy))).path != before
+
+
+@pytest.mark.parametrize("content", ["", "{not json", '{"format": 4}', "[1, 2]", "\x00" * 40])
+def test_shared_cache_damaged_file_is_ignored_and_replaced(
+    tmp_path: Path, problem_set: ProblemSet, content: str
+) -> None:
+    path = shared_cache(tmp_path, problem_set).path
+    path.write_text(content)
+    cache = shared_cache(tmp_path, problem_set)
+    assert cache.get_check("k") is None and len(cache) == 0
+    cache.put_check("k", ANSWER)
+    cache.save()
+    assert shared_cache(tmp_path, problem_set).get_check("k") == ANSWER
+
+
+def test_a_foreign_cache_file_is_not_read(tmp_path: Path, problem_set: ProblemSet) -> None:
+    """Another problem set's document under this name (copied, renamed) is a miss."""
+    path = shared_cache(tmp_path, problem_set).path
+    other = ResumeCache(path, "another fingerprint")
+    other.put_check("k", ANSWER)
+    other.save()
+    assert shared_cache(tmp_path, problem_set).get_check("k") is None
+
+
+def test_two_writers_merge(tmp_path: Path, problem_set: ProblemSet) -> None:
+    """Two runs open the cache, each adds its checks, both save: neither loses any."""
+    a, b = shared_cache(tmp_path, problem_set), shared_cache(tmp_path, problem_set)
+    for i in range(50):
+        a.put_check(f"a{i}", ANSWER)
+        b.put_check(f"b{i}", ANSWER)
+        if i % 10 == 0:  # interleaved saves, as two terminals checkpoint
+            a.save()
+            b.save()
+    a.save()
+    b.save()
+    merged = shared_cache(tmp_path, problem_set)
+    assert all(merged.get_check(f"{w}{i}") == ANSWER for w in "ab" for i in range(50))
+
+
+def test_shared_cache_is_bounded(
+    tmp_path: Path, problem_set: ProblemSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hwgrade.grader.batch.resume as resume
+
+    monkeypatch.setattr(resume, "MAX_CHECKS", 10)
+    cache = shared_cache(tmp_path, problem_set)
+    for i in range(25):
+        cache.put_check(f"k{i}", ANSWER)
+    cache.save()
+    kept = shared_cache(tmp_path, problem_set)
+    assert [kept.get_check(f"k{i}") is not None for i in range(25)] == [False] * 15 + [True] * 10
+    for i in range(30):  # other problem sets' files: the oldest go
+        (tmp_path / f"verdicts-old{i:02}.json").write_text("{}")
+    shared_cache(tmp_path, problem_set)
+    assert len(list(tmp_path.glob("verdicts-*.json"))) <= resume.SHARED_FILES

@@ -1,4 +1,4 @@
-"""The ``--resume`` cache: re-grade only the files that are new or changed.
+"""The ``--resume`` cache and the verdict cache: re-grade only what is new or changed.
 
 A TA re-runs ``hwgrade grade`` on the same folder as late submissions trickle in. A
 file's grade depends only on its bytes, the problem set and which problems the batch
@@ -12,6 +12,15 @@ finished: whole files, and every check that completed (kept by
 and files complete only near the end). Only verdicts of completed checks are stored: a
 ``timeout`` or a dead worker decided nothing about the answer, and the next run tries
 again.
+
+The same cache, kept in the cache folder (:func:`shared_cache`; ``grade`` uses it unless
+``--no-cache`` or ``--resume``), is what makes any rerun cost only what changed: its
+file is named by the fingerprint and a hash of hwgrade's own source, so TAs grading the
+same problem set share it, and a check one of them completed (keyed by its content, not
+by a path) is not run again by the others. Two runs saving at once merge what they found
+(each save re-reads the file first), a damaged or foreign file is ignored and replaced,
+and the folder keeps at most :data:`SHARED_FILES` such files of at most
+:data:`MAX_CHECKS` checks each. Verdicts are JSON, never code.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from typing import Any
 from hwgrade._version import __version__
 from hwgrade.grader.outfiles import OutputError, write_atomic
 from hwgrade.grader.results import SANDBOX, AnswerResult, SubmissionResult, Verdict
+from hwgrade.grader.specs.keycache import hwgrade_source
 from hwgrade.grader.specs.problemset import ProblemSet
 
 #: The cache's file name, in the current folder or beside ``--out``.
@@ -37,6 +47,11 @@ CHECKPOINT_SECONDS = 5.0
 #: Bumped whenever the entry layout changes; an older cache is ignored.
 FORMAT = 4
 _CHUNK = 1 << 20
+#: Checks kept in one cache file at most (the oldest go first): about 100 MB.
+MAX_CHECKS = 200_000
+#: Verdict-cache files kept in the cache folder (one per problem set and hwgrade).
+SHARED_FILES = 16
+_SHARED_PREFIX = "verdicts-"
 
 
 def fingerprint(problem_set: ProblemSet) -> str:
@@ -69,6 +84,31 @@ def file_digest(path: Path) -> str | None:
     except OSError:
         return None
     return digest.hexdigest()
+
+
+def shared_cache(folder: Path, problem_set: ProblemSet) -> ResumeCache:
+    """The verdict cache of ``problem_set`` in the cache folder (shared between runs).
+
+    Its name hashes the problem set's :func:`fingerprint` and hwgrade's own source, so
+    an edited spec, solver or grader never reads an old verdict. Opening it removes the
+    oldest such files beyond :data:`SHARED_FILES`.
+    """
+    digest = hashlib.sha256(f"{fingerprint(problem_set)}\0{hwgrade_source()}".encode())
+    name = f"{_SHARED_PREFIX}{digest.hexdigest()[:32]}.json"
+    _bound_folder(folder, keep=name)
+    return ResumeCache(folder / name, digest.hexdigest())
+
+
+def _bound_folder(folder: Path, keep: str) -> None:
+    try:
+        found = sorted(
+            (p for p in folder.glob(f"{_SHARED_PREFIX}*.json") if p.name != keep),
+            key=lambda p: p.stat().st_mtime,
+        )
+        for old in found[: max(0, len(found) - (SHARED_FILES - 1))]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        return
 
 
 def default_cache_path(out: str | None) -> Path:
@@ -110,19 +150,23 @@ class ResumeCache:
         #: Why the last save failed ("" when it did not).
         self.error = ""
         self._saved_at = time.monotonic()
+        self._entries, self._checks = self._read()
+
+    def _read(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The file's entries and checks ({} for a missing, damaged or foreign file)."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return
+            return {}, {}
         if (
             isinstance(data, dict)
             and data.get("format") == FORMAT
-            and data.get("fingerprint") == fingerprint
+            and data.get("fingerprint") == self.fingerprint
             and isinstance(data.get("files"), dict)
         ):
-            self._entries = data["files"]
             checks = data.get("checks")
-            self._checks = checks if isinstance(checks, dict) else {}
+            return data["files"], checks if isinstance(checks, dict) else {}
+        return {}, {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -206,9 +250,19 @@ class ResumeCache:
     def save(self) -> None:
         """Write the cache atomically (a temporary file renamed over the old one).
 
+        What another run saved to the same file since this one read it is kept (the
+        file is read again and merged, this run's entries winning), so two TAs or two
+        terminals grading at once lose nothing but a check computed twice.
+
         Raises:
             OutputError: it could not be written (the old cache file is kept).
         """
+        entries, checks = self._read()
+        self._entries = entries | self._entries
+        merged = checks | self._checks
+        if len(merged) > MAX_CHECKS:  # the oldest first: a bounded file
+            merged = dict(list(merged.items())[len(merged) - MAX_CHECKS :])
+        self._checks = merged
         document = {
             "format": FORMAT,
             "fingerprint": self.fingerprint,
@@ -249,4 +303,5 @@ __all__ = [
     "default_cache_path",
     "file_digest",
     "fingerprint",
+    "shared_cache",
 ]

@@ -113,7 +113,12 @@ def grade_cmd(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from hwgrade.grader.batch.loop import collect_files, grade_files
-    from hwgrade.grader.batch.resume import ResumeCache, default_cache_path, fingerprint
+    from hwgrade.grader.batch.resume import (
+        ResumeCache,
+        default_cache_path,
+        fingerprint,
+        shared_cache,
+    )
     from hwgrade.grader.batch.sandbox import Faults, Limits
     from hwgrade.grader.output.exports import (
         canvas_warnings,
@@ -130,7 +135,7 @@ def grade_cmd(
     from hwgrade.grader.output.summary import summarize
     from hwgrade.grader.specs.problemset import load_problem_set
 
-    use_cache(cache_dir, no_cache)
+    keys = use_cache(cache_dir, no_cache)
     problem_set = load_problem_set(problems, variants)
     chosen = problem_set.assignment_problems(only)  # an unknown id stops here, before grading
     files = collect_files(paths)
@@ -160,6 +165,8 @@ def grade_cmd(
     cache = None
     if resume:
         cache = ResumeCache(default_cache_path(out), fingerprint(problem_set))
+    elif keys is not None:  # verdicts of earlier runs (any TA's) in the cache folder
+        cache = shared_cache(keys.folder, problem_set)
     faults = Faults()
     runner = None
     if scheduler:
@@ -260,12 +267,16 @@ def grade_cmd(
     if summary is not None and not quiet:
         to_stdout = "-" not in (out, json_out)
         render_class(summary, stdout_console() if to_stdout else stderr_console())
-    if cache is not None and not quiet:
+    if resume and cache is not None and not quiet:
         click.echo(
             f"resume: {cache.hits} of {len(files)} files unchanged since the last run", err=True
         )
-    if cache is not None and cache.error:
+    elif cache is not None and cache.hits and not quiet:
+        click.echo(f"cache: {cache.hits} of {len(files)} files graded by an earlier run", err=True)
+    if resume and cache is not None and cache.error:
         failures.append(f"the resume cache was not saved: {cache.error}")
+    elif cache is not None and cache.error:  # only the next run is slower: not a failure
+        click.echo(f"hwgrade: the verdict cache was not saved: {cache.error}", err=True)
     if faults:
         click.echo(f"hwgrade: {faults.describe()}", err=True)
     if targets:

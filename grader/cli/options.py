@@ -133,27 +133,33 @@ def cache_options(fn: F) -> F:
     )(fn)
 
 
-def use_cache(folder: str | None, off: bool) -> None:
+def use_cache(folder: str | None, off: bool) -> Any:
     """Turn the key cache on for this run (and the workers it forks), or leave it off.
 
     A folder named with ``--cache`` that cannot be used is a usage error; the default
     folder that cannot be used only means solving again, so it is skipped silently.
     ``$HWGRADE_CACHE=off`` turns it off as ``--no-cache`` does.
+
+    Returns:
+        The :class:`~hwgrade.grader.specs.keycache.KeyCache` in use (``grade`` keeps its
+        verdict cache in the same folder), or ``None`` when caching is off.
     """
     # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.specs import keycache
     from hwgrade.grader.specs.solving import use_key_cache
 
+    cache = None
     if off or (folder is None and keycache.disabled_by_environment()):
-        use_key_cache(None)
-        return
-    if folder is not None:
-        use_key_cache(keycache.KeyCache(Path(folder)))
-        return
-    try:
-        use_key_cache(keycache.KeyCache(keycache.default_folder()))
-    except HwgradeError:
-        use_key_cache(None)
+        pass
+    elif folder is not None:
+        cache = keycache.KeyCache(Path(folder))
+    else:
+        try:
+            cache = keycache.KeyCache(keycache.default_folder())
+        except HwgradeError:
+            cache = None
+    use_key_cache(cache)
+    return cache
 
 
 def variants_option(fn: F) -> F:

@@ -67,7 +67,7 @@ def disabled_by_environment() -> bool:
 
 
 @lru_cache(maxsize=1)
-def _hwgrade_source() -> str:
+def hwgrade_source() -> str:
     """A hash of hwgrade's own Python files: a solution depends on the code deriving it."""
     folders = [
         Path(hwgrade._version.__file__).resolve().parent,
@@ -98,7 +98,7 @@ def entry_key(spec_file: Path | None, solution_key: tuple[str, ...]) -> str:
             solver, parameters as rendered for a variant, derivations).
     """
     digest = hashlib.sha256()
-    for piece in (__version__, sys.version, _hwgrade_source(), *solution_key):
+    for piece in (__version__, sys.version, hwgrade_source(), *solution_key):
         digest.update(piece.encode("utf-8", "surrogatepass") + b"\0")
     if spec_file is not None:
         digest.update(_hash_files([spec_file]).encode())
@@ -198,4 +198,5 @@ __all__ = [
     "default_folder",
     "disabled_by_environment",
     "entry_key",
+    "hwgrade_source",
 ]

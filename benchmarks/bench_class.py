@@ -11,8 +11,9 @@ In the same run it times, per answer, the naive grader (``parse_expr`` + ``simpl
 one answer after another, on the first ``--naive-files`` files) and Math-Verify (its
 ``parse`` + ``verify``, on the same answers; only scalar answers it can read count),
 times ``hwgrade check`` of one file against ``python -c "import sympy"`` (start-up
-included, median of 5), and it fits the growth exponent of hwgrade's wall time in N
-(log-log least squares over ``--sizes``). Variants are run at one size
+included, median of 5), fits the growth exponent of hwgrade's wall time in N (log-log
+least squares over ``--sizes``), and times reruns of the largest class with the cache
+folder warm: unchanged, with 10 late files, and those 10 files alone. Variants are run at one size
 (``--variants-at``) beside the same size without them.
 
 Quick default (under 3 minutes): ``python benchmarks/bench_class.py`` (N = 100 and 300,
@@ -26,6 +27,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -112,6 +114,34 @@ def one_size(n: int, folder: Path, seed: int, variants: bool) -> dict[str, Any]:
     return run
 
 
+def reruns(n: int, folder: Path, seed: int, late: int = 10) -> dict[str, Any]:
+    """What a rerun costs once the class was graded (the cache folder is warm).
+
+    Three runs on the class of :func:`one_size`: unchanged; with ``late`` new files; and
+    the ``late`` files alone in a folder of their own with only the solved keys cached
+    (what grading just them costs, the baseline the rerun is held to).
+    """
+    keys = folder.parent / f"keys-{n}-False"
+    unchanged = run_grade(folder, 2, folder.parent / "rerun.csv", ("--cache", str(keys)))
+    extra = make_class(n_files=late, hostile_fraction=0.0, seed=seed + 1, mix=MIX, own=OWN)
+    alone = folder.parent / "late"
+    alone.mkdir()
+    for f in extra:
+        (folder / f"late-{f.name}").write_bytes(f.content)
+        (alone / f"late-{f.name}").write_bytes(f.content)
+    with_late = run_grade(folder, 2, folder.parent / "late.csv", ("--cache", str(keys)))
+    only_keys = folder.parent / "keys-only"
+    shutil.copytree(keys, only_keys, ignore=shutil.ignore_patterns("verdicts-*"))
+    just_late = run_grade(alone, 2, folder.parent / "alone.csv", ("--cache", str(only_keys)))
+    return {
+        "students": n,
+        "late_files": late,
+        "unchanged_s": unchanged["wall_s"],
+        "with_late_s": with_late["wall_s"],
+        "late_alone_s": just_late["wall_s"],
+    }
+
+
 def startup(repeat: int = 5) -> dict[str, Any]:
     """``hwgrade check`` of one file, start-up included, against ``import sympy`` (median)."""
     example = Path(__file__).resolve().parents[1] / "examples" / "typical.yaml"
@@ -154,6 +184,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             runs.append(one_size(n, Path(tmp) / f"class{n}", args.seed, False))
+        biggest_n = args.sizes[-1]
+        rerun = reruns(biggest_n, Path(tmp) / f"class{biggest_n}", args.seed)
         with_variants = None
         if args.variants_at:
             with_variants = one_size(args.variants_at, Path(tmp) / "variants", args.seed, True)
@@ -178,6 +210,7 @@ def main() -> None:
             else None
         ),
         "growth_exponent": growth_exponent(runs),
+        "reruns": rerun,
         "naive": {"answers": len(naive), "ms_per_answer": round(1000 * naive_s, 3)},
         "math_verify": verify_stats,
         "ratio_vs_naive_per_answer": round(1000 * naive_s / biggest["ms_per_answer"], 2),
@@ -208,11 +241,17 @@ def main() -> None:
         f" {report['growth_exponent']}; variants cost {report['variants_cost_ratio']}x"
     )
     print(
+        f"rerun of the {rerun['students']} files unchanged: {rerun['unchanged_s']} s; with"
+        f" {rerun['late_files']} late files: {rerun['with_late_s']} s; those files alone:"
+        f" {rerun['late_alone_s']} s"
+    )
+    print(
         f"hwgrade check of one file: {start['check_s']} s, import sympy: {start['import_sympy_s']}"
         f" s -> {start['ratio']}x (median of 5)"
     )
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    data["class"] = report
+    default = parser.get_default("sizes")
+    data["class" if args.sizes == default else f"class_{'_'.join(map(str, args.sizes))}"] = report
     RESULTS.write_text(json.dumps(data, indent=2) + "\n")
 
 

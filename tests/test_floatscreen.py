@@ -31,7 +31,12 @@ from hwgrade.grader.specs.problemset import ProblemSet, load_problem_set
 from hwgrade.grader.specs.solving import solve
 from hwgrade.grader.values.numbers import entries, normalize
 from hwgrade.grader.verify.equivalence import compare
-from hwgrade.grader.verify.floatscreen import Undecided, certainly_different, float_value
+from hwgrade.grader.verify.floatscreen import (
+    Grid,
+    Undecided,
+    certainly_different,
+    float_value,
+)
 from hwgrade.grader.verify.pointeval import evaluate
 from hwgrade.grader.verify.sampling import collect_names, draw_point, to_mpc, to_number
 from tests import test_equivalence as eq_tables
@@ -59,8 +64,8 @@ def _exact_and_float(value: Any, ctx: Context, index: int) -> tuple[list[Any], A
 def _within(exact: list[Any], approx: Any) -> list[str]:
     """The entries whose float value is farther from the exact one than its bound."""
     value, error = approx
-    values = list(value.ravel()) if hasattr(value, "ravel") else [value]
-    errors = list(error.ravel()) if hasattr(error, "ravel") else [error]
+    values = list(value.data) if isinstance(value, Grid) else [value]
+    errors = list(error.data) if isinstance(error, Grid) else [error]
     assert len(values) == len(exact)
     broken = []
     with mpmath.workdps(40):
@@ -316,3 +321,31 @@ def test_grading_is_identical_with_and_without_the_screen(
         assert result == full, (spec.id, part.id, answer)
     assert len(fast) > 1000
     assert calls[True] > 1000  # the screen did rule candidates out
+
+
+R = sympy.Rational
+MATRICES: list[tuple[str, list[list[Any]]]] = [
+    ("random 2x2", [[R(3, 7), R(-11, 13)], [R(5, 17), R(2, 11)]]),
+    ("random 4x4", [[R((i * 7 + j * 3) % 11 - 5, j + 2) for j in range(4)] for i in range(4)]),
+    ("nearly singular", [[R(1), R(1)], [R(1), 1 + R(1, 10**12)]]),
+    ("singular", [[R(1), R(2)], [R(2), R(4)]]),
+    ("hilbert 5", [[R(1, i + j + 1) for j in range(5)] for i in range(5)]),
+]
+
+
+@pytest.mark.parametrize(("name", "rows"), MATRICES, ids=[m for m, _ in MATRICES])
+def test_inverse_and_determinant_bounds(name: str, rows: list[list[Any]]) -> None:
+    """Against SymPy's exact inverse and determinant: within the bound, or declined."""
+    exact = sympy.ImmutableMatrix(rows)
+    point = draw_point(collect_names([], OPEN), OPEN, 0, 0)
+    singular = exact.det() == 0
+    for build, expected in (
+        (sympy.Inverse, None if singular else list(exact.inv())),
+        (sympy.Determinant, [exact.det()]),
+    ):
+        try:
+            got = float_value(build(exact), point)
+        except Undecided:
+            continue  # declined: the singular and nearly singular inverses must be
+        assert expected is not None, f"{name}: a singular inverse was not declined"
+        assert not _within(expected, got), name

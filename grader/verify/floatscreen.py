@@ -7,9 +7,10 @@ and then tries to prove what it found. Most candidates differ from the answer by
 margin at the very first point, which machine floats can see in microseconds.
 
 The screen evaluates a value at the engine's own sample points (the same
-:func:`~hwgrade.grader.verify.sampling.draw_point` values) in Python floats and NumPy
-arrays, carrying beside every number a bound on its rounding error (running error
-analysis: sums, products, inverses and elementary functions each propagate it). It
+:func:`~hwgrade.grader.verify.sampling.draw_point` values) in Python floats and small
+row-major grids (:class:`Grid`), carrying beside every number a bound on its rounding
+error (running error analysis: sums, products, inverses and elementary functions each
+propagate it). It
 answers only one question — *is this pair certainly different?* — and says yes only when,
 at one of the first ``points`` sample points (points the full engine always evaluates),
 both values are defined and their difference exceeds both error bounds plus the part's
@@ -61,23 +62,97 @@ class Undecided(Exception):
     """Floating point cannot bound this value here: the full engine decides."""
 
 
-#: A value with its error bound: (float | complex | ndarray, float | ndarray).
+class Grid:
+    """A small dense matrix of Python floats or complex numbers, row-major.
+
+    The matrices met at sample points have a few dozen entries at most, where Python
+    arithmetic is as fast as NumPy's per-call overhead, and NumPy's import alone would
+    cost a ``check`` 70 ms. A float entry is exactly real (only real operations made
+    it), which keeps branch cuts decidable, as for scalars.
+    """
+
+    __slots__ = ("cols", "data", "rows")
+
+    def __init__(self, rows: int, cols: int, data: list[Any]) -> None:
+        self.rows, self.cols, self.data = rows, cols, data
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns)."""
+        return (self.rows, self.cols)
+
+    def map(self, fn: Any) -> Grid:
+        """``fn`` of every entry."""
+        return Grid(self.rows, self.cols, [fn(x) for x in self.data])
+
+    def zip(self, other: Grid, fn: Any) -> Grid:
+        """``fn`` of every pair of entries (same shape)."""
+        pairs = zip(self.data, other.data, strict=True)
+        return Grid(self.rows, self.cols, [fn(a, b) for a, b in pairs])
+
+    def transposed(self) -> Grid:
+        """The transpose."""
+        r, c, d = self.rows, self.cols, self.data
+        return Grid(c, r, [d[i * c + j] for j in range(c) for i in range(r)])
+
+    def times(self, other: Grid) -> Grid:
+        """The matrix product (inner sizes checked by the caller)."""
+        n, m, p = self.rows, self.cols, other.cols
+        a, b = self.data, other.data
+        return Grid(
+            n,
+            p,
+            [
+                sum(a[i * m + k] * b[k * p + j] for k in range(m))
+                for i in range(n)
+                for j in range(p)
+            ],
+        )
+
+    def magnitudes(self) -> Grid:
+        """Entrywise absolute values."""
+        return self.map(abs)
+
+    def largest(self) -> float:
+        """The largest absolute entry (0 for an empty grid)."""
+        return max((abs(x) for x in self.data), default=0.0)
+
+    def frobenius(self) -> float:
+        """The Frobenius norm, an upper bound of the spectral norm."""
+        return math.sqrt(sum(abs(x) ** 2 for x in self.data))
+
+    def diagonal(self) -> list[Any]:
+        """The diagonal entries."""
+        return [self.data[i * self.cols + i] for i in range(min(self.rows, self.cols))]
+
+    @staticmethod
+    def filled(rows: int, cols: int, fill: float) -> Grid:
+        """A grid of one value."""
+        return Grid(rows, cols, [fill] * (rows * cols))
+
+    @staticmethod
+    def identity(n: int) -> Grid:
+        """The n x n identity."""
+        return Grid(n, n, [1.0 if i == j else 0.0 for i in range(n) for j in range(n)])
+
+
+#: A value with its error bound: (float | complex, float) or (Grid, Grid of floats).
 Approx = tuple[Any, Any]
 
 
 def _check(value: Any, error: Any) -> Approx:
     """Refuse values too large to carry, and errors that are not finite."""
-    if isinstance(value, (float, complex)):
-        if not (abs(value) <= LIMIT and error <= LIMIT):  # also catches NaN
-            raise Undecided("beyond the float range")
-        return value, error
-    if not (abs(value).max(initial=0.0) <= LIMIT and error.max(initial=0.0) <= LIMIT):
+    if isinstance(value, Grid):
+        size, bound = value.largest(), error.largest()
+    else:
+        size, bound = abs(value), error
+    if not (size <= LIMIT and bound <= LIMIT):  # also catches NaN
         raise Undecided("beyond the float range")
     return value, error
 
 
 def _is_matrix(value: Any) -> bool:
-    return not isinstance(value, (float, complex))
+    return isinstance(value, Grid)
 
 
 def _scalar(approx: Approx) -> Approx:
@@ -87,8 +162,7 @@ def _scalar(approx: Approx) -> Approx:
         return approx
     if value.shape != (1, 1):
         raise Undecided("a matrix used as a number")
-    entry = value[0, 0]
-    return (float(entry) if value.dtype.kind == "f" else complex(entry)), float(error[0, 0])
+    return value.data[0], float(error.data[0])
 
 
 def _number(number: sympy.Expr) -> Approx:
@@ -115,15 +189,23 @@ def _times(a: Approx, b: Approx) -> Approx:
     """Product of two numbers or matrices (scalars broadcast; matrices multiply)."""
     (va, ea), (vb, eb) = a, b
     if _is_matrix(va) and _is_matrix(vb):
-        if va.shape[1] != vb.shape[0]:
+        if va.cols != vb.rows:
             raise Undecided("sizes do not fit")
-        # lazy: NumPy is met only with matrices; scalar checks and start-up do without it
-        import numpy as np
-
-        value = va @ vb
-        size = np.abs(va) @ np.abs(vb)
-        error = np.abs(va) @ eb + ea @ np.abs(vb) + ea @ eb + (va.shape[1] + 2) * EPS * size
-        return _check(value, error)
+        ma, mb = va.magnitudes(), vb.magnitudes()
+        slack = (va.cols + 2) * EPS
+        spread = [ma.times(eb), ea.times(mb), ea.times(eb), ma.times(mb)]
+        error = Grid(
+            va.rows,
+            vb.cols,
+            [x + y + z + slack * w for x, y, z, w in zip(*(g.data for g in spread), strict=True)],
+        )
+        return _check(va.times(vb), error)
+    if _is_matrix(va) or _is_matrix(vb):  # a number times a matrix, entry by entry
+        (number, ne), (grid, ge) = ((va, ea), (vb, eb)) if _is_matrix(vb) else ((vb, eb), (va, ea))
+        entries = [_times((number, ne), (v, e)) for v, e in zip(grid.data, ge.data, strict=True)]
+        return Grid(grid.rows, grid.cols, [v for v, _ in entries]), Grid(
+            grid.rows, grid.cols, [e for _, e in entries]
+        )
     value = va * vb
     error = abs(va) * eb + ea * abs(vb) + ea * eb + 4 * EPS * abs(va) * abs(vb)
     return _check(value, error)
@@ -288,14 +370,8 @@ def _function(expr: Any, args: list[Approx]) -> Approx:
 
 
 def _array(values: list[Approx], rows: int, cols: int) -> Approx:
-    # lazy: NumPy is met only with matrices; scalar checks and start-up do without it
-    import numpy as np
-
     scalars = [_scalar(v) for v in values]
-    complex_ = any(isinstance(v, complex) for v, _ in scalars)
-    value = np.array([v for v, _ in scalars], dtype=complex if complex_ else float)
-    error = np.array([e for _, e in scalars], dtype=float)
-    return value.reshape(rows, cols), error.reshape(rows, cols)
+    return Grid(rows, cols, [v for v, _ in scalars]), Grid(rows, cols, [e for _, e in scalars])
 
 
 @lru_cache(maxsize=4096)
@@ -305,39 +381,67 @@ def _sampled_matrix(matrix: sympy.ImmutableMatrix) -> Approx:
 
 
 def _matadd(terms: list[Approx]) -> Approx:
-    # lazy: NumPy is met only with matrices; scalar checks and start-up do without it
-    import numpy as np
-
     shapes = {v.shape if _is_matrix(v) else None for v, _ in terms}
     if len(shapes) != 1:
         raise Undecided("terms of different shapes")
-    value = sum((v for v, _ in terms[1:]), terms[0][0])
-    size = sum((np.abs(v) for v, _ in terms[1:]), np.abs(terms[0][0]))
-    error = sum((e for _, e in terms[1:]), terms[0][1]) + len(terms) * EPS * size
-    return _check(value, error)
+    first, first_error = terms[0]
+    values, sizes, errors = first, first.magnitudes(), first_error
+    for value, error in terms[1:]:
+        values = values.zip(value, lambda a, b: a + b)
+        sizes = sizes.zip(value, lambda a, b: a + abs(b))
+        errors = errors.zip(error, lambda a, b: a + b)
+    slack = len(terms) * EPS
+    return _check(values, errors.zip(sizes, lambda e, m: e + slack * m))
 
 
 def _inverse(a: Approx) -> Approx:
-    # lazy: NumPy is met only with matrices; scalar checks and start-up do without it
-    import numpy as np
+    """The inverse, with a bound that does not trust the elimination (a-posteriori).
 
+    ``X`` is the computed inverse of the float matrix ``A`` and ``R = I - A X`` its
+    residual: ``‖A⁻¹ - X‖ ≤ ‖X‖‖R‖ / (1 - ‖R‖)``. The entries' own errors ``E`` move the
+    inverse by at most ``s²‖E‖ / (1 - s‖E‖)`` with ``s`` a bound of ``‖A⁻¹‖``
+    (Frobenius norms, which bound the spectral ones). Anything near singular is
+    undecided.
+    """
     value, error = a
-    rows, cols = value.shape
-    if rows != cols:
+    n = value.rows
+    if value.cols != n:
         raise Undecided("a matrix that is not square is inverted")
-    try:
-        inverse = np.linalg.inv(value)
-    except np.linalg.LinAlgError as exc:
-        raise Undecided("singular in floats") from exc
-    # Perturbation theory: the computed inverse is that of A + Δ, with Δ the entries'
-    # errors plus a backward error of the elimination; within ‖A⁻¹‖‖Δ‖ < 1/4 the
-    # inverse moves by at most 4‖A⁻¹‖²‖Δ‖ in every entry.
-    delta = float(np.linalg.norm(error)) + 10 * rows * EPS * float(np.linalg.norm(value))
-    size = float(np.linalg.norm(inverse, 2))
-    if not math.isfinite(size) or size * delta >= 0.25:
+    inverse = _gauss_jordan(value)
+    product = value.times(inverse)
+    residual_grid = Grid.identity(n).zip(product, lambda i, p: i - p)
+    rounding = (n + 2) * EPS * value.magnitudes().times(inverse.magnitudes()).frobenius()
+    residual = residual_grid.frobenius() + rounding
+    if not residual < 0.5:
         raise Undecided("nearly singular")
-    bound = 4 * size * size * delta / (1 - 2 * size * delta)
-    return _check(inverse, np.full(value.shape, bound))
+    computed = inverse.frobenius() * residual / (1 - residual)
+    size = inverse.frobenius() + computed
+    moved = error.frobenius()
+    if not size * moved < 0.25:
+        raise Undecided("nearly singular")
+    bound = computed + size * size * moved / (1 - size * moved)
+    return _check(inverse, Grid.filled(n, n, bound))
+
+
+def _gauss_jordan(matrix: Grid) -> Grid:
+    """The float inverse by Gauss–Jordan elimination with partial pivoting."""
+    n = matrix.rows
+    rows = [
+        [*matrix.data[i * n : (i + 1) * n], *(1.0 if i == j else 0.0 for j in range(n))]
+        for i in range(n)
+    ]
+    for c in range(n):
+        pivot_row = max(range(c, n), key=lambda r: abs(rows[r][c]))
+        if rows[pivot_row][c] == 0:
+            raise Undecided("singular in floats")
+        rows[c], rows[pivot_row] = rows[pivot_row], rows[c]
+        pivot = rows[c][c]
+        rows[c] = [x / pivot for x in rows[c]]
+        for r in range(n):
+            factor = rows[r][c]
+            if r != c and factor != 0:
+                rows[r] = [x - factor * y for x, y in zip(rows[r], rows[c], strict=True)]
+    return Grid(n, n, [rows[i][n + j] for i in range(n) for j in range(n)])
 
 
 def _matpower(base: Approx, exact: Any) -> Approx:
@@ -347,12 +451,9 @@ def _matpower(base: Approx, exact: Any) -> Approx:
     if n < 0:
         base, n = _inverse(base), -n
     value = base[0]
-    if value.shape[0] != value.shape[1]:
+    if value.rows != value.cols:
         raise Undecided("a power of a matrix that is not square")
-    # lazy: NumPy is met only with matrices; scalar checks and start-up do without it
-    import numpy as np
-
-    total: Approx = (np.eye(value.shape[0]), np.zeros(value.shape))
+    total: Approx = (Grid.identity(value.rows), Grid.filled(value.rows, value.rows, 0.0))
     for _ in range(n):
         total = _times(total, base)
     return total
@@ -362,45 +463,52 @@ def _elementwise(a: Approx, b: Approx) -> Approx:
     (va, ea), (vb, eb) = a, b
     if va.shape != vb.shape:
         raise Undecided("a Hadamard product of different shapes")
-    # lazy: NumPy is met only with matrices; scalar checks and start-up do without it
-    import numpy as np
-
-    value = va * vb
-    size = np.abs(va) * np.abs(vb)
-    return _check(value, np.abs(va) * eb + ea * np.abs(vb) + ea * eb + 4 * EPS * size)
+    quads = zip(va.data, ea.data, vb.data, eb.data, strict=True)
+    entries = [_times((x, ex), (y, ey)) for x, ex, y, ey in quads]
+    return Grid(va.rows, va.cols, [v for v, _ in entries]), Grid(
+        va.rows, va.cols, [e for _, e in entries]
+    )
 
 
 def _entries(a: Approx) -> list[Approx]:
     value, error = a
-    real = value.dtype.kind == "f"
-    return [
-        (float(v) if real else complex(v), float(e))
-        for v, e in zip(value.ravel(), error.ravel(), strict=True)
-    ]
+    return [(v, float(e)) for v, e in zip(value.data, error.data, strict=True)]
 
 
 def _trace(a: Approx) -> Approx:
     value, error = a
-    if value.shape[0] != value.shape[1]:
+    if value.rows != value.cols:
         raise Undecided("the trace of a matrix that is not square")
-    n = value.shape[0]
-    return _add(_entries((value.diagonal().reshape(n, 1), error.diagonal().reshape(n, 1))))
+    return _add(list(zip(value.diagonal(), error.diagonal(), strict=True)))
 
 
 def _determinant(a: Approx) -> Approx:
-    # lazy: NumPy is met only with matrices; scalar checks and start-up do without it
-    import numpy as np
+    """The determinant by elimination, bounded by how far a perturbation can move it.
 
+    ``|det(A + Δ) - det A| ≤ n‖Δ‖(‖A‖ + ‖Δ‖)ⁿ⁻¹``, with ``Δ`` the entries' errors plus a
+    generous backward error of the elimination itself.
+    """
     value, error = a
-    n = value.shape[0]
-    if value.shape != (n, n):
+    n = value.rows
+    if value.cols != n:
         raise Undecided("the determinant of a matrix that is not square")
-    det = complex(np.linalg.det(value))
-    delta = float(np.linalg.norm(error)) + 10 * n * EPS * float(np.linalg.norm(value))
-    size = float(np.linalg.norm(value))
-    bound = 1.1 * n * delta * (size + delta) ** (n - 1)
-    result: Any = det.real if value.dtype.kind == "f" else det
-    return _check(result, bound)
+    rows = [list(value.data[i * n : (i + 1) * n]) for i in range(n)]
+    det: Any = 1.0
+    for c in range(n):
+        pivot_row = max(range(c, n), key=lambda r: abs(rows[r][c]))
+        if rows[pivot_row][c] == 0:
+            det = 0.0
+            break
+        if pivot_row != c:
+            rows[c], rows[pivot_row] = rows[pivot_row], rows[c]
+            det = -det
+        det *= rows[c][c]
+        for r in range(c + 1, n):
+            factor = rows[r][c] / rows[c][c]
+            rows[r] = [x - factor * y for x, y in zip(rows[r], rows[c], strict=True)]
+    size = value.frobenius()
+    delta = error.frobenius() + 100 * n * EPS * size
+    return _check(det, 1.1 * n * delta * (size + delta) ** (n - 1))
 
 
 # ---- the walk --------------------------------------------------------------------------
@@ -440,14 +548,11 @@ class _Evaluator:
 
     def compound(self, expr: Any) -> Approx:
         if isinstance(expr, (sympy.Identity, sympy.ZeroMatrix, sympy.OneMatrix)):
-            # lazy: NumPy is met only with matrices; scalar checks and start-up do without it
-            import numpy as np
-
             rows, cols = (self.size(s) for s in expr.shape)
             if isinstance(expr, sympy.Identity):
-                return np.eye(rows), np.zeros((rows, rows))
+                return Grid.identity(rows), Grid.filled(rows, rows, 0.0)
             fill = 0.0 if isinstance(expr, sympy.ZeroMatrix) else 1.0
-            return np.full((rows, cols), fill), np.zeros((rows, cols))
+            return Grid.filled(rows, cols, fill), Grid.filled(rows, cols, 0.0)
         if isinstance(expr, ElementwiseApplyFunction):
             inner = self.value(expr.expr)
             lam = expr.function
@@ -460,7 +565,7 @@ class _Evaluator:
                     out.append(self.value(lam.expr))
                 finally:
                     del self.bound[lam.variables[0]]
-            return _array(out, *inner[0].shape)
+            return _array(out, inner[0].rows, inner[0].cols)
         if isinstance(expr, sympy.Pow):
             return _power(self.value(expr.base), self.value(expr.exp), expr.exp)
         if isinstance(expr, sympy.MatPow):
@@ -469,14 +574,14 @@ class _Evaluator:
             base = self.value(expr.args[0])
             exponent = self.value(expr.args[1])
             out = [_power(e, exponent, expr.args[1]) for e in _entries(base)]
-            return _array(out, *base[0].shape)
+            return _array(out, base[0].rows, base[0].cols)
         args = [self.value(a) for a in expr.args]
         if isinstance(expr, (sympy.Add, sympy.MatAdd)):
             return _add(args)
         if isinstance(expr, (sympy.Mul, sympy.MatMul)):
             return _mul(args)
         if isinstance(expr, sympy.Transpose):
-            return args[0][0].T, args[0][1].T
+            return args[0][0].transposed(), args[0][1].transposed()
         if isinstance(expr, sympy.Inverse):
             return _inverse(args[0])
         if isinstance(expr, sympy.HadamardProduct):
@@ -492,33 +597,35 @@ class _Evaluator:
             return self.diagonal_matrix(args[0])
         if isinstance(expr, sympy.DiagonalOf):
             value, error = args[0]
-            n = min(value.shape)
-            return value.diagonal()[:n].reshape(n, 1), error.diagonal()[:n].reshape(n, 1)
+            diagonal = value.diagonal()
+            return Grid(len(diagonal), 1, diagonal), Grid(len(diagonal), 1, error.diagonal())
         if isinstance(expr, sympy.DiagonalMatrix):
-            # lazy: NumPy is met only with matrices; scalar checks and start-up do without it
-            import numpy as np
-
             value, error = args[0]
-            keep = np.eye(*value.shape) != 0
-            return np.where(keep, value, 0), np.where(keep, error, 0.0)
+            cols = value.cols
+            off = [k for k in range(len(value.data)) if k // cols != k % cols]
+            kept, kept_error = list(value.data), list(error.data)
+            for k in off:
+                kept[k], kept_error[k] = 0.0, 0.0
+            return Grid(value.rows, cols, kept), Grid(value.rows, cols, kept_error)
         if isinstance(expr, MatrixElement):
             i, j = expr.args[1], expr.args[2]
             if not (isinstance(i, sympy.Integer) and isinstance(j, sympy.Integer)):
                 raise Undecided("a symbolic index")
-            element: Approx = _entries(args[0])[int(i) * args[0][0].shape[1] + int(j)]
+            element: Approx = _entries(args[0])[int(i) * args[0][0].cols + int(j)]
             return element
         if isinstance(expr, (sympy.Function, sympy.Max, sympy.Min)):
             return _function(expr, [_scalar(a) for a in args])
         raise Undecided(f"no float rule for {type(expr).__name__}")
 
     def diagonal_matrix(self, vector: Approx) -> Approx:
-        # lazy: NumPy is met only with matrices; scalar checks and start-up do without it
-        import numpy as np
-
         value, error = vector
         if 1 not in value.shape:
             raise Undecided("diag of a matrix")
-        return np.diag(value.ravel()), np.diag(error.ravel())
+        n = len(value.data)
+        square = [(i, j) for i in range(n) for j in range(n)]
+        return Grid(n, n, [value.data[i] if i == j else 0.0 for i, j in square]), Grid(
+            n, n, [error.data[i] if i == j else 0.0 for i, j in square]
+        )
 
 
 # ---- the screen ------------------------------------------------------------------------
@@ -534,7 +641,7 @@ def float_value(value: Any, point: Point) -> Approx:
         return _Evaluator(point).value(value)
     except (Undecided, RecursionError):
         raise
-    except Exception as exc:  # a size without a value, an overflow, a NumPy error
+    except Exception as exc:  # a size without a value, an overflow, a zero division
         raise Undecided(f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -559,7 +666,7 @@ def _values_at(value: Any, names: Names, ctx: Context, seed: int, index: int) ->
 def _flat(approx: Approx) -> tuple[list[Any], list[float]]:
     value, error = approx
     if _is_matrix(value):
-        return list(value.ravel()), [float(e) for e in error.ravel()]
+        return list(value.data), [float(e) for e in error.data]
     return [value], [float(error)]
 
 

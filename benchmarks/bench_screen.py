@@ -4,7 +4,8 @@
 also find different. This grades the same synthetic class (``make_class`` with 15 % of
 each student's answers their own) in this process (``workers=0``, so no worker start-up
 or scheduling blurs the comparison) twice: with the screen, and with it switched off
-(``certainly_different`` replaced by a function that never decides), clearing the
+(``certainly_different`` and ``shown_difference`` replaced by functions that never
+decide), clearing the
 per-process caches before each pass. It reports both times, their ratio, how many
 comparisons the screen decided, and checks that every result is identical.
 
@@ -57,8 +58,16 @@ def one_pass(
         decided[verdict] += 1
         return verdict
 
+    real_shown = floatscreen.shown_difference
+
+    def shown(*args: Any, **kwargs: Any) -> Any:
+        found = real_shown(*args, **kwargs) if screen else None
+        decided[found is not None] += 1
+        return found
+
     check_module.certainly_different = counted  # type: ignore[assignment]
     equivalence_module.certainly_different = counted  # type: ignore[assignment]
+    equivalence_module.shown_difference = shown  # type: ignore[assignment]
     try:
         _clear_caches()
         start = time.perf_counter()
@@ -67,6 +76,7 @@ def one_pass(
     finally:
         check_module.certainly_different = real
         equivalence_module.certainly_different = real
+        equivalence_module.shown_difference = real_shown
     return seconds, [r.to_dict() for r in results], decided
 
 

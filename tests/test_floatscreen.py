@@ -283,8 +283,8 @@ def test_grading_is_identical_with_and_without_the_screen(
 
     Each wrong answer meets its part's known mistakes, alternatives, transpose and the
     error-carried-forward check (the student's other answers are the first wrong ones),
-    where the screen rules candidates out, and a wrong symbolic matrix answer is judged
-    by the screen at the first point (:func:`equivalence._differs_at_first_point`).
+    where the screen rules candidates out, and a wrong symbolic matrix or exact scalar
+    answer is judged by the screen at the first point (:func:`equivalence._screened`).
     """
     generated = _generated(builtin, per_part=21)
     assert len(generated) >= 3000
@@ -307,6 +307,14 @@ def test_grading_is_identical_with_and_without_the_screen(
 
     for module in (check_module, equivalence_module):
         monkeypatch.setattr(module, "certainly_different", counted)
+    real_shown = equivalence_module.shown_difference
+
+    def shown_counted(*args: Any, **kwargs: Any) -> Any:
+        found = real_shown(*args, **kwargs)
+        calls[found is not None] += 1
+        return found
+
+    monkeypatch.setattr(equivalence_module, "shown_difference", shown_counted)
     fast = []
     for spec, part, solution, answer in generated:
         before = calls.total()
@@ -316,6 +324,7 @@ def test_grading_is_identical_with_and_without_the_screen(
     check_module._compared.cache_clear()
     for module in (check_module, equivalence_module):
         monkeypatch.setattr(module, "certainly_different", lambda *a, **k: False)
+    monkeypatch.setattr(equivalence_module, "shown_difference", lambda *a, **k: None)
     for (spec, part, solution, answer), result in fast:
         full = grade_part(spec, part, solution, answer, owns[spec.id]).to_dict()
         assert result == full, (spec.id, part.id, answer)
@@ -349,3 +358,29 @@ def test_inverse_and_determinant_bounds(name: str, rows: list[list[Any]]) -> Non
             continue  # declined: the singular and nearly singular inverses must be
         assert expected is not None, f"{name}: a singular inverse was not declined"
         assert not _within(expected, got), name
+
+
+SCALAR_PAIRS = [
+    ("x^2", "x^2 + 1", OPEN),
+    ("sqrt(x^2)", "x", OPEN),
+    ("1/3", "1/7", OPEN),
+    ("exp(x) y", "exp(y) x", OPEN),
+    ("log(x^2)", "2 log(x)", OPEN),  # complex at the negative point: left to the engine
+    ("x", "x + 10^(-30)", OPEN),  # hidden below floats: left to the engine
+    ("1/(x - 1)", "1/(x + 1)", OPEN),
+    ("tr(X^T X)", "tr(X X^T) + 1", MAT),
+    ("tr(A)", "det(A)", MAT),
+]
+
+
+@pytest.mark.parametrize(
+    ("ref", "ans", "ctx"), SCALAR_PAIRS, ids=[f"{r}|{a}" for r, a, _ in SCALAR_PAIRS]
+)
+def test_a_screened_scalar_verdict_is_the_exact_one(
+    ref: str, ans: str, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outcome, reason and method, with and without the screen's shown values."""
+    r, a = read_answer(ref, ctx).value, read_answer(ans, ctx).value
+    screened = compare(r, a, ctx)
+    monkeypatch.setattr(equivalence_module, "shown_difference", lambda *args, **kw: None)
+    assert compare(r, a, ctx) == screened

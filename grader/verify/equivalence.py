@@ -47,7 +47,7 @@ from hwgrade.grader.context import Context
 from hwgrade.grader.results import Comparison, Equality
 from hwgrade.grader.values.numbers import as_sympy, entries, normalize
 from hwgrade.grader.values.tuples import compare_tuples, is_tuple
-from hwgrade.grader.verify.floatscreen import certainly_different
+from hwgrade.grader.verify.floatscreen import certainly_different, shown_difference
 from hwgrade.grader.verify.numberrule import digits_hint, rounds_to, significant_digits
 from hwgrade.grader.verify.pointeval import ShapeMismatch, SingularError, evaluate
 from hwgrade.grader.verify.proof import (
@@ -217,13 +217,9 @@ def _compare(reference: Any, answer: Any, ctx: Context, settings: Settings) -> C
     settled = _exact(ref, ans, ref_shape, decimals, explicit)  # 2. exact
     if settled is not None:
         return settled
-    if (
-        ref_shape
-        and not decimals
-        and not explicit
-        and _differs_at_first_point(ref, ans, ctx, settings)
-    ):
-        return Comparison(Equality.NOT_EQUAL, _DIFFERS_FOR_MATRICES, "numeric")  # 3a. floats
+    settled = _screened(ref, ans, ctx, settings, ref_shape, decimals, explicit)  # 3a. floats
+    if settled is not None:
+        return settled
     found = _sample(ref, ans, ctx, settings, decimals, explicit)  # 3. numeric
     if isinstance(found, Comparison):
         return found
@@ -233,17 +229,45 @@ def _compare(reference: Any, answer: Any, ctx: Context, settings: Settings) -> C
     return _confirm(ref, ans, found, ref_shape, settings)  # 4. symbolic
 
 
-def _differs_at_first_point(ref: Any, ans: Any, ctx: Context, settings: Settings) -> bool:
-    """Whether the float screen proves a symbolic matrix answer wrong at the first point.
+def _screened(
+    ref: Any,
+    ans: Any,
+    ctx: Context,
+    settings: Settings,
+    ref_shape: tuple[Any, ...],
+    decimals: bool,
+    explicit: bool,
+) -> Comparison | None:
+    """The sampling stage's own verdict, when machine floats already show what it is.
 
-    Sampling a matrix expression stops at the first point where it disagrees, and its
-    verdict then names no point and no entry; so when floats show, with their error
-    bounded, that both values are defined at the first point and differ there, exact
-    evaluation would find the very same verdict, at a hundred times the cost.
+    Sampling stops at the first point where a matrix expression or a scalar goes wrong
+    (an explicit scalar reads on, but only to look for an undefined point), and its
+    verdict then says the same thing whatever the exact numbers: for a matrix
+    expression a fixed sentence, for a scalar the first point and both values to six
+    digits. When floats, their error bounded (:mod:`floatscreen`), show both values
+    defined and different at that point (and, for an explicit scalar, defined at every
+    point) and fix the six digits, exact evaluation would give the very same verdict at
+    a hundred times the cost. Exact answers only: decimals bring the tolerance and the
+    rounding rule, which the exact path judges.
     """
-    return certainly_different(
-        ref, ans, ctx, tolerance=settings.tolerance, digits=None, seed=settings.seed, points=1
+    if decimals:
+        return None
+    if ref_shape and not explicit:
+        seed, tol = settings.seed, settings.tolerance
+        if certainly_different(ref, ans, ctx, tolerance=tol, digits=None, seed=seed, points=1):
+            return Comparison(Equality.NOT_EQUAL, _DIFFERS_FOR_MATRICES, "numeric")
+        return None
+    if ref_shape:
+        return None  # explicit arrays: the verdict lists every wrong entry at every point
+    shown = shown_difference(
+        ref, ans, ctx, seed=settings.seed, points=settings.points, everywhere=explicit
     )
+    if shown is None:
+        return None
+    names = collect_names([ref, ans], ctx)
+    where = _where(names, draw_point(names, ctx, settings.seed, 0))
+    values = f"your answer is {shown[1]}, the expected value is {shown[0]}"
+    return Comparison(Equality.NOT_EQUAL, f"{where} {values}" if where else values, "numeric")
 
 
 def _undefined(ref: Any, ans: Any) -> Comparison | None:

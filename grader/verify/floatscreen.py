@@ -31,6 +31,7 @@ import math
 from functools import lru_cache
 from typing import Any
 
+import mpmath
 import sympy
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.hadamard import HadamardPower
@@ -744,4 +745,65 @@ def certainly_different(
         return False
 
 
-__all__ = ["EPS", "Undecided", "certainly_different", "float_value"]
+def _shown(value: Any, error: float) -> str | None:
+    """How :func:`~hwgrade.grader.verify.sampling.show_number` prints the exact value.
+
+    Six significant digits of a real value whose whole error interval rounds to the
+    same digits (rounding is monotone, so the exact value, inside it, does too);
+    ``None`` for a complex value or an interval that straddles a rounding edge.
+    """
+    if not isinstance(value, float):
+        return None
+    shown = {mpmath.nstr(mpmath.mpf(x), 6) for x in (value - error, value, value + error)}
+    return str(shown.pop()) if len(shown) == 1 else None
+
+
+def shown_difference(
+    reference: Any, answer: Any, ctx: Context, *, seed: int = 0, points: int = 6, everywhere: bool
+) -> tuple[str, str] | None:
+    """The two exact scalars at the first point, as a reason shows them, when they differ.
+
+    For the equivalence engine's scalar verdict, which names the first point where an
+    exact answer goes wrong and both values there: returned only when, at that point,
+    both are real, defined and certainly different (no tolerance: neither holds a
+    decimal), their six shown digits are certain, and, with ``everywhere``, both are
+    also defined at every one of the first ``points`` points (where the engine, which
+    reads on after a wrong point for an explicit value, could otherwise meet an
+    undefined answer and say that instead). Never raises.
+
+    Returns:
+        ``(reference shown, answer shown)``, or ``None`` to leave it to the engine.
+    """
+    try:
+        ref = normalize(ctx.expand_definitions(reference))
+        ans = normalize(ctx.expand_definitions(answer))
+        values = (ref, ans)
+        if not all(
+            isinstance(v, sympy.Expr) and not isinstance(v, sympy.MatrixExpr) for v in values
+        ):
+            return None
+        if any(v.has(*UNDEFINED) or _has_float(v) for v in values):
+            return None
+        names = collect_names([ref, ans], ctx)
+        if not (ref.free_symbols or ans.free_symbols):
+            points = 1  # the engine evaluates a constant once
+        first: tuple[Approx, Approx] | None = None
+        for index in range(points if everywhere else 1):
+            ref_at = _values_at(ref, names, ctx, seed, index)
+            ans_at = _values_at(ans, names, ctx, seed, index)
+            if ref_at is None or ans_at is None or _is_matrix(ref_at[0]) or _is_matrix(ans_at[0]):
+                return None
+            first = first or (ref_at, ans_at)
+        if first is None:
+            return None
+        (r, er), (a, ea) = first
+        size = max(abs(r), abs(a), 1.0)
+        if not abs(a - r) > 2 * (er + ea) + 8 * EPS * size:
+            return None
+        shown_r, shown_a = _shown(r, er), _shown(a, ea)
+        return (shown_r, shown_a) if shown_r is not None and shown_a is not None else None
+    except Exception:
+        return None
+
+
+__all__ = ["EPS", "Undecided", "certainly_different", "float_value", "shown_difference"]

@@ -39,9 +39,10 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_grade import RESULTS, run_grade
+from bench_grade import run_grade
 from make_class import CORRECT, WRONG, answer_pool, make_class, write_class
 from naive import run_capped, timed_sequence
+from resultsfile import save
 
 from hwgrade.grader.specs.problemset import load_problem_set
 
@@ -249,10 +250,8 @@ def main() -> None:
         f"hwgrade check of one file: {start['check_s']} s, import sympy: {start['import_sympy_s']}"
         f" s -> {start['ratio']}x (median of 5)"
     )
-    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     default = parser.get_default("sizes")
-    data["class" if args.sizes == default else f"class_{'_'.join(map(str, args.sizes))}"] = report
-    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
+    save("class" if args.sizes == default else f"class_{'_'.join(map(str, args.sizes))}", report)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ out of both. Run: ``python benchmarks/bench_equiv.py``; writes
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import time
@@ -25,8 +24,8 @@ from hwgrade.grader.verify.check import check_pair
 sys.path.insert(0, str(Path(__file__).parent))
 from make_class import answer_pool
 from naive import timed_naive
+from resultsfile import save
 
-RESULTS = Path(__file__).with_name("results.json")
 REPEATS = 3
 
 
@@ -75,9 +74,7 @@ def main() -> None:
             f"{kind:7s} {row['pairs']:3d} pairs: hwgrade median {row['median_ms']} ms, "
             f"naive median {row['naive_median_ms']} ms, ratio {row['ratio_naive_over_ours']}x"
         )
-    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    data["equiv"] = report
-    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
+    save("equiv", report)
 
 
 if __name__ == "__main__":

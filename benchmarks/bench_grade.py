@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import json
 import os
 import random
 import resource
@@ -43,8 +42,7 @@ from hwgrade.grader.specs.problemset import load_problem_set
 sys.path.insert(0, str(Path(__file__).parent))
 from make_class import CORRECT, WRONG, answer_pool, make_class, write_class
 from naive import timed_naive, timed_sequence
-
-RESULTS = Path(__file__).with_name("results.json")
+from resultsfile import save
 
 
 def tree_rss(proc: psutil.Process) -> int:
@@ -207,9 +205,7 @@ def main() -> None:
         f" isolated checks: {naive['isolated_mean_s_per_answer'] * 1000:.1f} ms/answer ->"
         f" {naive['isolated_extrapolated_total_s']:.0f} s"
     )
-    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    data["grade"] = report
-    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
+    save("grade", report)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ Larger: ``-n 300``. Writes ``benchmarks/results.json`` (key ``screen``).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -27,8 +26,8 @@ from typing import Any
 import sympy
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_grade import RESULTS
 from make_class import make_class, write_class
+from resultsfile import save
 
 import hwgrade.grader.verify.check as check_module
 import hwgrade.grader.verify.equivalence as equivalence_module
@@ -108,9 +107,7 @@ def main() -> None:
         f" {decided[True]} of {decided.total()} comparisons it was asked;"
         f" results identical: {same}"
     )
-    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    data["screen"] = report
-    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
+    save("screen", report)
     if not same:
         raise SystemExit("the screen changed a result")
 

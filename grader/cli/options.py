@@ -120,16 +120,19 @@ def write_output(text: str, output: str | None) -> None:
 
 
 def cache_options(fn: F) -> F:
-    """``--cache DIR`` / ``--no-cache``: where solved keys are kept between runs."""
+    """``--cache DIR`` / ``--no-cache``: where solved keys (and grade's verdicts) are kept."""
     fn = click.option(
-        "--no-cache", is_flag=True, help="Solve every problem afresh; keep nothing on disk."
+        "--no-cache",
+        is_flag=True,
+        help="Solve and check everything afresh; keep nothing on disk.",
     )(fn)
     return click.option(
         "--cache",
         "cache_dir",
         metavar="DIR",
         default=None,
-        help="Keep solved keys in DIR (default: $HWGRADE_CACHE, else ~/.cache/hwgrade/keys).",
+        help="Keep solved keys, and grade's verdicts, in DIR"
+        " (default: $HWGRADE_CACHE, else ~/.cache/hwgrade/keys).",
     )(fn)
 
 

@@ -31,6 +31,7 @@ from resultsfile import save
 
 import hwgrade.grader.verify.check as check_module
 import hwgrade.grader.verify.equivalence as equivalence_module
+from hwgrade.grader.answer import build
 from hwgrade.grader.batch.loop import grade_files
 from hwgrade.grader.specs.problemset import load_problem_set
 from hwgrade.grader.verify import floatscreen
@@ -39,9 +40,10 @@ MIX = (0.50 / 0.85, 0.20 / 0.85, 0.15 / 0.85)
 
 
 def _clear_caches() -> None:
-    """Forget remembered comparisons, float values and SymPy's cache: both start alike."""
+    """Forget remembered comparisons, float values, built subtrees and SymPy's cache."""
     check_module._compared.cache_clear()
     floatscreen._cached_at.cache_clear()
+    build._SUBTREES.clear()
     sympy.core.cache.clear_cache()
 
 

@@ -288,3 +288,64 @@ def test_diag_pulls_scalars_out_of_a_product() -> None:
     p, v = CTX.sym("p"), CTX.sym("v")
     assert value == 2 * p * read_answer("diag(v)", CTX).value
     assert value.xreplace({v: sympy.ImmutableMatrix([1, 1, 1]), p: 1}).doit() == 2 * sympy.eye(3)
+
+
+# --- the subtree cache: a class's answers read alike with and without it ---------------
+
+
+def _class_texts() -> list[tuple[str, Context]]:
+    """Every generated answer of the built-in set (key forms, rewrites, mistakes, own)."""
+    from hwgrade.grader.specs.problemset import load_problem_set
+    from tests.classgen import load
+
+    mc = load()
+    problem_set = load_problem_set(None)
+    pool = mc.answer_pool(problem_set)
+    texts: list[tuple[str, Context]] = []
+    for spec in problem_set.problems:
+        for part in spec.parts:
+            k = f"{spec.id}.{part.id}"
+            if part.kind in ("manual", "choice") or k not in pool.exact:
+                continue
+            answers = [pool.exact[k], *pool.rewrites[k], *pool.wrong[k]]
+            answers += [mc.own_answer(pool, k, n, right) for n in range(2, 25) for right in (1, 0)]
+            texts += [(a, spec.context) for a in answers if isinstance(a, str)]
+    more = ["sigmoid(X w) + sigmoid(X w)", "X w - y + (X w - y)", "[[1, 2], [3, 4]] [1, 2]"]
+    return texts + [(t, CTX) for t in more]
+
+
+def _read(text: str, ctx: Context) -> Any:
+    """What a reading gives, elementwise functions' fresh variables made canonical."""
+    from hwgrade.grader.answer.echo import to_plain
+    from hwgrade.grader.verify.proof import canonical_lambdas
+
+    try:
+        parsed = read_answer(text, ctx)
+    except Exception as exc:
+        return type(exc).__name__, str(exc)
+    fields = (parsed.names, parsed.notes, parsed.flat_list, parsed.has_decimals, parsed.syntax)
+    value, structure = canonical_lambdas(parsed.value), canonical_lambdas(parsed.structure)
+    return value, structure, fields, to_plain(parsed.value)
+
+
+def test_the_subtree_cache_changes_no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thousands of answers sharing subexpressions: identical values, names, flags, echo."""
+    from hwgrade.grader.answer import build
+
+    texts = _class_texts()
+    assert len(texts) > 1500
+    build._SUBTREES.clear()
+    cached = [_read(t, c) for t, c in texts]
+    assert len(build._SUBTREES) > 100  # it was used
+    monkeypatch.setattr(build, "MAX_KEYED_NODES", -1)  # every tree built afresh
+    fresh = [_read(t, c) for t, c in texts]
+    for (text, _), a, b in zip(texts, cached, fresh, strict=True):
+        assert a == b, text
+
+
+def test_elementwise_functions_of_matrices_are_never_shared() -> None:
+    """Their bound variable is fresh per build: two readings stay distinct objects."""
+    first = read_answer("sigmoid(X w) + y", CTX).value
+    second = read_answer("sigmoid(X w) + y", CTX).value
+    assert first is not second
+    assert read_answer("X w - y", CTX).value is read_answer("X w  -  y", CTX).value

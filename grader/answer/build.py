@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sympy
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.tensor.array import ImmutableDenseNDimArray, NDimArray
 
 from hwgrade.grader.answer.nodes import (
@@ -236,8 +237,73 @@ def _negated(value: Any) -> Any:
     return sympy.Mul(sympy.Integer(-1), value, evaluate=False)
 
 
+#: What building a subtree gives: its value, the names it met, and the builder's flags
+#: (decimals, a list, a nested list, an elementwise function with its own variable).
+_Built = tuple[Any, frozenset[str], bool, bool, bool, bool]
+#: Subtrees built in this process, by their shape without positions and the context.
+_SUBTREES: dict[tuple[Any, Context], _Built] = {}
+#: Entries kept at most (the table is emptied when full: a cache, never a record).
+MAX_SUBTREES = 4096
+#: Subtrees larger than this (in nodes) are built afresh: their key would cost more.
+MAX_KEYED_NODES = 400
+_LEAVES = (Num, Name)
+
+
+def _subtree_key(node: Node, memo: dict[int, Any]) -> Any:
+    """``node`` without its positions: equal keys are the same text up to spacing.
+
+    Building depends on nothing else (a position only ever appears in an error, and a
+    subtree that fails is never kept), so equal keys in one context build equal values.
+    """
+    found = memo.get(id(node))
+    if found is not None:
+        return found
+    if isinstance(node, Num):
+        key: Any = ("n", node.text)
+    elif isinstance(node, Name):
+        key = ("v", node.name)
+    elif isinstance(node, Call):
+        key = ("c", node.func, tuple(_subtree_key(a, memo) for a in node.args))
+    elif isinstance(node, (Neg, Transpose)):
+        key = (type(node).__name__, _subtree_key(node.operand, memo))
+    elif isinstance(node, Sum):
+        key = ("+", tuple((sign, _subtree_key(t, memo)) for sign, t in node.terms))
+    elif isinstance(node, Product):
+        key = ("*", tuple((op, _subtree_key(f, memo)) for op, f in node.factors))
+    elif isinstance(node, Power):
+        key = ("^", _subtree_key(node.base, memo), _subtree_key(node.exponent, memo))
+    else:
+        key = (type(node).__name__, tuple(_subtree_key(i, memo) for i in node.items))
+    memo[id(node)] = key
+    return key
+
+
+def _size(node: Node) -> int:
+    if isinstance(node, _LEAVES):
+        return 1
+    if isinstance(node, (Neg, Transpose)):
+        return 1 + _size(node.operand)
+    if isinstance(node, Power):
+        return 1 + _size(node.base) + _size(node.exponent)
+    if isinstance(node, Sum):
+        return 1 + sum(_size(t) for _, t in node.terms)
+    if isinstance(node, Product):
+        return 1 + sum(_size(f) for _, f in node.factors)
+    children = node.args if isinstance(node, Call) else node.items
+    return 1 + sum(_size(c) for c in children)
+
+
 class Builder:
-    """Walks a tree into SymPy objects and records the names and decimals it met."""
+    """Walks a tree into SymPy objects and records the names and decimals it met.
+
+    A class's answers share whole subexpressions (the same ``Xᵀ(X w - y)`` inside a
+    dozen different answers), and building a matrix expression is most of the cost of
+    reading one, so each subtree's value is kept per process under its shape without
+    positions (:func:`_subtree_key`), with the names and flags it sets. A subtree with
+    an elementwise function over a matrix is never kept: its bound variable is created
+    fresh by each build, and a shared one would make two answers' values equal that were
+    not before.
+    """
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -245,9 +311,60 @@ class Builder:
         self.has_decimals = False
         self.saw_list = False
         self.saw_nested_list = False
+        self.fresh_variable = False
+        self._keys: dict[int, Any] = {}
+        self._keyed: bool | None = None  # decided at the root
 
     def build(self, node: Node) -> Any:
         """The SymPy value of ``node`` (may be an :class:`IdentityMarker` inside)."""
+        if isinstance(node, _LEAVES):
+            return self._build(node)
+        if self._keyed is None:  # the root: a tree is keyed only when it is small enough
+            self._keyed = _size(node) <= MAX_KEYED_NODES
+        if not self._keyed:
+            return self._build(node)
+        key = (_subtree_key(node, self._keys), self.ctx)
+        found = _SUBTREES.get(key)
+        if found is None:
+            found = self._build_apart(node)
+            if not found[5]:
+                if len(_SUBTREES) >= MAX_SUBTREES:
+                    _SUBTREES.clear()
+                _SUBTREES[key] = found
+        value, names, decimals, saw_list, nested, fresh = found
+        self.names |= names
+        self.has_decimals |= decimals
+        self.saw_list |= saw_list
+        self.saw_nested_list |= nested
+        self.fresh_variable |= fresh
+        return value
+
+    def _build_apart(self, node: Node) -> _Built:
+        """Build ``node`` with the names and flags of this subtree alone."""
+        outer = (self.names, self.has_decimals, self.saw_list, self.saw_nested_list)
+        fresh = self.fresh_variable
+        self.names, self.has_decimals, self.saw_list, self.saw_nested_list = (
+            set(),
+            False,
+            False,
+            False,
+        )
+        self.fresh_variable = False
+        try:
+            value = self._build(node)
+            return (
+                value,
+                frozenset(self.names),
+                self.has_decimals,
+                self.saw_list,
+                self.saw_nested_list,
+                self.fresh_variable,
+            )
+        finally:
+            self.names, self.has_decimals, self.saw_list, self.saw_nested_list = outer
+            self.fresh_variable = fresh
+
+    def _build(self, node: Node) -> Any:
         if isinstance(node, Num):
             if node.is_decimal:
                 self.has_decimals = True
@@ -363,6 +480,12 @@ class Builder:
         self.names.add(name)
         return self.ctx.sym(name)
 
+    def _elementwise(self, func: Any, value: Any) -> Any:
+        """:func:`mo.elementwise`, noting a bound variable made fresh (never cached)."""
+        result = mo.elementwise(func, value)
+        self.fresh_variable |= isinstance(result, ElementwiseApplyFunction)
+        return result
+
     def call(self, node: Call) -> Any:
         """Apply an allow-listed function to built arguments."""
         args = [self.build(arg) for arg in node.args]
@@ -381,7 +504,7 @@ class Builder:
         if func == "bars":
             return _bars(args[0], node.pos)
         if func in _SCALAR_FUNCS:
-            return mo.elementwise(_SCALAR_FUNCS[func], args[0])
+            return self._elementwise(_SCALAR_FUNCS[func], args[0])
         if func in ("max", "min"):
             return _minmax(sympy.Max if func == "max" else sympy.Min, args)
         if func == "matrix":  # SymPy's printout Matrix([[1, 2], [3, 4]]): the list itself
@@ -400,7 +523,7 @@ class Builder:
             index = mo.to_scalar(args[0])
             if mo.shape(index) is not None or index == 0:
                 raise ShapeError("the index of a root must be a non-zero scalar")
-            return mo.elementwise(lambda z: mo.power(z, sympy.Integer(1) / index), args[1])
+            return self._elementwise(lambda z: mo.power(z, sympy.Integer(1) / index), args[1])
         table: dict[str, Callable[[Any], Any]] = {
             "diag": diag,
             "trace": trace,

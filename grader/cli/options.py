@@ -15,13 +15,16 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 
 from hwgrade.grader.errors import HwgradeError, UsageError
 from hwgrade.grader.outfiles import check_writable, write_atomic
+
+if TYPE_CHECKING:  # the key cache's module loads SymPy: only its type is needed here
+    from hwgrade.grader.specs.keycache import KeyCache
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -136,7 +139,7 @@ def cache_options(fn: F) -> F:
     )(fn)
 
 
-def use_cache(folder: str | None, off: bool) -> Any:
+def use_cache(folder: str | None, off: bool) -> KeyCache | None:
     """Turn the key cache on for this run (and the workers it forks), or leave it off.
 
     A folder named with ``--cache`` that cannot be used is a usage error; the default
@@ -144,14 +147,14 @@ def use_cache(folder: str | None, off: bool) -> Any:
     ``$HWGRADE_CACHE=off`` turns it off as ``--no-cache`` does.
 
     Returns:
-        The :class:`~hwgrade.grader.specs.keycache.KeyCache` in use (``grade`` keeps its
-        verdict cache in the same folder), or ``None`` when caching is off.
+        The key cache in use (``grade`` keeps its verdict cache in the same folder), or
+        ``None`` when caching is off.
     """
     # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.specs import keycache
     from hwgrade.grader.specs.solving import use_key_cache
 
-    cache = None
+    cache: KeyCache | None = None
     if off or (folder is None and keycache.disabled_by_environment()):
         pass
     elif folder is not None:

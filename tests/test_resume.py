@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -254,3 +255,30 @@ def test_shared_cache_is_bounded(
         (tmp_path / f"verdicts-old{i:02}.json").write_text("{}")
     shared_cache(tmp_path, problem_set)
     assert len(list(tmp_path.glob("verdicts-*.json"))) <= resume.SHARED_FILES
+
+
+def test_a_save_rereads_the_file_only_when_another_run_changed_it(
+    tmp_path: Path, problem_set: ProblemSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checkpoints of a large class must not parse its whole verdict file each time."""
+    a = shared_cache(tmp_path, problem_set)
+    reads = []
+    original = ResumeCache._read
+
+    def counted(self: ResumeCache) -> Any:
+        reads.append(self)
+        return original(self)
+
+    monkeypatch.setattr(ResumeCache, "_read", counted)
+    a.put_check("a1", ANSWER)
+    a.save()
+    a.put_check("a2", ANSWER)
+    a.save()
+    assert reads == []  # only this run wrote it
+    other = shared_cache(tmp_path, problem_set)
+    other.put_check("b1", ANSWER)
+    other.save()
+    reads.clear()
+    a.save()
+    assert reads == [a]
+    assert shared_cache(tmp_path, problem_set).get_check("b1") == ANSWER

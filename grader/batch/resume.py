@@ -150,10 +150,21 @@ class ResumeCache:
         #: Why the last save failed ("" when it did not).
         self.error = ""
         self._saved_at = time.monotonic()
+        #: The file's version (inode, mtime, size) when this run last read or wrote it: a
+        #: save renames a new file into place, so another run's save is a new inode.
+        self._version: tuple[int, int, int] | None = None
         self._entries, self._checks = self._read()
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            found = self.path.stat()
+        except OSError:
+            return None
+        return found.st_ino, found.st_mtime_ns, found.st_size
 
     def _read(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """The file's entries and checks ({} for a missing, damaged or foreign file)."""
+        self._version = self._stat()
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -250,14 +261,15 @@ class ResumeCache:
     def save(self) -> None:
         """Write the cache atomically (a temporary file renamed over the old one).
 
-        What another run saved to the same file since this one read it is kept (the
-        file is read again and merged, this run's entries winning), so two TAs or two
-        terminals grading at once lose nothing but a check computed twice.
+        What another run saved to the same file since this one read or wrote it is kept
+        (the file, when it changed, is read again and merged, this run's entries
+        winning), so two TAs or two terminals grading at once lose nothing but a check
+        computed twice; a file only this run writes is not read again at each checkpoint.
 
         Raises:
             OutputError: it could not be written (the old cache file is kept).
         """
-        entries, checks = self._read()
+        entries, checks = self._read() if self._stat() != self._version else ({}, {})
         self._entries = entries | self._entries
         merged = checks | self._checks
         if len(merged) > MAX_CHECKS:  # the oldest first: a bounded file
@@ -270,6 +282,7 @@ class ResumeCache:
             "checks": self._checks,
         }
         write_atomic(self.path, json.dumps(document, ensure_ascii=False))
+        self._version = self._stat()  # ours: the next save reads it again only if it changed
         self._saved_at = time.monotonic()
 
     def try_save(self) -> bool:

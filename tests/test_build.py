@@ -290,6 +290,18 @@ def test_diag_pulls_scalars_out_of_a_product() -> None:
     assert value.xreplace({v: sympy.ImmutableMatrix([1, 1, 1]), p: 1}).doit() == 2 * sympy.eye(3)
 
 
+def test_dividing_by_a_number_reads_as_the_expression_times_its_reciprocal() -> None:
+    """``(t) * 18/18`` is ``t`` as read alone: division does not re-sort what was built."""
+    from hwgrade.grader.answer.echo import to_plain
+
+    alone = read_answer("X^T y + w", CTX).value
+    divided = read_answer("(X^T y + w) * 18/18", CTX).value
+    assert divided == alone
+    assert to_plain(divided) == to_plain(alone) == "X^T*y + w"
+    half = read_answer("(X w - y) / 2", CTX).value
+    assert half == read_answer("1/2 (X w - y)", CTX).value
+
+
 # --- the subtree cache: a class's answers read alike with and without it ---------------
 
 

@@ -318,7 +318,11 @@ def div(a: Any, b: Any) -> Any:
         raise ShapeError("division by zero")
     if isinstance(a, IdentityMarker):
         return IdentityMarker(a.coeff / b)
-    return a * sympy.Pow(b, -1) if shape(a) is None else a * (sympy.Integer(1) / b)
+    if shape(a) is None:
+        return a * sympy.Pow(b, -1)
+    if _symbolic(a):  # as in `_product`: ``a`` is canonical already
+        return _product(sympy.Integer(1) / b, a)
+    return a * (sympy.Integer(1) / b)
 
 
 def constant_size(value: Any) -> float | None:

@@ -495,3 +495,45 @@ def test_a_tiny_coefficient_is_found_at_any_size(k: int, f: Any) -> None:
     """x + 10^-k f(x) is not x, however small 10^-k is next to the 40 working digits."""
     result = compare(x**2 + 1, x**2 + 1 + f(x**2 + 1) / sympy.Integer(10) ** k, OPEN)
     assert result.outcome is NE, result.reason
+
+
+# --- a reference's exact values are remembered per point -------------------------------
+
+
+def test_a_reference_is_evaluated_once_per_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many answers against one reference: its exact values are computed once per point."""
+    from hwgrade.grader.verify import equivalence
+
+    calls: list[Any] = []
+    real = equivalence.evaluate
+
+    def counting(value: Any, point: Any) -> Any:
+        calls.append(value)
+        return real(value, point)
+
+    monkeypatch.setattr(equivalence, "evaluate", counting)
+    reference = sympy.exp(p) * W.T * X.T * Y
+    answers = [sympy.exp(p) * Y.T * X * W + k * (W.T * X.T * Y - Y.T * X * W) for k in range(2, 6)]
+    equivalence._cached_reference.cache_clear()
+    remembered = [compare(reference, answer, MAT) for answer in answers]
+    assert len(calls) == 6 + 6 * len(answers)  # the reference at six points, once
+    fresh = []
+    for answer in answers:
+        equivalence._cached_reference.cache_clear()
+        fresh.append(compare(reference, answer, MAT))
+    assert len(calls) == 6 + 6 * len(answers) + 12 * len(answers)
+    assert remembered == fresh
+    assert {(c.outcome, c.method) for c in remembered} == {(EQ, "numeric-only")}
+
+
+def test_a_reference_undefined_everywhere_stays_unknown_when_remembered() -> None:
+    """``(Xᵀ X)⁻¹`` with d > n (d x d of rank n) is singular at every point, every time."""
+    from hwgrade.grader.verify import equivalence
+
+    equivalence._cached_reference.cache_clear()
+    singular = (X.T * X).inv() * X.T * Y
+    first = compare(singular, X.T * (X * X.T).inv() * Y, MAT)
+    again = compare(singular, 2 * X.T * (X * X.T).inv() * Y, MAT)
+    assert first.outcome == again.outcome == UNK
+    assert first.reason == again.reason
+    assert equivalence._cached_reference.cache_info().hits > 0

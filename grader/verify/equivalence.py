@@ -35,6 +35,7 @@ likewise ``sqrt(x^2)`` is ``|x|``, not ``x``.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +62,7 @@ from hwgrade.grader.verify.sampling import (
     UNDEFINED,
     DomainError,
     MagnitudeError,
+    Names,
     agree,
     collect_names,
     draw_point,
@@ -387,14 +389,15 @@ def _sample(
     singular = attempts = 0
     with mpmath.workdps(DIGITS):
         while found.good < points and attempts < 4 * points + 4:
+            reference = _reference_at(ref, names, ctx, settings.seed, attempts, guard_ref)
             point = draw_point(names, ctx, settings.seed, attempts)
             attempts += 1
+            if reference is None:
+                continue  # the reference is undefined here: no evidence either way
+            ref_exact, ref_values = reference
             try:
-                ref_values = [to_number(e, guard_ref) for e in entries(evaluate(ref, point))]
-            except (DomainError, SingularError, ZeroDivisionError):
-                continue
-            try:
-                ans_values = [to_number(e, guard_ans) for e in entries(evaluate(ans, point))]
+                ans_exact = tuple(entries(evaluate(ans, point)))
+                ans_values = [to_number(e, guard_ans) for e in ans_exact]
             except MagnitudeError:
                 found.overflowed += 1  # too large to evaluate here is not wrong: try others
                 continue
@@ -424,10 +427,7 @@ def _sample(
                 )
             found.good += 1
             if found.first is None:  # the exact values at one point, to check what is hidden
-                found.first = (
-                    list(entries(evaluate(ref, point))),
-                    list(entries(evaluate(ans, point))),
-                )
+                found.first = (list(ref_exact), list(ans_exact))
                 found.first_point = point
             scale = max([abs(to_mpc(v)) for v in ref_values] + [mpmath.mpf(1)])
             for flat, (r, a) in enumerate(zip(ref_values, ans_values, strict=True)):
@@ -458,6 +458,42 @@ def _sample(
             if found.wrong and not explicit:
                 break
     return found
+
+
+Values = tuple[tuple[Any, ...], tuple[Any, ...]]
+
+
+def _evaluate_reference(
+    ref: Any, names: Names, ctx: Context, seed: int, attempt: int, guard: bool
+) -> Values | None:
+    """The reference's exact entries and their numbers at one point; ``None`` if undefined."""
+    point = draw_point(names, ctx, seed, attempt)
+    try:
+        with mpmath.workdps(DIGITS):
+            exact = tuple(entries(evaluate(ref, point)))
+            return exact, tuple(to_number(e, guard) for e in exact)
+    except (DomainError, SingularError, ZeroDivisionError):
+        return None
+
+
+_cached_reference = functools.lru_cache(maxsize=4096)(_evaluate_reference)
+
+
+def _reference_at(
+    ref: Any, names: Names, ctx: Context, seed: int, attempt: int, guard: bool
+) -> Values | None:
+    """:func:`_evaluate_reference`, remembered per process.
+
+    A reference (or a known mistake) meets every student's answer at the same points,
+    and its exact evaluation there (a 40-digit ``exp``, a rational inverse, or an
+    inverse that is singular at every point, tried at each of them) costs as much as the
+    answer's own. The points depend only on the names, the context, the seed and the
+    attempt, so those key the values. Anything else it raises is not remembered.
+    """
+    try:
+        return _cached_reference(ref, names, ctx, seed, attempt, guard)
+    except TypeError:  # an unhashable value
+        return _evaluate_reference(ref, names, ctx, seed, attempt, guard)
 
 
 def _disagreement(

@@ -155,3 +155,44 @@ def test_matrices_are_drawn_with_their_declared_property(index: int) -> None:
 def test_unit_interval_scalars_lie_in_zero_one() -> None:
     values = [random_scalar("p", False, seed, i, True) for seed in range(20) for i in range(3)]
     assert all(0 < v < 1 for v in values) and len(set(values)) > 5
+
+
+# --- names and decimals, remembered per value ---------------------------------------------
+
+
+def test_names_merge_across_values_whatever_was_remembered() -> None:
+    """A name positive in one value is positive; a value's names depend on the context."""
+    from hwgrade.grader.context import Context, SymbolDecl, parse_vars
+    from hwgrade.grader.verify.sampling import collect_names
+
+    open_ctx, positive_ctx = Context(open=True), Context((SymbolDecl("x", positive=True),))
+    plain, positive = sympy.Symbol("x"), sympy.Symbol("x", positive=True)
+    for values in ([plain + y, positive], [positive, plain + y]):
+        names = collect_names(values, open_ctx)
+        assert names.scalars == (("x", True), ("y", False))
+    assert collect_names([plain], open_ctx).scalars == (("x", False),)
+    assert collect_names([plain], positive_ctx).scalars == (("x", True),)  # not the open one's
+    mat = parse_vars("X: n x d, w: d x 1, m")
+    value = mat.sym("X") * mat.sym("w") * mat.sym("m")
+    first = collect_names([value], mat)
+    assert first == collect_names([value], mat)
+    assert first.dimensions[:2] == ("n", "d") and dict(first.scalars) == {"m": False}
+    assert [name for name, _, _ in first.matrices] == ["X", "w"]
+
+
+@pytest.mark.parametrize(
+    ("value", "decimal"),
+    [
+        (x + sympy.Float("0.5"), True),
+        (x + sympy.Rational(1, 2), False),
+        (sympy.ImmutableMatrix([[1, sympy.Float("2.0")]]), True),
+        (sympy.ImmutableMatrix([[1, 2]]), False),
+        ([sympy.Float("1.0")], False),  # not a SymPy value: no decimals seen
+    ],
+    ids=["float-term", "rational", "float-entry", "exact-matrix", "plain-list"],
+)
+def test_has_float(value: Any, decimal: bool) -> None:
+    from hwgrade.grader.verify.sampling import has_float
+
+    assert has_float(value) is decimal
+    assert has_float(value) is decimal  # the remembered answer is the same

@@ -66,6 +66,7 @@ from hwgrade.grader.verify.sampling import (
     agree,
     collect_names,
     draw_point,
+    has_float,
     hidden_difference,
     nested_exponentials,
     show_number,
@@ -103,10 +104,6 @@ def _transpose(value: Any) -> Any:
 
 def _is_vector(shape: tuple[Any, ...]) -> bool:
     return len(shape) == 2 and (shape[0] == 1 or shape[1] == 1)
-
-
-def _has_float(value: Any) -> bool:
-    return isinstance(value, sympy.Basic) and bool(value.atoms(sympy.Float))
 
 
 def _is_explicit(value: Any) -> bool:
@@ -214,7 +211,7 @@ def _compare(reference: Any, answer: Any, ctx: Context, settings: Settings) -> C
     if isinstance(shaped, Comparison):
         return shaped
     ans, ref_shape = shaped
-    decimals = _has_float(ans) or _has_float(ref)
+    decimals = has_float(ans) or has_float(ref)
     explicit = _is_explicit(ref) and _is_explicit(ans)
     settled = _exact(ref, ans, ref_shape, decimals, explicit)  # 2. exact
     if settled is not None:

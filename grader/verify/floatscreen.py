@@ -48,6 +48,7 @@ from hwgrade.grader.verify.sampling import (
     collect_names,
     concrete_size,
     draw_point,
+    has_float,
 )
 
 #: Unit roundoff of a float64 operation, doubled: every bound below is generous.
@@ -678,10 +679,6 @@ def _shape(approx: Approx) -> tuple[int, ...]:
     return tuple(value.shape)
 
 
-def _has_float(value: Any) -> bool:
-    return isinstance(value, sympy.Basic) and bool(value.atoms(sympy.Float))
-
-
 def certainly_different(
     reference: Any,
     answer: Any,
@@ -721,7 +718,7 @@ def certainly_different(
         if not any(isinstance(v, sympy.Basic) and v.free_symbols for v in (ref, ans)):
             points = 1  # the engine evaluates a constant once
         forgiven = slack = 0.0
-        if _has_float(ref) or _has_float(ans):  # what the tolerance and rounding rule allow
+        if has_float(ref) or has_float(ans):  # what the tolerance and rounding rule allow
             rounding = 10.0 ** (1 - digits) if digits else 0.0
             forgiven = 2 * max(tolerance, rounding)
             slack = 2 * (absolute_tolerance or 0.0) + 1e-8
@@ -782,7 +779,7 @@ def shown_difference(
             isinstance(v, sympy.Expr) and not isinstance(v, sympy.MatrixExpr) for v in values
         ):
             return None
-        if any(v.has(*UNDEFINED) or _has_float(v) for v in values):
+        if any(v.has(*UNDEFINED) or has_float(v) for v in values):
             return None
         names = collect_names([ref, ans], ctx)
         if not (ref.free_symbols or ans.free_symbols):

@@ -85,31 +85,78 @@ def _is_dimension(symbol: sympy.Symbol, ctx: Context) -> bool:
     return symbol.name in ctx.dimensions or bool(symbol.is_integer and symbol.is_positive)
 
 
+#: What one value contributes to :class:`Names`: dimensions (in the order met), scalars
+#: ``(name, positive)`` and matrices ``(name, rows, cols)``.
+ValueNames = tuple[tuple[str, ...], tuple[tuple[str, bool], ...], tuple[tuple[str, Any, Any], ...]]
+
+
+def _value_names(value: sympy.Basic, ctx: Context) -> ValueNames:
+    dims: dict[str, None] = {}
+    for sym in value.atoms(sympy.Symbol):
+        if _is_dimension(sym, ctx):
+            dims.setdefault(sym.name, None)
+    scalars: dict[str, bool] = {}
+    matrices: list[tuple[str, Any, Any]] = []
+    for sym in value.free_symbols:
+        if isinstance(sym, sympy.MatrixSymbol):
+            matrices.append((sym.name, sym.shape[0], sym.shape[1]))
+        elif isinstance(sym, sympy.Symbol) and not _is_dimension(sym, ctx):
+            decl = ctx.lookup(sym.name)
+            positive = bool(sym.is_positive or sym.is_nonnegative) or bool(
+                decl and (decl.has("positive") or decl.has("nonnegative"))
+            )
+            scalars[sym.name] = scalars.get(sym.name, False) or positive
+    return tuple(dims), tuple(scalars.items()), tuple(matrices)
+
+
+_cached_value_names = lru_cache(maxsize=8192)(_value_names)
+
+
 def collect_names(values: list[Any], ctx: Context) -> Names:
-    """Sort the names used by ``values`` into scalars, dimensions and matrices."""
+    """Sort the names used by ``values`` into scalars, dimensions and matrices.
+
+    Each value's names are remembered per process: an answer meets the reference,
+    every known mistake and its own transpose, and a reference meets every answer, and
+    walking a large expression's atoms each time was a tenth of a class's checking.
+    """
     scalars: dict[str, bool] = {}
     dims: dict[str, None] = dict.fromkeys(ctx.dimensions)
     matrices: dict[str, tuple[sympy.Expr, sympy.Expr]] = {}
     for value in values:
         if not isinstance(value, sympy.Basic):
             continue
-        for sym in value.atoms(sympy.Symbol):
-            if _is_dimension(sym, ctx):
-                dims.setdefault(sym.name, None)
-        for sym in value.free_symbols:
-            if isinstance(sym, sympy.MatrixSymbol):
-                matrices[sym.name] = (sym.shape[0], sym.shape[1])
-            elif isinstance(sym, sympy.Symbol) and not _is_dimension(sym, ctx):
-                decl = ctx.lookup(sym.name)
-                positive = bool(sym.is_positive or sym.is_nonnegative) or bool(
-                    decl and (decl.has("positive") or decl.has("nonnegative"))
-                )
-                scalars[sym.name] = scalars.get(sym.name, False) or positive
+        try:
+            value_dims, value_scalars, value_matrices = _cached_value_names(value, ctx)
+        except TypeError:  # an unhashable value or context
+            value_dims, value_scalars, value_matrices = _value_names(value, ctx)
+        for name in value_dims:
+            dims.setdefault(name, None)
+        for name, positive in value_scalars:
+            scalars[name] = scalars.get(name, False) or positive
+        for name, rows, cols in value_matrices:
+            matrices[name] = (rows, cols)
     return Names(
         tuple(sorted(scalars.items())),
         tuple(dims),
         tuple((name, r, c) for name, (r, c) in sorted(matrices.items())),
     )
+
+
+def _float_atoms(value: sympy.Basic) -> bool:
+    return bool(value.atoms(sympy.Float))
+
+
+_cached_float_atoms = lru_cache(maxsize=8192)(_float_atoms)
+
+
+def has_float(value: Any) -> bool:
+    """Whether a value holds a decimal (the tolerance then applies), remembered per value."""
+    if not isinstance(value, sympy.Basic):
+        return False
+    try:
+        return _cached_float_atoms(value)
+    except TypeError:
+        return _float_atoms(value)
 
 
 def _rational(rng: random.Random, sign: int) -> sympy.Rational:
@@ -429,6 +476,7 @@ __all__ = [
     "concrete_size",
     "dimension_sizes",
     "draw_point",
+    "has_float",
     "hidden_difference",
     "nested_exponentials",
     "random_matrix",

@@ -355,6 +355,27 @@ def test_the_subtree_cache_changes_no_reading(monkeypatch: pytest.MonkeyPatch) -
         assert a == b, text
 
 
+def test_distributing_a_number_by_the_shallow_step_changes_no_reading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``r (A + B)`` distributed by hwgrade's shortcut reads exactly as SymPy's own rule."""
+    from hwgrade.grader.answer import build
+    from hwgrade.grader.values import matrixops
+
+    r, a_plus_b = sympy.Rational(1, 3), CTX.sym("X") * CTX.sym("w") + CTX.sym("y")
+    assert matrixops._distributed(sympy.MatMul(r, a_plus_b)) is not None  # the shortcut applies
+    assert matrixops._product(r, a_plus_b) == sympy.MatMul(r, a_plus_b).doit()
+    texts = _class_texts()
+    build._SUBTREES.clear()
+    shortcut = [_read(t, c) for t, c in texts]
+    monkeypatch.setattr(matrixops, "_distributed", lambda product: None)  # SymPy's rule
+    build._SUBTREES.clear()
+    sympys = [_read(t, c) for t, c in texts]
+    build._SUBTREES.clear()
+    for (text, _), a, b in zip(texts, shortcut, sympys, strict=True):
+        assert a == b, text
+
+
 def test_elementwise_functions_of_matrices_are_never_shared() -> None:
     """Their bound variable is fresh per build: two readings stay distinct objects."""
     first = read_answer("sigmoid(X w) + y", CTX).value

@@ -7,7 +7,7 @@ import sympy
 
 from hwgrade.grader.context import parse_vars
 from hwgrade.grader.results import Verdict
-from hwgrade.grader.verify.check import check_pair, read, read_written, reference_plain
+from hwgrade.grader.verify.check import check_pair, echo, echo_plain, read, read_written
 
 CTX = parse_vars("w, u_1, u_2, u_3")
 
@@ -82,11 +82,15 @@ def test_written_text_is_read_once_per_text_and_context() -> None:
     assert read_written("w u_1 +", CTX).failure is not None
 
 
-def test_reference_plain_handles_unhashable_references() -> None:
+def test_echo_is_remembered_per_value_and_handles_unhashable_values() -> None:
     w, u_1 = sympy.symbols("w u_1")
-    assert reference_plain(w**2 * u_1) == "u_1*w^2"
-    assert reference_plain(w**2 * u_1) == "u_1*w^2"
-    assert reference_plain([w, u_1])  # a plain list cannot be a cache key
+    for _ in range(2):  # printed, then remembered: the same text
+        assert echo_plain(w**2 * u_1) == "u_1*w^2"
+        assert echo(w**2 * u_1) == ("u_1*w^2", "u_{1} w^{2}")
+    assert echo_plain([w, u_1])  # a plain list cannot be a cache key
+    assert echo([w, u_1])[0] == echo_plain([w, u_1])
+    half, precise = sympy.Rational(1, 2), sympy.Float("0.5", 30)
+    assert [echo_plain(half), echo_plain(precise)] == ["1/2", "0.5"]  # equal numbers, two values
 
 
 def test_an_astronomically_large_answer_is_refused_not_timed() -> None:

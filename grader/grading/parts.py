@@ -30,7 +30,6 @@ from hwgrade.grader.verify.check import (
     echo_plain,
     read,
     read_written,
-    reference_plain,
     safe_compare,
 )
 from hwgrade.solver import Mistake, Solution
@@ -288,7 +287,7 @@ def _grade_common(
     """Everything :func:`grade_part` decides without the student's other answers."""
     reference = solution.answers.get(part.id)
     show_reference = reference is not None and part.kind != "choice"
-    ref_plain = reference_plain(reference) if show_reference else ""
+    ref_plain = echo_plain(reference) if show_reference else ""
     if part.kind == "manual":
         return grade_manual(raw, part.points)
     if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:

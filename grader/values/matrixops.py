@@ -215,7 +215,26 @@ def _product(*factors: Any) -> Any:
     each was built (and so made canonical) already: for an answer of a dozen factors
     that re-evaluation, not the product, is most of the cost of reading it.
     """
-    return sympy.MatMul(*factors).doit(deep=False)
+    product = sympy.MatMul(*factors)
+    distributed = _distributed(product)
+    return distributed if distributed is not None else product.doit(deep=False)
+
+
+def _distributed(product: sympy.MatMul) -> Any:
+    """``r (A + B)`` as ``r A + r B``, the way SymPy's canonical form has it, or ``None``.
+
+    SymPy's first rule for a rational times a sum (``distribute_monom``) re-evaluates
+    each term all the way down; the terms here are canonical already, so each product
+    only needs the shallow step.
+    """
+    args = product.args
+    if len(args) != 2:
+        return None
+    if args[0].is_MatAdd and args[1].is_Rational:
+        return sympy.MatAdd(*[sympy.MatMul(m, args[1]).doit(deep=False) for m in args[0].args])
+    if args[1].is_MatAdd and args[0].is_Rational:
+        return sympy.MatAdd(*[sympy.MatMul(args[0], m).doit(deep=False) for m in args[1].args])
+    return None
 
 
 def neg(a: Any) -> Any:

@@ -113,42 +113,44 @@ def read(text: Any, ctx: Context, syntax: Syntax = "auto", max_score: float = 1.
         return Reading(None, AnswerResult(Verdict.INVALID, 0.0, max_score, reason))
 
 
-def echo(value: Any) -> tuple[str, str]:
-    """The value in plain syntax and LaTeX; never raises (falls back to ``str``)."""
-    try:
-        plain = to_plain(value)
-    except Exception:
-        plain = str(value)
-    try:
-        latex = to_latex(value)
-    except Exception:
-        latex = ""
-    return plain, latex
-
-
-def echo_plain(value: Any) -> str:
-    """The plain half of :func:`echo`: the LaTeX printer costs more and is not always shown."""
+def _printed_plain(value: Any) -> str:
     try:
         return to_plain(value)
     except Exception:
         return str(value)
 
 
-@functools.lru_cache(maxsize=1024)
-def _cached_plain(value: Any) -> str:
-    return echo_plain(value)
-
-
-def reference_plain(value: Any) -> str:
-    """:func:`echo_plain` of a solver's reference, printed once per distinct reference.
-
-    Every graded part shows its reference, and a class grades each part hundreds of times
-    against the same SymPy object; unhashable values (plain lists) are printed each time.
-    """
+def _printed_latex(value: Any) -> str:
     try:
-        return _cached_plain(value)
-    except TypeError:
-        return echo_plain(value)
+        return to_latex(value)
+    except Exception:
+        return ""
+
+
+_plain_of = functools.lru_cache(maxsize=4096)(_printed_plain)
+_latex_of = functools.lru_cache(maxsize=4096)(_printed_latex)
+
+
+def _remembered(printer: Any, fallback: Any, value: Any) -> str:
+    try:
+        return str(printer(value))
+    except TypeError:  # an unhashable value (a plain list) is printed each time
+        return str(fallback(value))
+
+
+def echo_plain(value: Any) -> str:
+    """The value in plain syntax; never raises (falls back to ``str``).
+
+    Printed once per distinct value in a process: every graded part shows its
+    reference, hundreds of times against the same SymPy object, and many typed answers
+    (``X w - y``, ``X*w - y``) are one value; printing is a tenth of a check.
+    """
+    return _remembered(_plain_of, _printed_plain, value)
+
+
+def echo(value: Any) -> tuple[str, str]:
+    """The value in plain syntax and LaTeX, remembered as :func:`echo_plain` is."""
+    return echo_plain(value), _remembered(_latex_of, _printed_latex, value)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -285,7 +287,6 @@ __all__ = [
     "error_message",
     "read",
     "read_written",
-    "reference_plain",
     "safe_compare",
     "verdict_of",
 ]

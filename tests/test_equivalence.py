@@ -537,3 +537,32 @@ def test_a_reference_undefined_everywhere_stays_unknown_when_remembered() -> Non
     assert first.outcome == again.outcome == UNK
     assert first.reason == again.reason
     assert equivalence._cached_reference.cache_info().hits > 0
+
+
+# --- 3b. a scalar built from matrices, proven by expanding its difference --------------
+
+WX = sympy.Trace(W.T * X.T * Y)  # a scalar of its own once the matrices are inside
+SIG_WX = 1 / (1 + sympy.exp(-WX))
+
+EXPANDED = [
+    (SIG_WX * (1 - SIG_WX), SIG_WX - SIG_WX**2, EQ, "exact", "sigmoid-derivative"),
+    (p * SIG_WX, p * SIG_WX + (p + 3) ** 2 - p**2 - 6 * p - 9, EQ, "exact", "added-zero"),
+    (p * SIG_WX, p * SIG_WX + (p + 3) ** 2 - p**2 - 6 * p, NE, "numeric", "added-nine"),
+    (WX**2, WX * sympy.Trace(Y.T * X * W), EQ, "numeric-only", "transposed-trace"),
+    (2 * WX, WX + sympy.Trace(W.T * X.T * Y + 0 * W.T * X.T * Y), EQ, "exact", "same-atom"),
+]
+
+
+@pytest.mark.parametrize(
+    ("ref", "ans", "outcome", "method"),
+    [c[:4] for c in EXPANDED],
+    ids=[c[4] for c in EXPANDED],
+)
+def test_scalars_of_matrices_are_proven_by_expanding(
+    ref: Any, ans: Any, outcome: Equality, method: str
+) -> None:
+    """Equal by expansion: ``exact``; a nonzero difference: the points say where."""
+    result = compare(ref, ans, MAT)
+    assert (result.outcome, result.method) == (outcome, method), result.reason
+    if outcome is NE:
+        assert "your answer is" in result.reason  # the point and both values, as before

@@ -7,6 +7,7 @@ compares names goes through :func:`canonical_name` so that they meet in one spel
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -37,6 +38,7 @@ def _subscript(match: re.Match[str]) -> str:
     return "_" + body
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical_name(name: str) -> str:
     """Return the one spelling under which a name is stored and compared.
 
@@ -44,6 +46,7 @@ def canonical_name(name: str) -> str:
     subscript disappear (``u_{1}`` -> ``u_1``) and the text is NFC-normalised. A
     subscript that is an index expression keeps its braces, without spaces
     (``h_{t - 1}`` -> ``h_{t-1}``): without them ``h_t-1`` would read as ``h_t - 1``.
+    Remembered per process: a class's answers spell the same few names over and over.
 
     Args:
         name: A name as typed, possibly with Greek glyphs or braced subscripts.

@@ -353,10 +353,16 @@ def _exact(
     if canonical_lambdas(ref) == canonical_lambdas(ans):
         return Comparison(Equality.EQUAL, "identical to the expected answer", "exact")
     if not decimals and explicit:
-        verdicts = [exact_difference(r, a) for r, a in zip(entries(ref), entries(ans), strict=True)]
-        if all(v is True for v in verdicts):
+        pairs = zip(entries(ref), entries(ans), strict=True)
+        if ref_shape:  # only "every entry is equal" is taken from here: stop at the first other
+            if all(exact_difference(r, a) is True for r, a in pairs):
+                return Comparison(Equality.EQUAL, "equal after expanding", "exact")
+            return None
+        first = next(pairs, None)  # a scalar: one entry (a 1x1 matrix counts as one)
+        verdict = exact_difference(*first) if first is not None else None
+        if verdict is True:
             return Comparison(Equality.EQUAL, "equal after expanding", "exact")
-        if not ref_shape and verdicts[0] is False:
+        if verdict is False:
             return Comparison(
                 Equality.NOT_EQUAL,
                 "your answer differs from the expected answer by a nonzero constant",

@@ -206,3 +206,31 @@ def test_report_shows_file_notes_and_still_grades(tmp_path: Path) -> None:
     assert "unknown part `rnn_backprop.c.dyy_dp` (did you mean `c.dy_dp`?)" in out
     assert "unknown problem `rnn_backprp` (did you mean `rnn_backprop`?)" in out
     assert out.index("did you mean") < out.index("✓ a.t  correct")
+
+
+def test_a_second_check_reuses_the_verdicts_and_prints_the_same(tmp_path: Path) -> None:
+    """The cache folder keeps a small ``checks-*`` file: the same report, nothing lost."""
+    cache = tmp_path / "cache"
+    sub = _write(tmp_path, _answers(True))
+    first = _check("--cache", str(cache), str(sub))
+    [kept] = cache.glob("checks-*.json")
+    assert not list(cache.glob("verdicts-*.json"))  # never the class-wide file of `grade`
+    stored = json.loads(kept.read_text())
+    assert len(stored["files"]) == 1 and len(stored["checks"]) > 10
+    second = _check("--cache", str(cache), str(sub))
+    assert (second.exit_code, second.stdout) == (first.exit_code, first.stdout) == (1, first.stdout)
+    as_json = _check("--cache", str(cache), "--json", str(sub))
+    fresh = _check("--no-cache", "--json", str(sub))
+    assert json.loads(as_json.stdout) == json.loads(fresh.stdout)
+
+
+def test_an_unwritable_check_cache_is_one_line_not_a_failure(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    sub = _write(tmp_path, _answers(False))
+    assert _check("--cache", str(cache), str(sub)).exit_code == 0
+    [kept] = cache.glob("checks-*.json")
+    kept.unlink()
+    kept.mkdir()  # a folder where the file should be: the save fails
+    result = _check("--cache", str(cache), str(sub))
+    assert result.exit_code == 0
+    assert "the verdict cache was not saved" in result.stderr

@@ -282,3 +282,51 @@ def test_a_save_rereads_the_file_only_when_another_run_changed_it(
     a.save()
     assert reads == [a]
     assert shared_cache(tmp_path, problem_set).get_check("b1") == ANSWER
+
+
+def test_check_keeps_its_own_small_file(tmp_path: Path, problem_set: ProblemSet) -> None:
+    """``check`` and ``grade`` never share a file, and bounding one kind spares the other."""
+    import hwgrade.grader.batch.resume as resume
+
+    checks = shared_cache(tmp_path, problem_set, "checks").path
+    verdicts = shared_cache(tmp_path, problem_set).path
+    assert checks != verdicts and checks.name.startswith("checks-")
+    verdicts.write_text("{}")
+    for i in range(30):
+        (tmp_path / f"checks-old{i:02}.json").write_text("{}")
+    shared_cache(tmp_path, problem_set, "checks")
+    assert len(list(tmp_path.glob("checks-*.json"))) <= resume.SHARED_FILES
+    assert verdicts.exists()
+
+
+def test_check_file_runs_only_the_checks_of_changed_answers(
+    tmp_path: Path, problem_set: ProblemSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A student checks, edits one answer, checks again: only what depends on it runs."""
+    from hwgrade.grader.batch import tasks
+    from hwgrade.grader.batch.loop import check_file
+
+    sub = tmp_path / "s.yaml"
+    sub.write_text("student: s\nanswers:\n  rnn_backprop:\n    c.dy_dt: w\n    c.dy_ds: w^2\n")
+    first = check_file(sub, problem_set, workers=0, cache=shared_cache(tmp_path, problem_set))
+    ran: list[Any] = []
+    real = tasks.run_part_group
+
+    def counted(group: Any, *args: Any, **kwargs: Any) -> Any:
+        ran.append(group)
+        return real(group, *args, **kwargs)
+
+    monkeypatch.setattr(tasks, "run_part_group", counted)
+    cache = shared_cache(tmp_path, problem_set, "checks")
+    again = check_file(sub, problem_set, workers=0, cache=cache)
+    assert ran and cache.hits == 0  # another kind of file: nothing known yet
+    ran.clear()
+    cache = shared_cache(tmp_path, problem_set, "checks")
+    assert check_file(sub, problem_set, workers=0, cache=cache).to_dict() == again.to_dict()
+    assert cache.hits == 1 and ran == []  # the unchanged file: no check at all
+    sub.write_text(sub.read_text().replace("w^2", "w^3"))
+    cache = shared_cache(tmp_path, problem_set, "checks")
+    edited = check_file(sub, problem_set, workers=0, cache=cache)
+    # the edited answer, and the part whose carried-forward credit depends on it
+    assert sorted(g.task.part for g in ran) == ["c.dy_dr", "c.dy_ds"]
+    assert edited.parts[0].result.to_dict() == first.parts[0].result.to_dict()  # unchanged

@@ -527,6 +527,7 @@ def check_file(
     workers: int = 1,
     limits: Limits | None = None,
     only: Sequence[str] = (),
+    cache: ResumeCache | None = None,
 ) -> SubmissionResult:
     """Grade one student's file (``hwgrade check``) exactly as ``grade`` grades it.
 
@@ -534,7 +535,9 @@ def check_file(
     ``only`` or the course's ``assignment``), so a student sees the grade the TA's run
     gives: a problem the file leaves out is ``missing`` and counts in the total. A file
     that answers none of the assignment's problems cannot be graded; its status says
-    so, together with the file's notes (which name the unknown ids).
+    so, together with the file's notes (which name the unknown ids). With a ``cache``
+    (see :func:`grade_files`) a file checked before unchanged is not graded again, and
+    an edited one re-runs only the checks of answers that changed.
     """
     [result] = grade_files(
         [path],
@@ -543,6 +546,7 @@ def check_file(
         workers=workers,
         limits=limits,
         only=only,
+        cache=cache,
     )
     return result
 

@@ -20,7 +20,9 @@ same problem set share it, and a check one of them completed (keyed by its conte
 by a path) is not run again by the others. Two runs saving at once merge what they found
 (each save re-reads the file first), a damaged or foreign file is ignored and replaced,
 and the folder keeps at most :data:`SHARED_FILES` such files of at most
-:data:`MAX_CHECKS` checks each. Verdicts are JSON, never code.
+:data:`MAX_CHECKS` checks each. ``check`` keeps a file of its own kind beside it (a few
+files' verdicts, so that checking one file never loads a class's tens of megabytes).
+Verdicts are JSON, never code.
 """
 
 from __future__ import annotations
@@ -49,9 +51,9 @@ FORMAT = 4
 _CHUNK = 1 << 20
 #: Checks kept in one cache file at most (the oldest go first): about 100 MB.
 MAX_CHECKS = 200_000
-#: Verdict-cache files kept in the cache folder (one per problem set and hwgrade).
+#: Verdict-cache files of each kind kept in the cache folder (one per problem set and
+#: hwgrade).
 SHARED_FILES = 16
-_SHARED_PREFIX = "verdicts-"
 
 
 def fingerprint(problem_set: ProblemSet) -> str:
@@ -86,23 +88,30 @@ def file_digest(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def shared_cache(folder: Path, problem_set: ProblemSet) -> ResumeCache:
+def shared_cache(folder: Path, problem_set: ProblemSet, kind: str = "verdicts") -> ResumeCache:
     """The verdict cache of ``problem_set`` in the cache folder (shared between runs).
 
     Its name hashes the problem set's :func:`fingerprint` and hwgrade's own source, so
     an edited spec, solver or grader never reads an old verdict. Opening it removes the
     oldest such files beyond :data:`SHARED_FILES`.
+
+    Args:
+        folder: The cache folder.
+        problem_set: The problems graded.
+        kind: ``verdicts`` for ``grade`` (a whole class: tens of megabytes), ``checks``
+            for ``check``, whose file stays as small as the few files checked with it,
+            so a TA's ``check`` of one file never loads the class's verdicts.
     """
     digest = hashlib.sha256(f"{fingerprint(problem_set)}\0{hwgrade_source()}".encode())
-    name = f"{_SHARED_PREFIX}{digest.hexdigest()[:32]}.json"
-    _bound_folder(folder, keep=name)
+    name = f"{kind}-{digest.hexdigest()[:32]}.json"
+    _bound_folder(folder, keep=name, prefix=f"{kind}-")
     return ResumeCache(folder / name, digest.hexdigest())
 
 
-def _bound_folder(folder: Path, keep: str) -> None:
+def _bound_folder(folder: Path, keep: str, prefix: str) -> None:
     try:
         found = sorted(
-            (p for p in folder.glob(f"{_SHARED_PREFIX}*.json") if p.name != keep),
+            (p for p in folder.glob(f"{prefix}*.json") if p.name != keep),
             key=lambda p: p.stat().st_mtime,
         )
         for old in found[: max(0, len(found) - (SHARED_FILES - 1))]:

@@ -152,25 +152,30 @@ def check_cmd(
     """
     # lazy: SymPy and the grading stack load only for commands that use them
     from hwgrade.grader.batch.loop import check_file
+    from hwgrade.grader.batch.resume import shared_cache
     from hwgrade.grader.batch.sandbox import Limits
     from hwgrade.grader.output.exports import gradescope_results
     from hwgrade.grader.output.report import render_submission
     from hwgrade.grader.specs.problemset import load_problem_set
 
-    use_cache(cache_dir, no_cache)
+    keys = use_cache(cache_dir, no_cache)
     problem_set = load_problem_set(problems, variants)
     assignment = problem_set.assignment_ids(only)  # an unknown id stops here
     if output and fmt is None:
         raise UsageError("-o FILE goes with --format gradescope (the report goes to stdout)")
     if fmt == "gradescope":
         check_writable(output or "results.json", "-o")  # before grading, not after
+    verdicts = shared_cache(keys.folder, problem_set, "checks") if keys is not None else None
     result = check_file(
         Path(submission),
         problem_set,
         problems_option=problems,
         limits=Limits(seconds=timeout),
         only=only,
+        cache=verdicts,
     )
+    if verdicts is not None and verdicts.error:  # only the next check is slower
+        click.echo(f"hwgrade: the verdict cache was not saved: {verdicts.error}", err=True)
     if fmt == "gradescope":
         text = json.dumps(gradescope_results(result), indent=2, ensure_ascii=False)
         write_output(text + "\n", output or "results.json")

@@ -14,7 +14,9 @@ times ``hwgrade check`` of one file against ``python -c "import sympy"`` (start-
 included, median of 5), fits the growth exponent of hwgrade's wall time in N (log-log
 least squares over ``--sizes``), and times reruns of the largest class with the cache
 folder warm: unchanged, with 10 late files, and those 10 files alone. Variants are run at one size
-(``--variants-at``) beside the same size without them.
+(``--variants-at``) beside the same size without them; every size is graded a second
+time with its keys (and variants) already solved, so the variants' cost is given both
+with their solving and without it.
 
 Quick default (under 3 minutes): ``python benchmarks/bench_class.py`` (N = 100 and 300,
 variants at 100). Larger: ``--sizes 300 1000 3000 --variants-at 1000``. Writes
@@ -96,12 +98,21 @@ def math_verify_time(pairs: list[tuple[str, Any, Any]], cap: float = 10.0) -> di
 
 
 def one_size(n: int, folder: Path, seed: int, variants: bool) -> dict[str, Any]:
-    """Write a class of ``n`` and grade it once; per answer and per distinct answer."""
+    """Write a class of ``n`` and grade it; per answer and per distinct answer.
+
+    Graded twice: with a cold cache folder (solving every key and variant is counted),
+    then with the keys it solved but no verdicts (``keys_warm_wall_s``: a later
+    assignment's run, or a rerun after a spec-free change of hwgrade's verdicts).
+    """
     files = make_class(n_files=n, hostile_fraction=0.0, seed=seed, mix=MIX, own=OWN)
     write_class(files, folder)
     keys = folder.parent / f"keys-{n}-{variants}"  # a cold key cache: solving is counted
     extra = ("--cache", str(keys), *(("--variants",) if variants else ()))
-    run = run_grade(folder, 2, folder.parent / f"grades{n}{'v' * variants}.csv", extra)
+    out = folder.parent / f"grades{n}{'v' * variants}.csv"
+    run = run_grade(folder, 2, out, extra)
+    for verdicts in keys.glob("verdicts-*.json"):  # again, every key (and variant) solved
+        verdicts.unlink()
+    run["keys_warm_wall_s"] = run_grade(folder, 2, out, extra)["wall_s"]
     pairs = class_pairs(files, answer_pool(load_problem_set(None)).exact)
     distinct = len({(k, json.dumps(a, sort_keys=True)) for k, _, a in pairs})
     run.update(
@@ -233,6 +244,11 @@ def main() -> None:
             if with_variants and plain_at
             else None
         ),
+        "variants_cost_ratio_keys_warm": (
+            round(with_variants["keys_warm_wall_s"] / plain_at["keys_warm_wall_s"], 2)
+            if with_variants and plain_at
+            else None
+        ),
         "growth_exponent": growth_exponent(runs),
         "reruns": rerun,
         "naive": {"answers": len(naive), "ms_per_answer": round(1000 * naive_s, 3)},
@@ -263,6 +279,8 @@ def main() -> None:
         f"hwgrade vs naive, per answer at N = {biggest['students']}:"
         f" {report['ratio_vs_naive_per_answer']}x; growth exponent in N:"
         f" {report['growth_exponent']}; variants cost {report['variants_cost_ratio']}x"
+        f" ({report['variants_cost_ratio_keys_warm']}x when every key and variant is solved"
+        " already)"
     )
     print(
         f"rerun of the {rerun['students']} files unchanged: {rerun['unchanged_s']} s; with"

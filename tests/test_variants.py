@@ -117,6 +117,28 @@ def test_a_spec_that_can_only_degenerate_is_refused(tmp_path):
     assert errors and "no usable variant" in errors[0].message
 
 
+def test_a_nonzero_item_stating_a_parts_derivation_is_that_answer(tmp_path, monkeypatch):
+    """``nonzero: ["a*sum(b)"]`` is part ``s``'s own derivation: not derived again, and a
+    zero there still refuses the draw; any other derivation is derived."""
+    from hwgrade.grader.specs import variants
+
+    body = TOY_SPEC + (
+        'variants:\n  parameters:\n    a: {integers: [-1, 1]}\n  nonzero: ["a*sum(b)"]\n'
+    )
+    spec = load_spec(write_spec(tmp_path, body))
+
+    def never(*args, **kwargs):
+        raise AssertionError("derived again")
+
+    monkeypatch.setattr(variants, "derive_value", never)
+    drawn = {variant_spec(spec, v).parameters["a"] for v in range(1, 30)}
+    assert drawn == {-1, 1}  # a = 0 makes the answer 0: never handed out
+    monkeypatch.undo()
+    changed = body.replace('["a*sum(b)"]', '["a*sum(b) + 0"]')
+    other = load_spec(write_spec(tmp_path, changed, "q.yaml"))
+    assert {variant_spec(other, v).parameters["a"] for v in range(1, 30)} == {-1, 1}
+
+
 def test_a_variation_that_never_varies_is_reported(tmp_path):
     body = TOY_SPEC + "variants:\n  parameters:\n    a: {choice: [2]}\n"
     errors = sample_variants(load_spec(write_spec(tmp_path, body)), 10)

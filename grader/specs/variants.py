@@ -26,6 +26,7 @@ from hwgrade.grader.errors import HwgradeError, SolverError, SpecError
 from hwgrade.grader.specs.model import ProblemSpec
 from hwgrade.grader.specs.solving import check_solution, derive_value, solve
 from hwgrade.grader.specs.specfile import spec_from_data
+from hwgrade.solver import Solution
 
 #: Student variants are numbered 1..VARIANT_SPACE (0 is the spec as written).
 VARIANT_SPACE = 999_999
@@ -105,7 +106,25 @@ def _entries(value: Any) -> list[Any] | None:
 
 
 def _is_zero(x: Any) -> bool:
+    if getattr(x, "is_Number", False):  # most entries of a numeric variant: no expand
+        return bool(x == 0)
     return bool(sympy.expand(x) == 0)
+
+
+def _nonzero_value(spec: ProblemSpec, solution: Solution, item: str) -> Any:
+    """A ``nonzero`` item's value, derived again only when no part's answer is it.
+
+    An item naming a part, or stating that part's very derivation
+    (``var(tensor, axes=[2])``), is the answer just solved: deriving it afresh would
+    evaluate the spec's parameters and definitions once more, for every draw.
+    """
+    if item in solution.answers:
+        return solution.answers[item]
+    for part in spec.parts:
+        derived = isinstance(part.reference, str) and part.kind != "choice"
+        if derived and part.reference.strip() == item.strip() and part.id in solution.answers:
+            return solution.answers[part.id]
+    return derive_value(spec, item)
 
 
 def degeneracy(spec: ProblemSpec) -> str | None:
@@ -132,7 +151,7 @@ def degeneracy(spec: ProblemSpec) -> str | None:
     assert spec.variation is not None
     for item in spec.variation.nonzero:
         try:
-            value = solution.answers[item] if item in solution.answers else derive_value(spec, item)
+            value = _nonzero_value(spec, solution, item)
         except HwgradeError as exc:
             return f"nonzero `{item}`: {exc.message}"
         entries = _entries(value)

@@ -43,8 +43,10 @@ from hwgrade.solver import Solution
 
 #: The environment variable naming the cache folder (``off`` turns the cache off).
 ENV_VAR = "HWGRADE_CACHE"
-#: Entries kept at most; the least recently written go first.
-MAX_ENTRIES = 2000
+#: Entries kept at most; the least recently written go first. With variants on, every
+#: student has an entry per varying problem (4,000 for 1,000 students and the built-in
+#: set), so the bound is set well above a large class: about 100 MB at ~5 KB an entry.
+MAX_ENTRIES = 20_000
 #: How many entries a process writes between two checks of the folder's size.
 BOUND_EVERY = 64
 #: The first bytes of every entry, so that another file is never unpickled.

@@ -14,7 +14,9 @@ times ``hwgrade check`` of one file against ``python -c "import sympy"`` (start-
 included, median of 5), fits the growth exponent of hwgrade's wall time in N (log-log
 least squares over ``--sizes``), and times reruns of the largest class with the cache
 folder warm: unchanged, with 10 late files, and those 10 files alone. Variants are run at one size
-(``--variants-at``) beside the same size without them; every size is graded a second
+(``--variants-at``) beside the same size without them, on a class where every student
+answers their own variant (``make_class(..., variants=True)``: their variant's key forms,
+rewrites and mistakes, as a real class does); every size is graded a second
 time with its keys (and variants) already solved, so the variants' cost is given both
 with their solving and without it.
 
@@ -66,6 +68,19 @@ def class_pairs(files: list[Any], key: dict[str, Any]) -> list[tuple[str, Any, A
     return pairs
 
 
+def _answers_by_student(files: list[Any]) -> list[tuple[str, str, Any]]:
+    """(student, part, answer) of every right or wrong answer in the class."""
+    found = []
+    for f in files:
+        doc = yaml.safe_load(f.content.decode())
+        for problem, parts in doc["answers"].items():
+            for part, answer in parts.items():
+                k = f"{problem}.{part}"
+                if f.expected.get(k) in (CORRECT, WRONG):
+                    found.append((str(doc["student"]), k, answer))
+    return found
+
+
 def math_verify_time(pairs: list[tuple[str, Any, Any]], cap: float = 10.0) -> dict[str, Any]:
     """Math-Verify's seconds per answer on the scalar answers it can read."""
     try:
@@ -104,7 +119,10 @@ def one_size(n: int, folder: Path, seed: int, variants: bool) -> dict[str, Any]:
     then with the keys it solved but no verdicts (``keys_warm_wall_s``: a later
     assignment's run, or a rerun after a spec-free change of hwgrade's verdicts).
     """
-    files = make_class(n_files=n, hostile_fraction=0.0, seed=seed, mix=MIX, own=OWN)
+    problem_set = load_problem_set(None, variants)
+    files = make_class(
+        problem_set, n_files=n, hostile_fraction=0.0, seed=seed, mix=MIX, own=OWN, variants=variants
+    )  # with variants, every student answers their own variant
     write_class(files, folder)
     keys = folder.parent / f"keys-{n}-{variants}"  # a cold key cache: solving is counted
     extra = ("--cache", str(keys), *(("--variants",) if variants else ()))
@@ -114,7 +132,16 @@ def one_size(n: int, folder: Path, seed: int, variants: bool) -> dict[str, Any]:
         verdicts.unlink()
     run["keys_warm_wall_s"] = run_grade(folder, 2, out, extra)["wall_s"]
     pairs = class_pairs(files, answer_pool(load_problem_set(None)).exact)
-    distinct = len({(k, json.dumps(a, sort_keys=True)) for k, _, a in pairs})
+    varying = {s.id for s in problem_set.problems if s.variation is not None}
+    # an answer to a student's own variant is checked against that variant's key
+    distinct = len(
+        {
+            (k, json.dumps(a, sort_keys=True), who if k.split(".")[0] in varying else "")
+            for who, k, a in _answers_by_student(files)
+        }
+        if variants
+        else {(k, json.dumps(a, sort_keys=True)) for k, _, a in pairs}
+    )
     run.update(
         students=n,
         variants=variants,

@@ -29,6 +29,7 @@ from hwgrade.grader.answer.echo import to_plain
 from hwgrade.grader.output.keys import key_json
 from hwgrade.grader.specs.problemset import ProblemSet, load_problem_set
 from hwgrade.grader.specs.solving import solve
+from hwgrade.grader.specs.variants import student_variant, variant_spec
 from hwgrade.grader.verify.check import read
 
 CORRECT, WRONG, MISSING, HOSTILE = "correct", "wrong", "missing", "hostile"
@@ -179,9 +180,33 @@ class AnswerPool:
 
 def answer_pool(problem_set: ProblemSet) -> AnswerPool:
     """Every answer a synthetic student may give, derived from the key."""
+    return _pool(list(problem_set.problems))
+
+
+def variant_pool(problem_set: ProblemSet, base: AnswerPool, student: str) -> AnswerPool:
+    """The pool of a student who answers their own variant (with variants on).
+
+    The problems that vary are the student's variant (:func:`student_variant` of their
+    name, as ``grade --variants`` picks it): its key, rewrites and known mistakes; the
+    others are the common pool's.
+    """
+    number = student_variant(student, problem_set.variants.salt)
+    varying = [variant_spec(s, number) for s in problem_set.problems if s.variation is not None]
+    own = _pool(varying)
     pool = AnswerPool()
-    key = key_json(problem_set.problems)
-    for spec, problem in zip(problem_set.problems, key["problems"], strict=True):
+    for spec in problem_set.problems:
+        source = own if spec.variation is not None else base
+        for k in [k for k in base.exact if k.startswith(f"{spec.id}.")]:
+            pool.exact[k], pool.points[k] = source.exact[k], source.points[k]
+            pool.rewrites[k], pool.wrong[k] = source.rewrites[k], source.wrong[k]
+            pool.symbol[k], pool.kind[k] = source.symbol[k], source.kind[k]
+    return pool
+
+
+def _pool(specs: list[Any]) -> AnswerPool:
+    pool = AnswerPool()
+    key = key_json(specs)
+    for spec, problem in zip(specs, key["problems"], strict=True):
         solution = solve(spec)
         for part, entry in zip(spec.parts, problem["parts"], strict=True):
             if part.kind == "manual":
@@ -326,11 +351,14 @@ def make_class(
     seed: int = 2024,
     mix: tuple[float, float, float] | None = None,
     own: float = 0.0,
+    variants: bool = False,
 ) -> list[GeneratedFile]:
     """A synthetic class: ``n_files`` submissions, ``hostile_fraction`` of them hostile.
 
     ``mix`` (exact, rewritten, wrong) and ``own`` (answers only one student gives) set
     every honest student's shares; by default every tenth student makes no mistake.
+    With ``variants`` every honest student answers their own variant (:func:`variant_pool`),
+    as a class does when ``grade --variants`` hands variants out.
     """
     problem_set = problem_set or load_problem_set(None)
     pool = answer_pool(problem_set)
@@ -338,12 +366,16 @@ def make_class(
     n_hostile = round(n_files * hostile_fraction)
     hostile_at = set(rng.sample(range(n_files), n_hostile))
     clean = (0.7, 0.25, 0.0)  # every tenth student makes no mistake (known total score)
+
+    def theirs(i: int) -> AnswerPool:
+        return variant_pool(problem_set, pool, f"student_{i:04d}") if variants else pool
+
     return [
         hostile_file(pool, i, rng)
         if i in hostile_at
-        else honest_file(pool, i, rng, mix=mix, own=own)
+        else honest_file(theirs(i), i, rng, mix=mix, own=own)
         if mix is not None
-        else honest_file(pool, i, rng, mix=clean if i % 10 == 0 else (0.55, 0.2, 0.15))
+        else honest_file(theirs(i), i, rng, mix=clean if i % 10 == 0 else (0.55, 0.2, 0.15))
         for i in range(n_files)
     ]
 

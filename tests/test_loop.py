@@ -387,3 +387,23 @@ def test_answers_of_ones_own_are_graded_as_intended_and_never_shared(
                 texts[key].add(text)
     kinds = {e for f in files for e in f.expected.values()}
     assert kinds == {mc.CORRECT, mc.WRONG}
+
+
+def test_a_class_answering_its_own_variants_grades_as_intended(tmp_path: Path) -> None:
+    """The benchmark's variant class: each student's key forms and mistakes are of their
+    own variant, so with variants on they are graded right and wrong as generated."""
+    with_variants = load_problem_set(None, True)
+    generated = mc.make_class(
+        with_variants, 6, hostile_fraction=0.0, seed=11, mix=(0.6, 0.2, 0.2), variants=True
+    )
+    docs = [yaml.safe_load(f.content)["answers"] for f in generated]
+    stats = {json.dumps(doc.get("normalization_stats"), sort_keys=True) for doc in docs}
+    assert len(stats) == len(generated)  # every student's numbers are their own variant's
+    results = grade_files(mc.write_class(generated, tmp_path), with_variants, workers=0)
+    for f, result in zip(generated, results, strict=True):
+        verdicts = {p.key: p.result.verdict for p in result.parts}
+        for key, expected in f.expected.items():
+            if expected == mc.CORRECT:
+                assert verdicts[key] is Verdict.CORRECT, (f.name, key)
+            elif expected == mc.WRONG:
+                assert verdicts[key] is not Verdict.CORRECT, (f.name, key)

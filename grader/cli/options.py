@@ -123,7 +123,7 @@ def write_output(text: str, output: str | None) -> None:
 
 
 def cache_options(fn: F) -> F:
-    """``--cache DIR`` / ``--no-cache``: where solved keys (and grade's verdicts) are kept."""
+    """``--cache DIR`` / ``--no-cache``: where solved keys and verdicts are kept."""
     fn = click.option(
         "--no-cache",
         is_flag=True,
@@ -134,7 +134,7 @@ def cache_options(fn: F) -> F:
         "cache_dir",
         metavar="DIR",
         default=None,
-        help="Keep solved keys, and grade's verdicts, in DIR"
+        help="Keep solved keys and verdicts in DIR"
         " (default: $HWGRADE_CACHE, else ~/.cache/hwgrade/keys).",
     )(fn)
 
@@ -147,7 +147,7 @@ def use_cache(folder: str | None, off: bool) -> KeyCache | None:
     ``$HWGRADE_CACHE=off`` turns it off as ``--no-cache`` does.
 
     Returns:
-        The key cache in use (``grade`` keeps its verdict cache in the same folder), or
+        The key cache in use (``grade`` and ``check`` keep their verdicts in its folder), or
         ``None`` when caching is off.
     """
     # lazy: SymPy and the grading stack load only for commands that use them

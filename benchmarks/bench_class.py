@@ -57,15 +57,7 @@ OWN = 0.15
 
 def class_pairs(files: list[Any], key: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     """(part, reference, answer) of every answer in the class, in file order."""
-    pairs = []
-    for f in files:
-        doc = yaml.safe_load(f.content.decode())
-        for problem, parts in doc["answers"].items():
-            for part, answer in parts.items():
-                k = f"{problem}.{part}"
-                if f.expected.get(k) in (CORRECT, WRONG):
-                    pairs.append((k, key[k], answer))
-    return pairs
+    return [(k, key[k], answer) for _, k, answer in _answers_by_student(files)]
 
 
 def _answers_by_student(files: list[Any]) -> list[tuple[str, str, Any]]:

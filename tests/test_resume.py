@@ -257,6 +257,23 @@ def test_shared_cache_is_bounded(
     assert len(list(tmp_path.glob("verdicts-*.json"))) <= resume.SHARED_FILES
 
 
+def test_the_files_a_cache_keeps_are_bounded_too(
+    tmp_path: Path, problem_set: ProblemSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """File after file checked over terms: the oldest entries go, the newest stay."""
+    import hwgrade.grader.batch.resume as resume
+
+    monkeypatch.setattr(resume, "MAX_FILES", 3)
+    cache = shared_cache(tmp_path, problem_set, "checks")
+    paths = [tmp_path / f"s{i}.yaml" for i in range(5)]
+    for i, path in enumerate(paths):
+        cache.put(path, f"sha{i}", ["p"], ["p"], SUB)
+    cache.save()
+    kept = shared_cache(tmp_path, problem_set, "checks")
+    found = [kept.get(path, f"sha{i}") is not None for i, path in enumerate(paths)]
+    assert found == [False, False, True, True, True]
+
+
 def test_a_save_rereads_the_file_only_when_another_run_changed_it(
     tmp_path: Path, problem_set: ProblemSet, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,9 +20,9 @@ same problem set share it, and a check one of them completed (keyed by its conte
 by a path) is not run again by the others. Two runs saving at once merge what they found
 (each save re-reads the file first), a damaged or foreign file is ignored and replaced,
 and the folder keeps at most :data:`SHARED_FILES` such files of at most
-:data:`MAX_CHECKS` checks each. ``check`` keeps a file of its own kind beside it (a few
-files' verdicts, so that checking one file never loads a class's tens of megabytes).
-Verdicts are JSON, never code.
+:data:`MAX_CHECKS` checks and :data:`MAX_FILES` files each. ``check`` keeps a file of
+its own kind beside it (a few files' verdicts, so that checking one file never loads a
+class's tens of megabytes). Verdicts are JSON, never code.
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ FORMAT = 4
 _CHUNK = 1 << 20
 #: Checks kept in one cache file at most (the oldest go first): about 100 MB.
 MAX_CHECKS = 200_000
+#: Files kept in one cache file at most (the oldest go first): a TA who checks file
+#: after file with ``check``, term after term, must not grow it without end.
+MAX_FILES = 20_000
 #: Verdict-cache files of each kind kept in the cache folder (one per problem set and
 #: hwgrade).
 SHARED_FILES = 16
@@ -279,7 +282,10 @@ class ResumeCache:
             OutputError: it could not be written (the old cache file is kept).
         """
         entries, checks = self._read() if self._stat() != self._version else ({}, {})
-        self._entries = entries | self._entries
+        merged_files = entries | self._entries
+        if len(merged_files) > MAX_FILES:  # the oldest first, as for checks
+            merged_files = dict(list(merged_files.items())[len(merged_files) - MAX_FILES :])
+        self._entries = merged_files
         merged = checks | self._checks
         if len(merged) > MAX_CHECKS:  # the oldest first: a bounded file
             merged = dict(list(merged.items())[len(merged) - MAX_CHECKS :])

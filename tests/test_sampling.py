@@ -196,3 +196,18 @@ def test_has_float(value: Any, decimal: bool) -> None:
 
     assert has_float(value) is decimal
     assert has_float(value) is decimal  # the remembered answer is the same
+
+
+def test_a_point_is_drawn_once_and_is_what_a_fresh_draw_gives() -> None:
+    from hwgrade.grader.context import parse_vars
+    from hwgrade.grader.verify import sampling
+
+    ctx = parse_vars("X: n x d, w: d x 1, p: positive, d > n")
+    names = sampling.collect_names([ctx.sym("X") * ctx.sym("w") * ctx.sym("p")], ctx)
+    for index in range(4):
+        remembered = sampling.draw_point(names, ctx, 3, index)
+        assert sampling.draw_point(names, ctx, 3, index) is remembered
+        fresh = sampling._draw_point(names, ctx, 3, index)
+        assert (fresh.scalars, fresh.matrices) == (remembered.scalars, remembered.matrices)
+    other = sampling.draw_point(names, ctx, 4, 0)  # another seed: another point
+    assert other.matrices != sampling.draw_point(names, ctx, 3, 0).matrices

@@ -276,7 +276,18 @@ def concrete_size(size: sympy.Expr, scalars: dict[str, sympy.Expr]) -> int:
 
 
 def draw_point(names: Names, ctx: Context, seed: int, index: int) -> Point:
-    """Instantiate every name of ``names`` at point ``index`` (deterministic in ``seed``)."""
+    """Instantiate every name of ``names`` at point ``index`` (deterministic in ``seed``).
+
+    Remembered per process (the same names meet at the same points in the screen, the
+    reference's values and the sampling stage); a point is shared, never modified.
+    """
+    try:
+        return _cached_point(names, ctx, seed, index)
+    except TypeError:  # an unhashable context
+        return _draw_point(names, ctx, seed, index)
+
+
+def _draw_point(names: Names, ctx: Context, seed: int, index: int) -> Point:
     values: dict[str, sympy.Expr] = {
         name: sympy.Integer(size)
         for name, size in dimension_sizes(names.dimensions, ctx.relations, seed, index)
@@ -302,6 +313,9 @@ def draw_point(names: Names, ctx: Context, seed: int, index: int) -> Point:
         for name, r, c in names.matrices
     }
     return Point(values, matrices)
+
+
+_cached_point = lru_cache(maxsize=4096)(_draw_point)
 
 
 def _exponent(node: Any) -> Any:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import sympy
@@ -178,17 +178,34 @@ class Context:
         table = self.definitions
         if not table or not isinstance(value, sympy.Basic):
             return value
-        for _ in range(8):
-            new = value.xreplace(table)
-            if new == value:
-                break
-            value = new
-        return value
+        try:
+            return _expanded(self, value)
+        except TypeError:  # an unhashable value: expanded each time
+            return _expand(table, value)
 
     def with_names(self, names: set[str] | frozenset[str]) -> Context:
         """This context plus scalar declarations for ``names`` (used by open contexts)."""
         extra = tuple(SymbolDecl(n) for n in sorted(names) if n not in self.by_name)
         return Context(self.symbols + extra, self.relations, self.open)
+
+
+def _expand(table: dict[Any, Any], value: Any) -> Any:
+    for _ in range(8):
+        new = value.xreplace(table)
+        if new == value:
+            break
+        value = new
+    return value
+
+
+@lru_cache(maxsize=4096)
+def _expanded(ctx: Context, value: Any) -> Any:
+    """:meth:`Context.expand_definitions`, remembered per (context, value).
+
+    A reference and an answer meet the screen, the engine and every known mistake,
+    each of which would expand them again.
+    """
+    return _expand(ctx.definitions, value)
 
 
 def parse_shape(text: str) -> tuple[Dim, Dim]:

@@ -42,8 +42,8 @@ MIX = (0.50 / 0.85, 0.20 / 0.85, 0.15 / 0.85)
 def _clear_caches() -> None:
     """Forget remembered comparisons, float and exact values, built subtrees, SymPy's cache."""
     check_module._compared.cache_clear()
-    floatscreen._cached_at.cache_clear()
-    equivalence_module._cached_reference.cache_clear()
+    floatscreen._values_at.cache_clear()
+    equivalence_module._reference_at.cache_clear()
     build._SUBTREES.clear()
     sympy.core.cache.clear_cache()
 

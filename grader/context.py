@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 import sympy
 
 from hwgrade.grader.errors import UsageError
+from hwgrade.grader.memo import remembered
 from hwgrade.grader.names import canonical_name, is_valid_name
 
 #: A dimension is either a fixed size or the name of a symbolic size.
@@ -178,10 +179,7 @@ class Context:
         table = self.definitions
         if not table or not isinstance(value, sympy.Basic):
             return value
-        try:
-            return _expanded(self, value)
-        except TypeError:  # an unhashable value: expanded each time
-            return _expand(table, value)
+        return _expanded(self, value)
 
     def with_names(self, names: set[str] | frozenset[str]) -> Context:
         """This context plus scalar declarations for ``names`` (used by open contexts)."""
@@ -189,23 +187,20 @@ class Context:
         return Context(self.symbols + extra, self.relations, self.open)
 
 
-def _expand(table: dict[Any, Any], value: Any) -> Any:
-    for _ in range(8):
-        new = value.xreplace(table)
-        if new == value:
-            break
-        value = new
-    return value
-
-
-@lru_cache(maxsize=4096)
+@remembered(4096)
 def _expanded(ctx: Context, value: Any) -> Any:
     """:meth:`Context.expand_definitions`, remembered per (context, value).
 
     A reference and an answer meet the screen, the engine and every known mistake,
     each of which would expand them again.
     """
-    return _expand(ctx.definitions, value)
+    table = ctx.definitions
+    for _ in range(8):
+        new = value.xreplace(table)
+        if new == value:
+            break
+        value = new
+    return value
 
 
 def parse_shape(text: str) -> tuple[Dim, Dim]:

@@ -7,9 +7,10 @@ compares names goes through :func:`canonical_name` so that they meet in one spel
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
+
+from hwgrade.grader.memo import remembered
 
 #: Greek letters (lower and upper case) by their spelled ASCII name.
 GREEK: dict[str, str] = {
@@ -38,7 +39,7 @@ def _subscript(match: re.Match[str]) -> str:
     return "_" + body
 
 
-@functools.lru_cache(maxsize=4096)
+@remembered(4096)
 def canonical_name(name: str) -> str:
     """Return the one spelling under which a name is stored and compared.
 

@@ -20,7 +20,7 @@ FOLDERS = {"hwgrade": "hwgrade", "hwgrade.grader": "grader", "hwgrade.solver": "
 #: The grader's pipeline stages, earliest first: a stage imports only earlier ones.
 STAGES = ("values", "answer", "verify", "specs", "grading", "batch", "output", "cli")
 #: The shared base at grader/'s top, which every stage may use (at most 8 modules).
-BASE = ("errors", "results", "context", "names", "sanitize", "yamlsafe", "outfiles")
+BASE = ("errors", "results", "context", "names", "sanitize", "yamlsafe", "outfiles", "memo")
 
 
 def _modules() -> dict[str, Path]:

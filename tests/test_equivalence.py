@@ -514,12 +514,12 @@ def test_a_reference_is_evaluated_once_per_point(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(equivalence, "evaluate", counting)
     reference = sympy.exp(p) * W.T * X.T * Y
     answers = [sympy.exp(p) * Y.T * X * W + k * (W.T * X.T * Y - Y.T * X * W) for k in range(2, 6)]
-    equivalence._cached_reference.cache_clear()
+    equivalence._reference_at.cache_clear()
     remembered = [compare(reference, answer, MAT) for answer in answers]
     assert len(calls) == 6 + 6 * len(answers)  # the reference at six points, once
     fresh = []
     for answer in answers:
-        equivalence._cached_reference.cache_clear()
+        equivalence._reference_at.cache_clear()
         fresh.append(compare(reference, answer, MAT))
     assert len(calls) == 6 + 6 * len(answers) + 12 * len(answers)
     assert remembered == fresh
@@ -530,13 +530,13 @@ def test_a_reference_undefined_everywhere_stays_unknown_when_remembered() -> Non
     """``(Xᵀ X)⁻¹`` with d > n (d x d of rank n) is singular at every point, every time."""
     from hwgrade.grader.verify import equivalence
 
-    equivalence._cached_reference.cache_clear()
+    equivalence._reference_at.cache_clear()
     singular = (X.T * X).inv() * X.T * Y
     first = compare(singular, X.T * (X * X.T).inv() * Y, MAT)
     again = compare(singular, 2 * X.T * (X * X.T).inv() * Y, MAT)
     assert first.outcome == again.outcome == UNK
     assert first.reason == again.reason
-    assert equivalence._cached_reference.cache_info().hits > 0
+    assert equivalence._reference_at.cache_info().hits > 0
 
 
 # --- 3b. a scalar built from matrices, proven by expanding its difference --------------

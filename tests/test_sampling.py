@@ -207,7 +207,7 @@ def test_a_point_is_drawn_once_and_is_what_a_fresh_draw_gives() -> None:
     for index in range(4):
         remembered = sampling.draw_point(names, ctx, 3, index)
         assert sampling.draw_point(names, ctx, 3, index) is remembered
-        fresh = sampling._draw_point(names, ctx, 3, index)
+        fresh = sampling.draw_point.fn(names, ctx, 3, index)
         assert (fresh.scalars, fresh.matrices) == (remembered.scalars, remembered.matrices)
     other = sampling.draw_point(names, ctx, 4, 0)  # another seed: another point
     assert other.matrices != sampling.draw_point(names, ctx, 3, 0).matrices

@@ -8,7 +8,6 @@ verdicts. Nothing here raises for a bad answer: every failure becomes an
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +15,7 @@ from hwgrade.grader.answer.echo import to_latex, to_plain
 from hwgrade.grader.answer.language import ParsedAnswer, Syntax, read_answer
 from hwgrade.grader.context import Context
 from hwgrade.grader.errors import AnswerSyntaxError, ShapeError
+from hwgrade.grader.memo import remembered
 from hwgrade.grader.results import AnswerResult, Comparison, Equality, Verdict
 from hwgrade.grader.values.tuples import array_hint
 from hwgrade.grader.verify.equivalence import Settings, compare
@@ -113,31 +113,7 @@ def read(text: Any, ctx: Context, syntax: Syntax = "auto", max_score: float = 1.
         return Reading(None, AnswerResult(Verdict.INVALID, 0.0, max_score, reason))
 
 
-def _printed_plain(value: Any) -> str:
-    try:
-        return to_plain(value)
-    except Exception:
-        return str(value)
-
-
-def _printed_latex(value: Any) -> str:
-    try:
-        return to_latex(value)
-    except Exception:
-        return ""
-
-
-_plain_of = functools.lru_cache(maxsize=4096)(_printed_plain)
-_latex_of = functools.lru_cache(maxsize=4096)(_printed_latex)
-
-
-def _remembered(printer: Any, fallback: Any, value: Any) -> str:
-    try:
-        return str(printer(value))
-    except TypeError:  # an unhashable value (a plain list) is printed each time
-        return str(fallback(value))
-
-
+@remembered(4096)
 def echo_plain(value: Any) -> str:
     """The value in plain syntax; never raises (falls back to ``str``).
 
@@ -145,16 +121,27 @@ def echo_plain(value: Any) -> str:
     reference, hundreds of times against the same SymPy object, and many typed answers
     (``X w - y``, ``X*w - y``) are one value; printing is a tenth of a check.
     """
-    return _remembered(_plain_of, _printed_plain, value)
+    try:
+        return to_plain(value)
+    except Exception:
+        return str(value)
+
+
+@remembered(4096)
+def _latex(value: Any) -> str:
+    try:
+        return to_latex(value)
+    except Exception:
+        return ""
 
 
 def echo(value: Any) -> tuple[str, str]:
     """The value in plain syntax and LaTeX, remembered as :func:`echo_plain` is."""
-    return echo_plain(value), _remembered(_latex_of, _printed_latex, value)
+    return echo_plain(value), _latex(value)
 
 
-@functools.lru_cache(maxsize=1024)
-def _cached_read(text: str, ctx: Context) -> Reading:
+@remembered(1024)
+def _read_once(text: str, ctx: Context) -> Reading:
     return read(text, ctx)
 
 
@@ -164,12 +151,7 @@ def read_written(text: Any, ctx: Context) -> Reading:
     That text is the same for every student, so it is read once per (text, context)
     rather than on every wrong answer. Student text never goes through this cache.
     """
-    if not isinstance(text, str):
-        return read(text, ctx)
-    try:
-        return _cached_read(text, ctx)
-    except TypeError:  # a context holding something unhashable
-        return read(text, ctx)
+    return _read_once(text, ctx) if isinstance(text, str) else read(text, ctx)
 
 
 def _guarded_compare(
@@ -185,7 +167,7 @@ def _guarded_compare(
 
 
 #: Comparisons remembered per process (a batch worker's lifetime).
-_compared = functools.lru_cache(maxsize=4096)(_guarded_compare)
+_compared = remembered(4096)(_guarded_compare)
 
 
 #: The outcome of a candidate that the float screen rules out (only "equal" is used).
@@ -221,10 +203,7 @@ def safe_compare(
         reference, answer, ctx, tolerance=tolerance, digits=Settings(tolerance).digits
     ):
         return _RULED_OUT
-    try:
-        return _compared(reference, answer, ctx, tolerance, orientation_free)
-    except TypeError:  # something unhashable: the guard inside catches everything else
-        return _guarded_compare(reference, answer, ctx, tolerance, orientation_free)
+    return _compared(reference, answer, ctx, tolerance, orientation_free)
 
 
 def verdict_of(comparison: Comparison) -> Verdict:

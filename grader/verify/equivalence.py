@@ -37,7 +37,6 @@ likewise ``sqrt(x^2)`` is ``|x|``, not ``x``.
 
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +46,7 @@ import sympy
 from sympy.tensor.array import NDimArray
 
 from hwgrade.grader.context import Context
+from hwgrade.grader.memo import remembered
 from hwgrade.grader.results import Comparison, Equality
 from hwgrade.grader.values.numbers import as_sympy, entries, normalize
 from hwgrade.grader.values.tuples import compare_tuples, is_tuple
@@ -499,10 +499,19 @@ def _sample(
 Values = tuple[tuple[Any, ...], tuple[Any, ...]]
 
 
-def _evaluate_reference(
+@remembered(4096)
+def _reference_at(
     ref: Any, names: Names, ctx: Context, seed: int, attempt: int, guard: bool
 ) -> Values | None:
-    """The reference's exact entries and their numbers at one point; ``None`` if undefined."""
+    """The reference's exact entries and their numbers at one point; ``None`` if undefined.
+
+    Remembered per process: a reference (or a known mistake) meets every student's
+    answer at the same points, and its exact evaluation there (a 40-digit ``exp``, a
+    rational inverse, or an inverse that is singular at every point, tried at each of
+    them) costs as much as the answer's own. The points depend only on the names, the
+    context, the seed and the attempt, so those key the values. Anything else it raises
+    is not remembered.
+    """
     point = draw_point(names, ctx, seed, attempt)
     try:
         with mpmath.workdps(DIGITS):
@@ -510,26 +519,6 @@ def _evaluate_reference(
             return exact, tuple(to_number(e, guard) for e in exact)
     except (DomainError, SingularError, ZeroDivisionError):
         return None
-
-
-_cached_reference = functools.lru_cache(maxsize=4096)(_evaluate_reference)
-
-
-def _reference_at(
-    ref: Any, names: Names, ctx: Context, seed: int, attempt: int, guard: bool
-) -> Values | None:
-    """:func:`_evaluate_reference`, remembered per process.
-
-    A reference (or a known mistake) meets every student's answer at the same points,
-    and its exact evaluation there (a 40-digit ``exp``, a rational inverse, or an
-    inverse that is singular at every point, tried at each of them) costs as much as the
-    answer's own. The points depend only on the names, the context, the seed and the
-    attempt, so those key the values. Anything else it raises is not remembered.
-    """
-    try:
-        return _cached_reference(ref, names, ctx, seed, attempt, guard)
-    except TypeError:  # an unhashable value
-        return _evaluate_reference(ref, names, ctx, seed, attempt, guard)
 
 
 def _disagreement(

@@ -39,6 +39,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.tensor.array import NDimArray
 
 from hwgrade.grader.context import Context
+from hwgrade.grader.memo import remembered
 from hwgrade.grader.values.numbers import normalize
 from hwgrade.grader.values.tuples import is_tuple
 from hwgrade.grader.verify.sampling import (
@@ -647,22 +648,16 @@ def float_value(value: Any, point: Point) -> Approx:
         raise Undecided(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _at(value: Any, names: Names, ctx: Context, seed: int, index: int) -> Approx | None:
+@remembered(8192)
+def _values_at(value: Any, names: Names, ctx: Context, seed: int, index: int) -> Approx | None:
+    """``value`` at point ``index`` in floats, ``None`` where undecided.
+
+    Remembered: a reference meets every student's answer at the same points.
+    """
     try:
         return float_value(value, draw_point(names, ctx, seed, index))
     except Exception:  # undecided here, or no point can be drawn: nothing is claimed
         return None
-
-
-_cached_at = lru_cache(maxsize=8192)(_at)
-
-
-def _values_at(value: Any, names: Names, ctx: Context, seed: int, index: int) -> Approx | None:
-    """:func:`_at`, remembered: a reference meets every student's answer at the same points."""
-    try:
-        return _cached_at(value, names, ctx, seed, index)
-    except TypeError:  # an unhashable value
-        return _at(value, names, ctx, seed, index)
 
 
 def _flat(approx: Approx) -> tuple[list[Any], list[float]]:

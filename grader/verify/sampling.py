@@ -33,6 +33,7 @@ import mpmath
 import sympy
 
 from hwgrade.grader.context import Context, Relation
+from hwgrade.grader.memo import remembered
 from hwgrade.grader.values.numbers import as_sympy
 from hwgrade.grader.verify.wideeval import TooWide, wide_value
 
@@ -90,7 +91,9 @@ def _is_dimension(symbol: sympy.Symbol, ctx: Context) -> bool:
 ValueNames = tuple[tuple[str, ...], tuple[tuple[str, bool], ...], tuple[tuple[str, Any, Any], ...]]
 
 
+@remembered(8192)
 def _value_names(value: sympy.Basic, ctx: Context) -> ValueNames:
+    """One value's names, remembered per process (see :func:`collect_names`)."""
     dims: dict[str, None] = {}
     for sym in value.atoms(sympy.Symbol):
         if _is_dimension(sym, ctx):
@@ -109,9 +112,6 @@ def _value_names(value: sympy.Basic, ctx: Context) -> ValueNames:
     return tuple(dims), tuple(scalars.items()), tuple(matrices)
 
 
-_cached_value_names = lru_cache(maxsize=8192)(_value_names)
-
-
 def collect_names(values: list[Any], ctx: Context) -> Names:
     """Sort the names used by ``values`` into scalars, dimensions and matrices.
 
@@ -125,10 +125,7 @@ def collect_names(values: list[Any], ctx: Context) -> Names:
     for value in values:
         if not isinstance(value, sympy.Basic):
             continue
-        try:
-            value_dims, value_scalars, value_matrices = _cached_value_names(value, ctx)
-        except TypeError:  # an unhashable value or context
-            value_dims, value_scalars, value_matrices = _value_names(value, ctx)
+        value_dims, value_scalars, value_matrices = _value_names(value, ctx)
         for name in value_dims:
             dims.setdefault(name, None)
         for name, positive in value_scalars:
@@ -142,21 +139,10 @@ def collect_names(values: list[Any], ctx: Context) -> Names:
     )
 
 
-def _float_atoms(value: sympy.Basic) -> bool:
-    return bool(value.atoms(sympy.Float))
-
-
-_cached_float_atoms = lru_cache(maxsize=8192)(_float_atoms)
-
-
+@remembered(8192)
 def has_float(value: Any) -> bool:
     """Whether a value holds a decimal (the tolerance then applies), remembered per value."""
-    if not isinstance(value, sympy.Basic):
-        return False
-    try:
-        return _cached_float_atoms(value)
-    except TypeError:
-        return _float_atoms(value)
+    return isinstance(value, sympy.Basic) and bool(value.atoms(sympy.Float))
 
 
 def _rational(rng: random.Random, sign: int) -> sympy.Rational:
@@ -275,19 +261,13 @@ def concrete_size(size: sympy.Expr, scalars: dict[str, sympy.Expr]) -> int:
     return int(value)
 
 
+@remembered(4096)
 def draw_point(names: Names, ctx: Context, seed: int, index: int) -> Point:
     """Instantiate every name of ``names`` at point ``index`` (deterministic in ``seed``).
 
     Remembered per process (the same names meet at the same points in the screen, the
     reference's values and the sampling stage); a point is shared, never modified.
     """
-    try:
-        return _cached_point(names, ctx, seed, index)
-    except TypeError:  # an unhashable context
-        return _draw_point(names, ctx, seed, index)
-
-
-def _draw_point(names: Names, ctx: Context, seed: int, index: int) -> Point:
     values: dict[str, sympy.Expr] = {
         name: sympy.Integer(size)
         for name, size in dimension_sizes(names.dimensions, ctx.relations, seed, index)
@@ -313,9 +293,6 @@ def _draw_point(names: Names, ctx: Context, seed: int, index: int) -> Point:
         for name, r, c in names.matrices
     }
     return Point(values, matrices)
-
-
-_cached_point = lru_cache(maxsize=4096)(_draw_point)
 
 
 def _exponent(node: Any) -> Any:

@@ -370,6 +370,10 @@ SCALAR_PAIRS = [
     ("1/(x - 1)", "1/(x + 1)", OPEN),
     ("tr(X^T X)", "tr(X X^T) + 1", MAT),
     ("tr(A)", "det(A)", MAT),
+    ("w^T X^T X w", "tr(X^T X)", MAT),  # a 1x1 matrix expression against a scalar
+    ("y^T X w", "y^T X w + 2", MAT),
+    ("w^T w", "(w^T w)^2", MAT),
+    ("sigmoid(y^T y)", "y^T y", MAT),
 ]
 
 

@@ -750,6 +750,13 @@ def _shown(value: Any, error: float) -> str | None:
     return str(shown.pop()) if len(shown) == 1 else None
 
 
+def _scalar_valued(value: Any) -> bool:
+    """A number-valued expression: a scalar, or a 1x1 matrix expression (``wᵀ D w``)."""
+    if not isinstance(value, sympy.Expr):
+        return False
+    return not isinstance(value, sympy.MatrixExpr) or tuple(value.shape) == (1, 1)
+
+
 def shown_difference(
     reference: Any, answer: Any, ctx: Context, *, seed: int = 0, points: int = 6, everywhere: bool
 ) -> tuple[str, str] | None:
@@ -770,9 +777,7 @@ def shown_difference(
         ref = normalize(ctx.expand_definitions(reference))
         ans = normalize(ctx.expand_definitions(answer))
         values = (ref, ans)
-        if not all(
-            isinstance(v, sympy.Expr) and not isinstance(v, sympy.MatrixExpr) for v in values
-        ):
+        if not all(_scalar_valued(v) for v in values):
             return None
         if any(v.has(*UNDEFINED) or has_float(v) for v in values):
             return None
@@ -783,9 +788,9 @@ def shown_difference(
         for index in range(points if everywhere else 1):
             ref_at = _values_at(ref, names, ctx, seed, index)
             ans_at = _values_at(ans, names, ctx, seed, index)
-            if ref_at is None or ans_at is None or _is_matrix(ref_at[0]) or _is_matrix(ans_at[0]):
+            if ref_at is None or ans_at is None:
                 return None
-            first = first or (ref_at, ans_at)
+            first = first or (_scalar(ref_at), _scalar(ans_at))
         if first is None:
             return None
         (r, er), (a, ea) = first

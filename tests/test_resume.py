@@ -297,8 +297,98 @@ def test_a_save_rereads_the_file_only_when_another_run_changed_it(
     other.save()
     reads.clear()
     a.save()
+    assert reads == []  # nothing new in this run: nothing to write, nothing to merge
+    a.put_check("a3", ANSWER)
+    a.save()
     assert reads == [a]
-    assert shared_cache(tmp_path, problem_set).get_check("b1") == ANSWER
+    merged = shared_cache(tmp_path, problem_set)
+    assert merged.get_check("b1") == ANSWER and merged.get_check("a3") == ANSWER
+
+
+def test_an_unchanged_rerun_writes_nothing(tmp_path: Path, problem_set: ProblemSet) -> None:
+    """A class graded again unchanged only reads its verdicts (26 MB written for nothing)."""
+    sub = tmp_path / "a.yaml"
+    sub.write_text("answers:\n  rnn_backprop:\n    c.dy_dt: w\n")
+    grade_files([sub], problem_set, workers=0, cache=shared_cache(tmp_path, problem_set))
+    path = shared_cache(tmp_path, problem_set).path
+    before = path.stat()
+    again = shared_cache(tmp_path, problem_set)
+    grade_files([sub], problem_set, workers=0, cache=again)
+    assert again.hits == 1
+    after = path.stat()
+    assert (after.st_ino, after.st_size) == (before.st_ino, before.st_size)  # not rewritten
+    assert after.st_mtime_ns >= before.st_mtime_ns  # but marked as used
+
+
+def _verdict(i: int) -> AnswerResult:
+    return AnswerResult(Verdict.INCORRECT, 0.0, 1.0, f"reason {i}", f"{i}*w", "", "w", "exact")
+
+
+def test_each_distinct_verdict_is_stored_once(tmp_path: Path) -> None:
+    """Files and checks refer to one table of verdicts: a class shares its answers."""
+    path = tmp_path / CACHE_NAME
+    cache = ResumeCache(path, "fp")
+    for i in range(40):
+        parts = tuple(PartResult("p", f"q{k}", _verdict(k % 3), f"{k % 3}w") for k in range(6))
+        cache.put(
+            tmp_path / f"s{i}.yaml",
+            f"sha{i}",
+            ["p"],
+            ["p"],
+            SubmissionResult(f"s{i}", f"s{i}.yaml", GRADED, parts, (), 0.0, 0, ""),
+        )
+        cache.put_check(f"k{i}", _verdict(i % 5))
+    cache.save()
+    document = json.loads(path.read_text())
+    assert len(document["results"]) == 5  # rows 0-4; three of them also serve the files
+    kept = ResumeCache(path, "fp")
+    for i in range(40):
+        found = kept.get(tmp_path / f"s{i}.yaml", f"sha{i}")
+        assert found is not None and [p.result for p in found.result.parts] == [
+            _verdict(k % 3) for k in range(6)
+        ]
+        assert kept.get_check(f"k{i}") == _verdict(i % 5)
+
+
+def test_a_damaged_verdict_row_misses_only_what_uses_it(tmp_path: Path) -> None:
+    path = tmp_path / CACHE_NAME
+    cache = ResumeCache(path, "fp")
+    for i in range(3):
+        cache.put_check(f"k{i}", _verdict(i))
+    cache.put(tmp_path / "s.yaml", "sha", ["p"], ["p"], SUB)
+    cache.save()
+    document = json.loads(path.read_text())
+    document["results"][document["checks"]["k1"]] = {"verdict": "no such verdict"}
+    document["checks"]["k2"] = 99  # a row that does not exist
+    path.write_text(json.dumps(document))
+    kept = ResumeCache(path, "fp")
+    assert [kept.get_check(f"k{i}") for i in range(3)] == [_verdict(0), None, None]
+    assert kept.get(tmp_path / "s.yaml", "sha") is not None
+    kept.put_check("k3", _verdict(3))
+    kept.save()  # what refers to a damaged row is not carried on
+    again = ResumeCache(path, "fp")
+    assert again.get_check("k0") == _verdict(0) and again.get_check("k3") == _verdict(3)
+    assert "k1" not in json.loads(path.read_text())["checks"]
+
+
+def test_two_writers_with_their_own_verdicts_merge(tmp_path: Path) -> None:
+    """Each run numbers its verdicts its own way: a merge renumbers the other's rows."""
+    path = tmp_path / CACHE_NAME
+    a, b = ResumeCache(path, "fp"), ResumeCache(path, "fp")
+    for i in range(20):
+        a.put_check(f"a{i}", _verdict(i))
+        b.put_check(f"b{i}", _verdict(100 - i))
+        b.put(tmp_path / f"b{i}.yaml", f"sha{i}", ["p"], ["p"], SUB)
+    a.save()
+    b.save()
+    a.put_check("a-last", _verdict(100))  # the same verdict as b's first: one row
+    a.save()
+    merged = ResumeCache(path, "fp")
+    assert all(merged.get_check(f"a{i}") == _verdict(i) for i in range(20))
+    assert all(merged.get_check(f"b{i}") == _verdict(100 - i) for i in range(20))
+    assert merged.get_check("a-last") == _verdict(100)
+    assert all(merged.get(tmp_path / f"b{i}.yaml", f"sha{i}") is not None for i in range(20))
+    assert len(json.loads(path.read_text())["results"]) == 40 + 1  # 20 + 20 + SUB's
 
 
 def test_check_keeps_its_own_small_file(tmp_path: Path, problem_set: ProblemSet) -> None:

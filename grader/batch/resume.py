@@ -22,13 +22,16 @@ by a path) is not run again by the others. Two runs saving at once merge what th
 and the folder keeps at most :data:`SHARED_FILES` such files of at most
 :data:`MAX_CHECKS` checks and :data:`MAX_FILES` files each. ``check`` keeps a file of
 its own kind beside it (a few files' verdicts, so that checking one file never loads a
-class's tens of megabytes). Verdicts are JSON, never code.
+class's megabytes). Verdicts are JSON, never code; each distinct verdict is stored once
+(a class shares its answers: 1,000 files of 72 parts hold about 10,000), and a run that
+added nothing writes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,17 +40,17 @@ from typing import Any
 
 from hwgrade._version import __version__
 from hwgrade.grader.outfiles import OutputError, write_atomic
-from hwgrade.grader.results import SANDBOX, AnswerResult, SubmissionResult, Verdict
+from hwgrade.grader.results import SANDBOX, AnswerResult, PartResult, SubmissionResult, Verdict
 from hwgrade.grader.specs.keycache import hwgrade_source
 from hwgrade.grader.specs.problemset import ProblemSet
 
 #: The cache's file name, in the current folder or beside ``--out``.
 CACHE_NAME = ".hwgrade-cache.json"
 #: While a run goes on, the cache is saved at most once per this many seconds: each save
-#: writes the whole cache (about 26 MB for 1,000 files of 70 answers, 0.4 s).
+#: writes the whole cache (about 10 MB for 1,000 files of 72 answers, 0.1 s).
 CHECKPOINT_SECONDS = 5.0
 #: Bumped whenever the entry layout changes; an older cache is ignored.
-FORMAT = 4
+FORMAT = 5
 _CHUNK = 1 << 20
 #: Checks kept in one cache file at most (the oldest go first): about 100 MB.
 MAX_CHECKS = 200_000
@@ -145,8 +148,34 @@ class CachedEntry:
     result: SubmissionResult
 
 
+@dataclass
+class _Document:
+    """A cache file's content, as read: raw file entries, checks and the verdict table.
+
+    ``results[i]`` is the verdict rebuilt from row ``i`` of the file's table (``None``
+    for a damaged row: whatever refers to it is a miss).
+    """
+
+    files: dict[str, Any]
+    checks: dict[str, Any]
+    results: list[AnswerResult | None]
+
+
+def _rebuilt(row: Any) -> AnswerResult | None:
+    try:
+        return AnswerResult.from_dict(row)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
 class ResumeCache:
     """Results of earlier runs, keyed by absolute path and content hash.
+
+    The file keeps each distinct verdict once, in a table that file entries (a row
+    per part: problem, part, the answer as typed, the verdict's row) and checks refer
+    to by position: a class shares its answers, so 72,000 graded parts of 1,000 files
+    hold about 10,000 distinct verdicts, and the file is a fraction of what a result
+    per part would take to write, read and rebuild on every rerun.
 
     Args:
         path: The cache file (read if it exists and matches ``fingerprint``).
@@ -156,8 +185,6 @@ class ResumeCache:
     def __init__(self, path: Path, fingerprint: str) -> None:
         self.path = path
         self.fingerprint = fingerprint
-        self._entries: dict[str, dict[str, Any]] = {}
-        self._checks: dict[str, dict[str, Any]] = {}
         self.hits = 0
         #: Why the last save failed ("" when it did not).
         self.error = ""
@@ -165,7 +192,16 @@ class ResumeCache:
         #: The file's version (inode, mtime, size) when this run last read or wrote it: a
         #: save renames a new file into place, so another run's save is a new inode.
         self._version: tuple[int, int, int] | None = None
-        self._entries, self._checks = self._read()
+        #: Whether this run added anything since it last read or wrote the file.
+        self._dirty = False
+        found = self._read()
+        self._results = found.results
+        self._rows: dict[AnswerResult, int] = {}
+        for row, result in enumerate(self._results):
+            if result is not None:
+                self._rows.setdefault(result, row)
+        self._entries: dict[str, Any] = found.files
+        self._checks: dict[str, Any] = found.checks
 
     def _stat(self) -> tuple[int, int, int] | None:
         try:
@@ -174,22 +210,28 @@ class ResumeCache:
             return None
         return found.st_ino, found.st_mtime_ns, found.st_size
 
-    def _read(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The file's entries and checks ({} for a missing, damaged or foreign file)."""
+    def _read(self) -> _Document:
+        """The file's content (empty for a missing, damaged or foreign file)."""
         self._version = self._stat()
+        empty = _Document({}, {}, [])
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}, {}
-        if (
+            return empty
+        if not (
             isinstance(data, dict)
             and data.get("format") == FORMAT
             and data.get("fingerprint") == self.fingerprint
             and isinstance(data.get("files"), dict)
+            and isinstance(data.get("results"), list)
         ):
-            checks = data.get("checks")
-            return data["files"], checks if isinstance(checks, dict) else {}
-        return {}, {}
+            return empty
+        checks = data.get("checks")
+        return _Document(
+            data["files"],
+            checks if isinstance(checks, dict) else {},
+            [_rebuilt(row) for row in data["results"]],
+        )
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -197,6 +239,23 @@ class ResumeCache:
     @staticmethod
     def _key(path: Path) -> str:
         return str(path.resolve())
+
+    def _row(self, result: AnswerResult) -> int:
+        """The table row holding ``result``, added when it is new (each verdict once)."""
+        row = self._rows.get(result)
+        if row is None:
+            row = self._rows[result] = len(self._results)
+            self._results.append(result)
+        return row
+
+    def _result(self, row: Any) -> AnswerResult:
+        """The verdict in ``row``; ``KeyError`` for a damaged or missing row."""
+        if not isinstance(row, int) or not 0 <= row < len(self._results):
+            raise KeyError(row)
+        found = self._results[row]
+        if found is None:
+            raise KeyError(row)
+        return found
 
     def get(self, path: Path, digest: str | None, *, latex: bool = True) -> CachedEntry | None:
         """The entry for ``path`` if its content is unchanged (a damaged entry is a miss).
@@ -211,11 +270,22 @@ class ResumeCache:
         if latex and entry.get("latex", True) is not True:
             return None
         try:
-            return CachedEntry(
-                tuple(entry["answered"]),
-                tuple(entry["scope"]),
-                SubmissionResult.from_dict(entry["result"]),
+            data = entry["result"]
+            parts = tuple(
+                PartResult(str(problem), str(part), self._result(row), str(answer))
+                for problem, part, answer, row in data["parts"]
             )
+            result = SubmissionResult(
+                str(data["student"]),
+                str(data["file"]),
+                str(data["status"]),
+                parts,
+                tuple(str(n) for n in data["notes"]),
+                float(data["max_possible"]),
+                int(data["variant"]),
+                str(data["student_id"]),
+            )
+            return CachedEntry(tuple(entry["answered"]), tuple(entry["scope"]), result)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -244,17 +314,24 @@ class ResumeCache:
             "answered": list(answered),
             "scope": list(scope),
             "latex": latex,
-            "result": result.to_dict() | {"max_possible": result.max_possible},
+            "result": {
+                "student": result.student,
+                "student_id": result.student_id,
+                "file": result.file,
+                "status": result.status,
+                "notes": list(result.notes),
+                "max_possible": result.max_possible,
+                "variant": result.variant,
+                "parts": [[p.problem, p.part, p.answer, self._row(p.result)] for p in result.parts],
+            },
         }
+        self._dirty = True
 
     def get_check(self, key: str) -> AnswerResult | None:
         """The verdict of a check completed in an earlier run (a damaged entry is a miss)."""
-        entry = self._checks.get(key)
-        if not isinstance(entry, dict):
-            return None
         try:
-            return AnswerResult.from_dict(entry)
-        except (KeyError, TypeError, ValueError):
+            return self._result(self._checks.get(key))
+        except KeyError:
             return None
 
     def put_check(self, key: str, result: AnswerResult) -> None:
@@ -266,9 +343,61 @@ class ResumeCache:
         """
         if result.verdict is Verdict.TIMEOUT or result.method == SANDBOX:
             return
-        self._checks[key] = result.to_dict()
+        self._checks[key] = self._row(result)
+        self._dirty = True
         if time.monotonic() - self._saved_at >= CHECKPOINT_SECONDS:
             self.try_save()
+
+    def _merge(self, other: _Document) -> None:
+        """Take in what another run saved, this run's entries winning, rows renumbered."""
+        rows: dict[int, int] = {}
+        for row, result in enumerate(other.results):
+            if result is not None:
+                rows[row] = self._row(result)
+
+        def renumbered(row: Any) -> int | None:
+            return rows.get(row) if isinstance(row, int) else None
+
+        files = {}
+        for key, entry in other.files.items():
+            try:
+                parts = entry["result"]["parts"]
+                numbered = [[*part[:3], renumbered(part[3])] for part in parts]
+            except (KeyError, TypeError, IndexError):
+                continue
+            if all(part[3] is not None for part in numbered):
+                result = entry["result"] | {"parts": numbered}
+                files[key] = entry | {"result": result}
+        checks = {k: rows[v] for k, v in other.checks.items() if renumbered(v) is not None}
+        self._entries = files | self._entries
+        self._checks = checks | self._checks
+
+    def _compacted(self) -> None:
+        """Keep only the table rows still referred to, renumbered in order."""
+        used: dict[int, int] = {}
+
+        def number(row: Any) -> int:
+            self._result(row)  # a damaged row is not carried on
+            return used.setdefault(row, len(used))
+
+        entries = {}
+        for key, entry in self._entries.items():
+            try:
+                parts = [[*part[:3], number(part[3])] for part in entry["result"]["parts"]]
+            except (KeyError, TypeError, IndexError):
+                continue
+            entries[key] = entry | {"result": entry["result"] | {"parts": parts}}
+        checks = {}
+        for key, row in self._checks.items():
+            try:
+                checks[key] = number(row)
+            except KeyError:
+                continue
+        results: list[AnswerResult | None] = [None] * len(used)
+        for old, new in used.items():
+            results[new] = self._results[old]
+        self._entries, self._checks, self._results = entries, checks, results
+        self._rows = {result: row for row, result in enumerate(results) if result is not None}
 
     def save(self) -> None:
         """Write the cache atomically (a temporary file renamed over the old one).
@@ -277,28 +406,48 @@ class ResumeCache:
         (the file, when it changed, is read again and merged, this run's entries
         winning), so two TAs or two terminals grading at once lose nothing but a check
         computed twice; a file only this run writes is not read again at each checkpoint.
+        A run that added nothing (an unchanged class graded again) writes nothing.
 
         Raises:
             OutputError: it could not be written (the old cache file is kept).
         """
-        entries, checks = self._read() if self._stat() != self._version else ({}, {})
-        merged_files = entries | self._entries
-        if len(merged_files) > MAX_FILES:  # the oldest first, as for checks
-            merged_files = dict(list(merged_files.items())[len(merged_files) - MAX_FILES :])
-        self._entries = merged_files
-        merged = checks | self._checks
-        if len(merged) > MAX_CHECKS:  # the oldest first: a bounded file
-            merged = dict(list(merged.items())[len(merged) - MAX_CHECKS :])
-        self._checks = merged
+        if not self._dirty and self._version is not None:
+            self._touch()  # still in use: the folder's bound removes the oldest first
+            self._saved_at = time.monotonic()
+            return
+        if self._stat() != self._version:
+            self._merge(self._read())
+        if len(self._entries) > MAX_FILES:  # the oldest first, as for checks
+            self._entries = dict(list(self._entries.items())[len(self._entries) - MAX_FILES :])
+        if len(self._checks) > MAX_CHECKS:  # the oldest first: a bounded file
+            self._checks = dict(list(self._checks.items())[len(self._checks) - MAX_CHECKS :])
+        self._compacted()
         document = {
             "format": FORMAT,
             "fingerprint": self.fingerprint,
+            "results": [result.to_dict() if result else None for result in self._results],
             "files": self._entries,
             "checks": self._checks,
         }
         write_atomic(self.path, json.dumps(document, ensure_ascii=False))
         self._version = self._stat()  # ours: the next save reads it again only if it changed
         self._saved_at = time.monotonic()
+        self._dirty = False
+
+    def _touch(self) -> None:
+        """Mark the file as used now without rewriting it.
+
+        Only the file this run knows (same inode): had another run renamed its own into
+        place meanwhile, taking that file's version as read would skip its merge later.
+        """
+        known = self._version
+        try:
+            os.utime(self.path)
+        except OSError:
+            return
+        now = self._stat()
+        if known is not None and now is not None and now[0] == known[0]:
+            self._version = now
 
     def try_save(self) -> bool:
         """:meth:`save`, keeping a failure in :attr:`error` instead of raising.

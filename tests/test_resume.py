@@ -437,3 +437,20 @@ def test_check_file_runs_only_the_checks_of_changed_answers(
     # the edited answer, and the part whose carried-forward credit depends on it
     assert sorted(g.task.part for g in ran) == ["c.dy_dr", "c.dy_ds"]
     assert edited.parts[0].result.to_dict() == first.parts[0].result.to_dict()  # unchanged
+
+
+def test_checkpoints_take_a_bounded_share_of_the_run(tmp_path: Path) -> None:
+    """A cache whose save is slow is saved less often: at most a tenth of the time."""
+    import time
+
+    import hwgrade.grader.batch.resume as resume
+
+    path = tmp_path / CACHE_NAME
+    cache = ResumeCache(path, "fp")
+    cache._saved_at = time.monotonic() - 2 * resume.CHECKPOINT_SECONDS
+    cache._save_seconds = resume.CHECKPOINT_SECONDS  # the last save took 5 s: wait 50 s
+    cache.put_check("k0", _verdict(0))
+    assert not path.exists()
+    cache._save_seconds = 0.01  # a quick save: every CHECKPOINT_SECONDS, as before
+    cache.put_check("k1", _verdict(1))
+    assert ResumeCache(path, "fp").get_check("k1") == _verdict(1)

@@ -195,14 +195,14 @@ def grade_loaded(
     max_possible = _max_possible(problem_set, scope)
     groups, per_file = plan_tasks(loaded, problem_set, scope, problems_option, latex=latex)
     known: dict[int, list[AnswerResult]] = {}
-    for g, group in enumerate(groups):
-        found = (
-            [memo.get_check(group.member_key(m)) for m in range(group.size())]
-            if memo is not None
-            else []
-        )
-        if found and all(r is not None for r in found):
-            known[g] = [r for r in found if r is not None]
+    # Each member's key is hashed once: looked up here, and its verdict kept under it.
+    keys: list[list[str]] = []
+    if memo is not None:  # (a cache with no entry yet is falsy: it has a length)
+        keys = [[group.member_key(m) for m in range(group.size())] for group in groups]
+        for g, group_keys in enumerate(keys):
+            found = [memo.get_check(key) for key in group_keys]
+            if found and all(r is not None for r in found):
+                known[g] = [r for r in found if r is not None]
     todo = [g for g in range(len(groups)) if g not in known]
     if on_planned is not None:
         on_planned(len(todo))
@@ -279,7 +279,7 @@ def grade_loaded(
     def checked(j: int, m: int, result: AnswerResult) -> None:
         g = todo[j]
         if memo is not None and result.method != SANDBOX:  # only a completed check
-            memo.put_check(groups[g].member_key(m), result)
+            memo.put_check(keys[g][m], result)
         on_verdict(g, m, result)
 
     _verdicts([groups[g] for g in todo], problem_set, runner, limits, on_done, on_planned, checked)

@@ -49,6 +49,9 @@ CACHE_NAME = ".hwgrade-cache.json"
 #: While a run goes on, the cache is saved at most once per this many seconds: each save
 #: writes the whole cache (about 10 MB for 1,000 files of 72 answers, 0.1 s).
 CHECKPOINT_SECONDS = 5.0
+#: A checkpoint waits at least this many times as long as the last save took, so that
+#: saving a large class's cache (0.1-0.2 s each) takes no more than a tenth of the run.
+SAVE_SHARE = 10
 #: Bumped whenever the entry layout changes; an older cache is ignored.
 FORMAT = 5
 _CHUNK = 1 << 20
@@ -189,6 +192,8 @@ class ResumeCache:
         #: Why the last save failed ("" when it did not).
         self.error = ""
         self._saved_at = time.monotonic()
+        #: How long the last save took: checkpoints keep to a tenth of the run's time.
+        self._save_seconds = 0.0
         #: The file's version (inode, mtime, size) when this run last read or wrote it: a
         #: save renames a new file into place, so another run's save is a new inode.
         self._version: tuple[int, int, int] | None = None
@@ -345,8 +350,7 @@ class ResumeCache:
             return
         self._checks[key] = self._row(result)
         self._dirty = True
-        if time.monotonic() - self._saved_at >= CHECKPOINT_SECONDS:
-            self.try_save()
+        self.checkpoint()
 
     def _merge(self, other: _Document) -> None:
         """Take in what another run saved, this run's entries winning, rows renumbered."""
@@ -421,6 +425,7 @@ class ResumeCache:
             self._entries = dict(list(self._entries.items())[len(self._entries) - MAX_FILES :])
         if len(self._checks) > MAX_CHECKS:  # the oldest first: a bounded file
             self._checks = dict(list(self._checks.items())[len(self._checks) - MAX_CHECKS :])
+        began = time.monotonic()
         self._compacted()
         document = {
             "format": FORMAT,
@@ -432,6 +437,7 @@ class ResumeCache:
         write_atomic(self.path, json.dumps(document, ensure_ascii=False))
         self._version = self._stat()  # ours: the next save reads it again only if it changed
         self._saved_at = time.monotonic()
+        self._save_seconds = self._saved_at - began
         self._dirty = False
 
     def _touch(self) -> None:
@@ -467,9 +473,11 @@ class ResumeCache:
 
         Called as files finish, so that an interrupted run (Ctrl-C, a killed terminal)
         keeps what it graded: a save every few seconds, not one per file, since each
-        writes the whole cache.
+        writes the whole cache; and at most a tenth of the time (:data:`SAVE_SHARE`),
+        since the run's own checks wait while it saves.
         """
-        if time.monotonic() - self._saved_at >= CHECKPOINT_SECONDS:
+        every = max(CHECKPOINT_SECONDS, SAVE_SHARE * self._save_seconds)
+        if time.monotonic() - self._saved_at >= every:
             self.try_save()
 
 

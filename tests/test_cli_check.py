@@ -154,6 +154,7 @@ def test_json_has_the_contract_fields(tmp_path: Path) -> None:
         assert part["reference"] == ""  # as in the report: the reference only with -v
     by_part = {p["part"]: p for p in data["parts"]}
     assert by_part["a.t"]["interpreted_as"] == "u_1*w^2 + u_2*w + u_3"
+    assert "u_{1}" in by_part["a.t"]["interpreted_latex"]  # the JSON shows LaTeX too
     assert by_part["b"]["verdict"] == "invalid" and by_part["b"]["interpreted_as"] == ""
     assert by_part["c.dy_dt"]["verdict"] == "missing"
 

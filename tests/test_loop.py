@@ -8,6 +8,7 @@ checked, never durations (CONTRIBUTING).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -362,6 +363,20 @@ def test_checking_one_file_solves_only_its_problems(
     [path] = _answers(tmp_path, 1, "gnn_attention", "edges", "12")
     result = check_file(path, load_problem_set(None))
     assert result.graded and {key[0] for key in solving._SOLVED} == {"gnn_attention"}
+
+
+def test_checking_without_latex_changes_nothing_but_the_latex(tmp_path: Path) -> None:
+    """``check``'s report does not show LaTeX, so it does not print it."""
+    from hwgrade.grader.batch.loop import check_file
+
+    [path] = _answers(tmp_path, 1, "rnn_backprop", "a.t", "u_3 + w u_2 + w^2 u_1")
+    problem_set = load_problem_set(None)
+    shown = check_file(path, problem_set, workers=0)
+    plain = check_file(path, problem_set, workers=0, latex=False)
+    assert any(p.result.interpreted_latex for p in shown.parts)
+    assert not any(p.result.interpreted_latex for p in plain.parts)
+    without = [replace(p.result, interpreted_latex="") for p in shown.parts]
+    assert [p.result for p in plain.parts] == without
 
 
 def test_answers_of_ones_own_are_graded_as_intended_and_never_shared(

@@ -528,6 +528,7 @@ def check_file(
     limits: Limits | None = None,
     only: Sequence[str] = (),
     cache: ResumeCache | None = None,
+    latex: bool = True,
 ) -> SubmissionResult:
     """Grade one student's file (``hwgrade check``) exactly as ``grade`` grades it.
 
@@ -537,7 +538,9 @@ def check_file(
     that answers none of the assignment's problems cannot be graded; its status says
     so, together with the file's notes (which name the unknown ids). With a ``cache``
     (see :func:`grade_files`) a file checked before unchanged is not graded again, and
-    an edited one re-runs only the checks of answers that changed.
+    an edited one re-runs only the checks of answers that changed. Without ``latex``
+    the answers are not printed in LaTeX (``interpreted_latex`` stays empty): only
+    the JSON shows it, and printing it is a tenth of checking a file.
     """
     [result] = grade_files(
         [path],
@@ -547,6 +550,7 @@ def check_file(
         limits=limits,
         only=only,
         cache=cache,
+        latex=latex,
     )
     return result
 

@@ -173,6 +173,7 @@ def check_cmd(
         limits=Limits(seconds=timeout),
         only=only,
         cache=verdicts,
+        latex=as_json,  # only the JSON shows the answers in LaTeX
     )
     if verdicts is not None and verdicts.error:  # only the next check is slower
         click.echo(f"hwgrade: the verdict cache was not saved: {verdicts.error}", err=True)

@@ -97,3 +97,53 @@ def test_check_solution(parts, answers, says):
     assert len(found) == len(says)
     for message, expected in zip(found, says, strict=True):
         assert expected in message
+
+
+@pytest.mark.parametrize("problem", ["gnn_attention", "normalization_stats"])
+def test_derived_steps_are_printed_only_when_a_key_reads_them(problem, monkeypatch):
+    """Grading never shows steps: solving a variant prints none, a key prints them all."""
+    import pickle
+
+    import hwgrade.grader.specs.solving as solving
+    from hwgrade.grader.answer.echo import to_latex, to_plain
+    from hwgrade.grader.specs.solving import solve_spec
+
+    printed = []
+
+    def counted(value):
+        printed.append(value)
+        return to_plain(value)
+
+    monkeypatch.setattr(solving, "to_plain", counted)
+    spec = load_problem_set().get(problem)
+    solution = solve_spec(spec)
+    assert printed == []
+    derived = [p for p in spec.parts if isinstance(p.reference, str) and p.kind != "choice"]
+    assert derived
+    for part in derived:  # the final step, against the answer printed here
+        *_, final = solution.steps[part.id]
+        value = solution.answers[part.id]
+        assert final.text == f"{part.id} = {part.reference} = {to_plain(value)}"
+        assert final.latex == to_latex(value)
+    assert printed  # printed on reading, each shared definition once
+    assert len(printed) == len({id(v) for v in printed})
+    again = pickle.loads(pickle.dumps(solution))  # the key cache keeps it pickled
+    assert dict(again.steps) == dict(solution.steps) and again == solution
+
+
+def test_printed_steps_keep_the_solvers_own_and_replace_them_by_derivations():
+    """A spec mixing a solver and derivations: the key shows both, a derivation winning."""
+    import sympy
+
+    from hwgrade.grader.specs.solving import PrintedSteps
+    from hwgrade.solver import Step
+
+    base = {"a": (Step("by hand"),), "b": (Step("the solver's b"),)}
+    shared = ("q = 2 x = ", sympy.Symbol("x") * 2, "q = ")
+    recipes = {"b": (shared, ("b = q + 1 = ", sympy.Symbol("x") * 2 + 1, "")), "c": (shared,)}
+    steps = PrintedSteps(recipes, base)
+    assert list(steps) == ["a", "b", "c"] and len(steps) == 3
+    assert steps["a"] == (Step("by hand"),)
+    assert steps["b"] == (Step("q = 2 x = 2*x", "q = 2 x"), Step("b = q + 1 = 2*x + 1", "2 x + 1"))
+    assert steps["c"][0] is steps["b"][0]  # a shared definition is printed once
+    assert steps.get("d", ()) == ()

@@ -11,6 +11,7 @@ it, and :func:`remember_solution` takes one solved elsewhere). Finding the specs
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hwgrade.grader.answer.echo import to_latex, to_plain
@@ -121,13 +122,13 @@ def solve_spec(spec: ProblemSpec) -> Solution:
             ) from exc
     if not spec.derived:
         return base
-    derived = derive_solution(spec)
+    derived = derive_solution(spec, base.steps)
     mistakes = {k: tuple(base.mistakes.get(k, ())) for k in base.mistakes}
     for part_id, found in derived.mistakes.items():
         mistakes[part_id] = mistakes.get(part_id, ()) + tuple(found)
     return Solution(
         answers={**base.answers, **derived.answers},
-        steps={**base.steps, **derived.steps},
+        steps=derived.steps,
         mistakes=mistakes,
         definitions=base.definitions,
         carry_forward=base.carry_forward,
@@ -186,20 +187,71 @@ def derive_value(spec: ProblemSpec, raw: Any, fld: str = "variants.nonzero") -> 
     return run(raw, fld)
 
 
-def derive_solution(spec: ProblemSpec) -> Solution:
+#: How a derived step is printed: (text before the value, the value, LaTeX before it).
+Recipe = tuple[str, Any, str]
+
+
+class PrintedSteps(Mapping[str, tuple[Step, ...]]):
+    """A derivation's worked steps, each printed the first time a key reads it.
+
+    Only keys show steps, yet a derivation is solved for every student's variant, and
+    printing every definition and answer in plain syntax and in LaTeX was a sixth of
+    drawing a variant (and all of it wasted on a draw that is then refused). A step
+    shared by several parts (a definition) is printed once. The solver's own steps
+    (``base``) are kept as given, a part's derivation replacing them.
+    """
+
+    def __init__(
+        self,
+        recipes: Mapping[str, tuple[Recipe, ...]],
+        base: Mapping[str, tuple[Step, ...]] | None = None,
+    ) -> None:
+        self._recipes = dict(recipes)
+        self._base = dict(base or {})
+        self._printed: dict[int, Step] = {}
+
+    def _print(self, recipe: Recipe) -> Step:
+        found = self._printed.get(id(recipe))
+        if found is None:
+            text, value, latex = recipe
+            found = self._printed[id(recipe)] = Step(
+                text + to_plain(value), latex + to_latex(value)
+            )
+        return found
+
+    def __getitem__(self, part_id: str) -> tuple[Step, ...]:
+        if part_id in self._recipes:
+            return tuple(self._print(r) for r in self._recipes[part_id])
+        return self._base[part_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._base, **self._recipes})
+
+    def __len__(self) -> int:
+        return len(self._base.keys() | self._recipes.keys())
+
+    def __getstate__(self) -> dict[str, Any]:  # ``id``s do not survive a pickle
+        return {"_recipes": self._recipes, "_base": self._base, "_printed": {}}
+
+
+def derive_solution(
+    spec: ProblemSpec, base_steps: Mapping[str, tuple[Step, ...]] | None = None
+) -> Solution:
     """The answers, steps and mistakes stated as derivations in ``spec``.
+
+    ``base_steps`` are the solver's own steps, which a part's derivation replaces.
 
     Raises:
         SpecError: a derivation fails, naming the file, the field and the line.
     """
     deriver, run = _deriver(spec)
-    shown: dict[str, Step] = {}
+    shown: dict[str, Recipe] = {}
     for name, raw in spec.definitions:
         value = deriver.values[name] = run(raw, f"definitions.{name}")
         how = f"{name} = {raw} = " if isinstance(raw, str) else f"{name} = "
-        shown[name] = Step(how + to_plain(value), f"{name} = {to_latex(value)}")
+        shown[name] = (how, value, f"{name} = ")
     answers: dict[str, Any] = {}
-    steps: dict[str, tuple[Step, ...]] = {}
+    steps: dict[str, tuple[Recipe, ...]] = {}
     mistakes: dict[str, tuple[Mistake, ...]] = {}
     for i, part in enumerate(spec.parts):
         fld = f"parts[{i}]"
@@ -208,10 +260,7 @@ def derive_solution(spec: ProblemSpec) -> Solution:
                 answers[part.id] = part.reference
             else:
                 value = answers[part.id] = run(part.reference, fld + ".reference")
-                final = Step(
-                    f"{part.id} = {part.reference} = {to_plain(value)}",
-                    to_latex(value),
-                )
+                final = (f"{part.id} = {part.reference} = ", value, "")
                 steps[part.id] = (*(shown[n] for n in _used(spec, part.reference)), final)
         found: list[Mistake] = []
         for j, written in enumerate(part.derived_mistakes):
@@ -220,7 +269,7 @@ def derive_solution(spec: ProblemSpec) -> Solution:
             found.append(Mistake(f"derived{j}", value, written.message, written.credit))
         if found:
             mistakes[part.id] = tuple(found)
-    return Solution(answers, steps, mistakes)
+    return Solution(answers, PrintedSteps(steps, base_steps), mistakes)
 
 
 def check_solution(spec: ProblemSpec, solution: Any) -> list[SpecError]:
@@ -251,6 +300,7 @@ def check_solution(spec: ProblemSpec, solution: Any) -> list[SpecError]:
 
 
 __all__ = [
+    "PrintedSteps",
     "check_solution",
     "derive_solution",
     "derive_value",

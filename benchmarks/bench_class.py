@@ -11,17 +11,19 @@ In the same run it times, per answer, the naive grader (``parse_expr`` + ``simpl
 one answer after another, on the first ``--naive-files`` files) and Math-Verify (its
 ``parse`` + ``verify``, on the same answers; only scalar answers it can read count),
 times ``hwgrade check`` of one file against ``python -c "import sympy"`` (start-up
-included, median of 5), fits the growth exponent of hwgrade's wall time in N (log-log
-least squares over ``--sizes``), and times reruns of the largest class with the cache
-folder warm: unchanged, with 10 late files, and those 10 files alone. Variants are run at one size
-(``--variants-at``) beside the same size without them, on a class where every student
-answers their own variant (``make_class(..., variants=True)``: their variant's key forms,
-rewrites and mistakes, as a real class does); every size is graded a second
-time with its keys (and variants) already solved, so the variants' cost is given both
-with their solving and without it.
+included, median of 7 rounds taken in turns), fits the growth exponent of hwgrade's wall
+time in N (log-log least squares over ``--sizes``), and times reruns of the largest class
+with the cache folder warm: unchanged, with 10 late files, and those 10 files alone.
+Variants are run at one size (``--variants-at``) beside the same size without them, on
+a class where every student answers their own variant (``make_class(..., variants=True)``:
+their variant's key forms, rewrites and mistakes, as a real class does); every size is
+graded a second time with its keys (and variants) already solved, so the variants' cost
+is given both with their solving and without it; when that size is also among
+``--sizes``, the two classes are then graded in turns, three rounds, for ratios the
+machine's drift does not skew (:func:`variant_rounds`).
 
-Quick default (under 3 minutes): ``python benchmarks/bench_class.py`` (N = 100 and 300,
-variants at 100). Larger: ``--sizes 300 1000 3000 --variants-at 1000``. Writes
+Quick default (under 2 minutes here): ``python benchmarks/bench_class.py`` (N = 100 and
+300, variants at 100). Larger: ``--sizes 300 1000 3000 --variants-at 1000``. Writes
 ``benchmarks/results.json`` (key ``class``).
 """
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import functools
 import json
 import math
 import os
@@ -51,9 +54,17 @@ from resultsfile import save
 
 from hwgrade.grader.specs.problemset import load_problem_set
 
+#: libyaml's safe loader where installed: the class is read back to count its answers.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: (exact, rewritten, wrong) among the answers that are not the student's own.
 MIX = (0.50 / 0.85, 0.20 / 0.85, 0.15 / 0.85)
 OWN = 0.15
+
+
+@functools.cache
+def exact_key() -> dict[str, Any]:
+    """The key's answers in plain syntax, by ``problem.part`` (solved once per run)."""
+    return dict(answer_pool(load_problem_set(None)).exact)
 
 
 def class_pairs(files: list[Any], key: dict[str, Any]) -> list[tuple[str, Any, Any]]:
@@ -65,7 +76,7 @@ def _answers_by_student(files: list[Any]) -> list[tuple[str, str, Any]]:
     """(student, part, answer) of every right or wrong answer in the class."""
     found = []
     for f in files:
-        doc = yaml.safe_load(f.content.decode())
+        doc = yaml.load(f.content.decode(), Loader=LOADER)  # the class's own YAML: trusted
         for problem, parts in doc["answers"].items():
             for part, answer in parts.items():
                 k = f"{problem}.{part}"
@@ -124,7 +135,7 @@ def one_size(n: int, folder: Path, seed: int, variants: bool) -> dict[str, Any]:
     for verdicts in keys.glob("verdicts-*.json"):  # again, every key (and variant) solved
         verdicts.unlink()
     run["keys_warm_wall_s"] = run_grade(folder, 2, out, extra)["wall_s"]
-    pairs = class_pairs(files, answer_pool(load_problem_set(None)).exact)
+    pairs = class_pairs(files, exact_key())
     varying = {s.id for s in problem_set.problems if s.variation is not None}
     # an answer to a student's own variant is checked against that variant's key
     distinct = len(
@@ -144,6 +155,37 @@ def one_size(n: int, folder: Path, seed: int, variants: bool) -> dict[str, Any]:
         ms_per_distinct_answer=round(1000 * run["wall_s"] / distinct, 3),
     )
     return run
+
+
+def variant_rounds(plain: Path, varied: Path, n: int, rounds: int = 3) -> dict[str, Any]:
+    """Variants' cost: the two classes graded in turns, ``rounds`` times, cold and warm.
+
+    Timed minutes apart, the two classes carried this machine's drift (the ratio moved
+    between 1.1 and 1.8 from one run of the benchmark to the next); in turns, each round
+    gives its own ratios and the median of the rounds is reported. A round grades each
+    class with an empty cache folder (``cold``: every key and variant solved, as a first
+    run does) and again with the keys it solved (``warm``: a rerun after a change of
+    hwgrade's verdicts, or a later assignment of the same course).
+    """
+    ratios: dict[str, list[float]] = {"cold": [], "warm": [], "cold_cpu": [], "warm_cpu": []}
+    for r in range(rounds):
+        cold, warm = [], []
+        for folder, variants in ((plain, False), (varied, True)):
+            keys = folder.parent / f"round{r}-keys-{variants}"
+            extra = ("--cache", str(keys), *(("--variants",) if variants else ()))
+            out = folder.parent / f"round{r}{'v' * variants}.csv"
+            cold.append(run_grade(folder, 2, out, extra))
+            for verdicts in keys.glob("verdicts-*.json"):
+                verdicts.unlink()
+            warm.append(run_grade(folder, 2, out, extra))
+        for name, pair in (("cold", cold), ("warm", warm)):
+            ratios[name].append(pair[1]["wall_s"] / pair[0]["wall_s"])
+            ratios[name + "_cpu"].append(pair[1]["cpu_s"] / pair[0]["cpu_s"])
+    found: dict[str, Any] = {"rounds": rounds, "students": n}
+    for name, values in ratios.items():
+        found[name] = round(statistics.median(values), 2)
+        found[name + "_rounds"] = [round(v, 2) for v in values]
+    return found
 
 
 def reruns(n: int, folder: Path, seed: int, late: int = 10) -> dict[str, Any]:
@@ -241,15 +283,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             runs.append(one_size(n, Path(tmp) / f"class{n}", args.seed, False))
-        biggest_n = args.sizes[-1]
-        rerun = reruns(biggest_n, Path(tmp) / f"class{biggest_n}", args.seed)
-        with_variants = None
+        with_variants = in_turns = None
         if args.variants_at:
             with_variants = one_size(args.variants_at, Path(tmp) / "variants", args.seed, True)
+            if args.variants_at in args.sizes:
+                plain = Path(tmp) / f"class{args.variants_at}"
+                in_turns = variant_rounds(plain, Path(tmp) / "variants", args.variants_at)
+        biggest_n = args.sizes[-1]  # last: it adds late files to the biggest class
+        rerun = reruns(biggest_n, Path(tmp) / f"class{biggest_n}", args.seed)
     plain_at = next((r for r in runs if r["students"] == args.variants_at), None)
     files = make_class(n_files=args.naive_files, hostile_fraction=0.0, seed=args.seed, mix=MIX,
                        own=OWN)  # fmt: skip
-    pairs = class_pairs(files, answer_pool(load_problem_set(None)).exact)
+    pairs = class_pairs(files, exact_key())
     naive = timed_sequence([(ref, ans) for _, ref, ans in pairs])
     naive_s = sum(t for t, _ in naive) / len(naive)
     verify_stats = math_verify_time(pairs)
@@ -271,6 +316,7 @@ def main() -> None:
             if with_variants and plain_at
             else None
         ),
+        "variants_in_turns": in_turns,
         "growth_exponent": growth_exponent(runs),
         "reruns": rerun,
         "naive": {"answers": len(naive), "ms_per_answer": round(1000 * naive_s, 3)},
@@ -304,6 +350,13 @@ def main() -> None:
         f" ({report['variants_cost_ratio_keys_warm']}x when every key and variant is solved"
         " already)"
     )
+    if in_turns:
+        print(
+            f"variants, the two classes graded in turns ({in_turns['rounds']} rounds, median):"
+            f" {in_turns['cold']}x the wall time with their solving (rounds"
+            f" {in_turns['cold_rounds']}; CPU {in_turns['cold_cpu']}x), {in_turns['warm']}x"
+            f" once solved (rounds {in_turns['warm_rounds']}; CPU {in_turns['warm_cpu']}x)"
+        )
     print(
         f"rerun of the {rerun['students']} files unchanged: {rerun['unchanged_s']} s; with"
         f" {rerun['late_files']} late files: {rerun['with_late_s']} s; those files alone:"
@@ -312,7 +365,7 @@ def main() -> None:
     print(
         f"hwgrade check of one file: {start['check_s']} s, import sympy: {start['import_sympy_s']}"
         f" s -> {start['ratio']}x; the same file again: {start['check_again_s']} s ->"
-        f" {start['ratio_again']}x (medians of 5)"
+        f" {start['ratio_again']}x (medians of {start['rounds']} interleaved rounds)"
     )
     default = parser.get_default("sizes")
     save("class" if args.sizes == default else f"class_{'_'.join(map(str, args.sizes))}", report)

@@ -158,12 +158,20 @@ NUMBERS_SPIKES_OVERFLOW = [
     ),
     ("x", "x + 1e-300", "x", "correct", "x + 1e-300", "tolerance"),
     ("exp(1)", "exp(1000 x) exp(1 - 1000 x)", "x", "correct", "exp(1000*x)*exp(1 - 1000*x)", ""),
-    (
+    (  # the same multiple of v, its coefficient proven by expanding (no points needed)
         "exp(1) v",
         "exp(exp(20 x)) exp(1 - exp(20 x)) v",
         "x, v: 2 x 1",
         "correct",
         "exp(1 - exp(20*x))*exp(exp(20*x))*v",
+        "equal after expanding",
+    ),
+    (  # not provable by expanding: the points, with exponents past evalf's range
+        "v",
+        "(log(exp(exp(20 x))) - exp(20 x) + 1) v",
+        "x, v: 2 x 1",
+        "correct",
+        "(-exp(20*x) + log(exp(exp(20*x))) + 1)*v",
         "agrees at 6 random points",
     ),
 ]

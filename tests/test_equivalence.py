@@ -138,7 +138,15 @@ MATRICES: list[tuple[Any, Any, Equality, str]] = [
     (sympy.Integer(7), M([[7]]), EQ, "exact"),
     (sympy.Integer(7), M([7, 7]), NE, "shape"),
     (X, sympy.Integer(1), NE, "shape"),
-    (X * W - Y, -(Y - X * W), EQ, "numeric-only"),
+    (X * W - Y, -(Y - X * W), EQ, "exact"),  # the same products, coefficients 1 and -1
+    # Stage 3b: the same matrix products with coefficients equal after expanding ...
+    (N * (N + 1) * X * W - Y, (N**2 + N) * X * W - Y, EQ, "exact"),
+    (N * (N + 1) * X * W - Y, (N**2 + 1) * X * W - Y, NE, "numeric"),
+    (N * X * W + Y, (N + 1) * X * W + Y, NE, "numeric"),
+    # ... and a 1x1 value read as a scalar, each 1x1 product as its trace
+    (Y.T * Y + N * (W.T * W), M([[sympy.Trace(Y.T * Y)]]) + (N * W.T) * W, EQ, "exact"),
+    (Y.T * Y + W.T * W, M([[sympy.Trace(Y.T * Y)]]) + 2 * W.T * W, NE, "numeric"),
+    ((N - 1) ** 2 * (Y.T * Y), (N**2 - 2 * N + 1) * sympy.Trace(Y.T * Y), EQ, "exact"),
 ]
 
 

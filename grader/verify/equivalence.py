@@ -318,7 +318,8 @@ def _as_scalar(value: Any) -> sympy.Expr | None:
     if not isinstance(value, sympy.MatrixExpr) or tuple(value.shape) != (1, 1):
         return None
     if isinstance(value, sympy.MatrixBase):
-        return sympy.sympify(value[0, 0])
+        entry: sympy.Expr = value[0, 0]  # an explicit matrix's entries are SymPy values
+        return entry
     if isinstance(value, sympy.MatAdd):
         terms = [_as_scalar(term) for term in value.args]
         return None if any(t is None for t in terms) else sympy.Add(*terms)

@@ -34,7 +34,7 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -280,16 +280,7 @@ class ResumeCache:
                 PartResult(str(problem), str(part), self._result(row), str(answer))
                 for problem, part, answer, row in data["parts"]
             )
-            result = SubmissionResult(
-                str(data["student"]),
-                str(data["file"]),
-                str(data["status"]),
-                parts,
-                tuple(str(n) for n in data["notes"]),
-                float(data["max_possible"]),
-                int(data["variant"]),
-                str(data["student_id"]),
-            )
+            result = replace(SubmissionResult.from_dict(data | {"parts": []}), parts=parts)
             return CachedEntry(tuple(entry["answered"]), tuple(entry["scope"]), result)
         except (KeyError, TypeError, ValueError):
             return None
@@ -319,14 +310,9 @@ class ResumeCache:
             "answered": list(answered),
             "scope": list(scope),
             "latex": latex,
-            "result": {
-                "student": result.student,
-                "student_id": result.student_id,
-                "file": result.file,
-                "status": result.status,
-                "notes": list(result.notes),
+            "result": result.to_dict()
+            | {  # each part's verdict by its row in the table: stored once for the class
                 "max_possible": result.max_possible,
-                "variant": result.variant,
                 "parts": [[p.problem, p.part, p.answer, self._row(p.result)] for p in result.parts],
             },
         }

@@ -14,7 +14,7 @@ CTX = Context(tuple(SymbolDecl(n) for n in ("w", "x", "y", "u_1", "u_2", "u_3"))
 def _deriver(**values):
     d = Deriver(CTX)
     for name, raw in values.items():
-        d.values[name] = d.evaluate(raw)
+        d.define(name, d.evaluate(raw))
     return d
 
 
@@ -82,3 +82,58 @@ def test_refusals_say_why(text, fragment):
     with pytest.raises(DeriveError) as info:
         d.evaluate(text)
     assert fragment in info.value.message
+
+
+def test_an_operation_is_worked_out_again_once_its_names_change():
+    """Operations are remembered per deriver, and forgotten when a name is redefined."""
+    d = Deriver(CTX)
+    d.define("T", d.evaluate([[1, 2], [3, 5]]))
+    assert d.evaluate("sum(T, axes=[0])") == sympy.ImmutableMatrix([4, 7])
+    assert d.evaluate("2 sum(T, axes=[0])") == sympy.ImmutableMatrix([8, 14])
+    d.define("T", d.evaluate([[0, 1], [1, 1]]))
+    assert d.evaluate("sum(T, axes=[0])") == sympy.ImmutableMatrix([1, 2])
+
+
+def test_exact_matrices_are_kept_and_decimals_made_fractions():
+    d = _deriver(A=[[1, 2], [3, 4]], B=[[0.5, 1]])
+    assert d.values["A"] is d.evaluate("A")
+    assert d.values["B"] == sympy.ImmutableMatrix([[sympy.Rational(1, 2), 1]])
+    assert d.evaluate("transpose(B)")[0, 0] == sympy.Rational(1, 2)
+
+
+def _random_expression(rng, h, g, depth=0):
+    """A random 1 x 3 sum, multiple, product or transpose of the rows ``h`` and ``g``."""
+    pick = rng.randrange(6 if depth < 3 else 2)
+    if pick == 0:
+        return h
+    if pick == 1:
+        return g
+    if pick == 2:
+        c = sympy.Rational(rng.randint(-5, 5), rng.randint(1, 4))
+        return c * _random_expression(rng, h, g, depth + 1)
+    if pick == 3:
+        return _random_expression(rng, h, g, depth + 1) + _random_expression(rng, h, g, depth + 1)
+    row, left, right = (_random_expression(rng, h, g, depth + 1) for _ in range(3))
+    if pick == 4:
+        return row * (left.T * right)  # 1x3 times 3x3
+    return ((left.T * right) * row.T).T  # the transpose of 3x3 times 3x1
+
+
+def test_substituted_matrix_expressions_agree_with_sympys_doit():
+    """Working out sums, multiples, products and transposes directly matches ``doit``."""
+    import random
+
+    from hwgrade.grader.specs.derive import _substitute
+
+    rng = random.Random(31)
+    h, g = sympy.MatrixSymbol("h", 1, 3), sympy.MatrixSymbol("g", 1, 3)
+    for _ in range(300):
+        expr = _random_expression(rng, h, g)
+        table = {
+            h: sympy.ImmutableMatrix([[rng.randint(-3, 3) for _ in range(3)]]),
+            g: sympy.ImmutableMatrix([[sympy.Rational(rng.randint(-9, 9), 5) for _ in range(3)]]),
+        }
+        expected = expr.xreplace(table).doit()
+        got = _substitute(expr, table)
+        assert isinstance(got, sympy.ImmutableMatrix)
+        assert got == sympy.ImmutableMatrix(expected), expr

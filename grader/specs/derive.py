@@ -77,12 +77,25 @@ def _as_fraction(match: re.Match[str]) -> str:
 
 
 def _exact(value: Any) -> Any:
-    """Decimals typed in a spec as exact rationals (``0.6`` -> ``3/5``)."""
+    """Decimals typed in a spec as exact rationals (``0.6`` -> ``3/5``).
+
+    A matrix is rebuilt only when an entry holds a decimal: rebuilding one (SymPy's
+    ``applyfunc``) cost a fifth of drawing a student's variant, and derived entries are
+    almost always exact already (decimals are made fractions before reading).
+    """
     if isinstance(value, (sympy.MatrixBase, NDimArray)):
+        if not any(_has_float(entry) for entry in value):
+            return value
         return value.applyfunc(_exact)
     if isinstance(value, sympy.Basic) and value.has(sympy.Float):
         return value.xreplace({f: sympy.Rational(str(f)) for f in value.atoms(sympy.Float)})
     return value
+
+
+def _has_float(entry: Any) -> bool:
+    if isinstance(entry, sympy.Rational):  # most entries: no tree to search
+        return False
+    return isinstance(entry, sympy.Basic) and entry.has(sympy.Float)
 
 
 def _entrywise(fn: Callable[[Any], Any], value: Any) -> Any:
@@ -99,13 +112,44 @@ def _scalar_if_1x1(value: Any) -> Any:
     return value
 
 
+def _explicit(expr: Any) -> Any:
+    """A sum, product or transpose of explicit matrices and numbers, worked out; else ``None``.
+
+    What substituting a variant's numbers leaves is almost always such an expression
+    (``(3/5) c h_2 + (1/5) c h_3`` with the ``h_i`` now explicit rows), and working it
+    out directly costs a fraction of SymPy's ``doit``, which canonicalises the
+    expression before doing the arithmetic. Anything else is left to ``doit``.
+    """
+    if isinstance(expr, sympy.MatrixBase):
+        return expr
+    if isinstance(expr, (sympy.MatAdd, sympy.MatMul)):
+        parts = []
+        for arg in expr.args:
+            if isinstance(arg, sympy.MatrixExpr):
+                arg = _explicit(arg)
+                if arg is None:
+                    return None
+            elif not (isinstance(arg, sympy.Expr) and arg.is_number):
+                return None
+            parts.append(arg)
+        result = parts[0]
+        for part in parts[1:]:
+            result = result + part if isinstance(expr, sympy.MatAdd) else result * part
+        return result
+    if isinstance(expr, sympy.Transpose):
+        inner = _explicit(expr.arg)
+        return None if inner is None else inner.T
+    return None
+
+
 def _substitute(value: Any, table: dict[Any, Any]) -> Any:
     """Put values in for symbols and evaluate what became explicit."""
     if not table:
         return value
     result = value.xreplace(table)
     if isinstance(result, (sympy.MatrixExpr, sympy.MatrixBase)):
-        result = result.doit()
+        explicit = _explicit(result)
+        result = explicit if explicit is not None else result.doit()
         if not isinstance(result, sympy.MatrixBase) and all(
             isinstance(n, (int, sympy.Integer)) for n in result.shape
         ):
@@ -139,6 +183,16 @@ class Deriver:
         self.values: dict[str, Any] = {}
         self.unusable: dict[str, str] = {}
         self._fresh = 0
+        self._calls: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+    def define(self, name: str, value: Any) -> None:
+        """Name a value (a parameter or a definition) that later derivations may use.
+
+        Remembered operation results are dropped: ``mean(T, axes=[0])`` means something
+        else once ``T`` names another value.
+        """
+        self.values[name] = value
+        self._calls.clear()
 
     # -- the mini-language -------------------------------------------------------------
     def evaluate(self, item: Any, depth: int = 0) -> Any:
@@ -229,9 +283,15 @@ class Deriver:
         for key in keywords:
             if key not in allowed:
                 raise DeriveError(f"{op}() takes no `{key}=`; usage: {OPERATIONS[op]}")
+        # A spec states one operation several times (a part's reference is another
+        # part's known mistake); each is worked out once per set of named values.
+        seen = (op, tuple(raw_args))
+        if seen in self._calls:
+            return self._calls[seen]
         args = [self.text(a, depth) for a in positional]
         try:
-            return self._apply(op, args, keywords)
+            found = self._calls[seen] = self._apply(op, args, keywords)
+            return found
         except (TypeError, ValueError, IndexError, sympy.ShapeError, HwgradeError) as exc:
             if isinstance(exc, DeriveError):
                 raise

@@ -142,7 +142,7 @@ def _parameter_values(spec: ProblemSpec, deriver: Deriver) -> None:
         if not is_valid_name(name) or spec.context.is_declared(name):
             continue
         try:
-            deriver.values[name] = deriver.evaluate(raw)
+            deriver.define(name, deriver.evaluate(raw))
         except (DeriveError, ValueError, TypeError) as exc:  # a solver's own parameter
             deriver.unusable[name] = str(exc)
 
@@ -183,7 +183,7 @@ def derive_value(spec: ProblemSpec, raw: Any, fld: str = "variants.nonzero") -> 
     """
     deriver, run = _deriver(spec)
     for name, item in spec.definitions:
-        deriver.values[name] = run(item, f"definitions.{name}")
+        deriver.define(name, run(item, f"definitions.{name}"))
     return run(raw, fld)
 
 
@@ -247,7 +247,8 @@ def derive_solution(
     deriver, run = _deriver(spec)
     shown: dict[str, Recipe] = {}
     for name, raw in spec.definitions:
-        value = deriver.values[name] = run(raw, f"definitions.{name}")
+        value = run(raw, f"definitions.{name}")
+        deriver.define(name, value)
         how = f"{name} = {raw} = " if isinstance(raw, str) else f"{name} = "
         shown[name] = (how, value, f"{name} = ")
     answers: dict[str, Any] = {}

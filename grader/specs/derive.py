@@ -21,7 +21,6 @@ fractions. Every part's derivation also becomes a step of the key. The reduction
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from fractions import Fraction
@@ -35,6 +34,7 @@ from hwgrade.grader.answer.echo import to_plain
 from hwgrade.grader.answer.language import ParsedAnswer, read_answer
 from hwgrade.grader.context import Context, SymbolDecl
 from hwgrade.grader.errors import AnswerSyntaxError, DeriveError, HwgradeError
+from hwgrade.grader.memo import remembered
 from hwgrade.grader.names import canonical_name
 from hwgrade.grader.specs.reductions import parse_axes, reduce_axes
 from hwgrade.grader.values import matrixops as mo
@@ -158,7 +158,7 @@ def _substitute(value: Any, table: dict[Any, Any]) -> Any:
     return result
 
 
-@functools.lru_cache(maxsize=2048)
+@remembered(2048)
 def _read_derivation(text: str, ctx: Context) -> ParsedAnswer:
     """A derivation's text read once per (text, declared names and shapes).
 
@@ -257,10 +257,7 @@ class Deriver:
             used[word] = value
         ctx = Context(self.ctx.symbols + tuple(decls), self.ctx.relations)
         try:
-            try:
-                parsed = _read_derivation(text, ctx)
-            except TypeError:  # a context that cannot be a cache key: read it afresh
-                parsed = read_answer(_DECIMAL_RE.sub(_as_fraction, text), ctx, syntax="plain")
+            parsed = _read_derivation(text, ctx)
         except AnswerSyntaxError as exc:
             where = f" at column {exc.position + 1}" if exc.position is not None else ""
             raise DeriveError(f"cannot read `{text}`{where}: {exc.message}") from None
